@@ -1,0 +1,1 @@
+"""HTTP API and web chat of the telework assistant (FastAPI)."""

@@ -1,0 +1,90 @@
+"""The FastAPI application: API routes, limits and French errors in one place.
+
+Routes stay thin: each router calls the plain-Python domain functions of ``knowledge`` and
+``rules``, shared with the CLI and the bot.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.errors import install_error_handlers
+
+MAX_BODY_BYTES = 64 * 1024
+
+
+class BodySizeLimit:
+    """Refuse request bodies over a limit before anything parses them (413, French message)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        declared = headers.get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+            await self._refuse(send)
+            return
+        received = 0
+        too_large = False
+
+        async def limited_receive() -> Message:
+            nonlocal received, too_large
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    too_large = True
+                    raise _BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, limited_receive, send)
+        except _BodyTooLarge:
+            await self._refuse(send)
+
+    async def _refuse(self, send: Send) -> None:
+        body = (
+            '{"detail":"Requête trop volumineuse : %d Kio au plus."}' % (self.max_bytes // 1024)
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+
+class _BodyTooLarge(Exception):
+    """Raised inside the app when a streamed body passes the limit."""
+
+
+def create_app() -> FastAPI:
+    """Build the application with every router."""
+    from api.routes import ask, health, rules
+
+    app = FastAPI(
+        title="Assistant télétravail",
+        description="Réponses citées aux questions de télétravail des agents publics, calculs "
+        "des règles (quotas, délais, éligibilité) et brouillons de documents.",
+        version="0.1.0",
+    )
+    install_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(ask.router)
+    app.include_router(rules.router)
+    app.add_middleware(BodySizeLimit)
+    return app
+
+
+app = create_app()

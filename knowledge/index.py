@@ -1,0 +1,193 @@
+"""Build, persist and load the knowledge index (BM25 side + FAISS side + answer units).
+
+The index is rebuilt only when the sources, the model or the index format change: a
+manifest stores their fingerprints. Files are written into a temporary folder and swapped
+in at the end, so an interrupted build never leaves a half index behind.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import faiss
+import numpy as np
+from tqdm import tqdm
+
+from knowledge.analysis import analyze_many
+from knowledge.chunking import Chunk, chunk_document
+from knowledge.config import KnowledgeSettings
+from knowledge.corpus import corpus_fingerprint, load_corpus
+from knowledge.dense import Embedder, Vectors
+from knowledge.models import DocumentMeta
+from knowledge.sentences import split_units
+
+INDEX_FORMAT = 3
+
+
+class IndexMissingError(RuntimeError):
+    """No usable index on disk: run ``teletravail index``."""
+
+
+@dataclass
+class KnowledgeIndex:
+    """Everything retrieval needs, in memory."""
+
+    documents: dict[str, DocumentMeta]
+    chunks: list[Chunk]
+    chunk_terms: list[list[str]]
+    chunk_vectors: faiss.Index
+    units: list[list[str]]
+    unit_vectors: list[Vectors]
+    manifest: dict[str, object]
+
+
+def _manifest(settings: KnowledgeSettings) -> dict[str, object]:
+    return {
+        "format": INDEX_FORMAT,
+        "sources": corpus_fingerprint(settings.sources_dir),
+        "model": settings.embedding_model,
+        "model_stamp": _model_stamp(settings.embedding_model),
+    }
+
+
+def _model_stamp(model: str) -> str:
+    """Identity of a local model folder (its build stamp or config), else its name."""
+    folder = Path(model)
+    for name in ("BUILD_STAMP.json", "config.json"):
+        if (folder / name).exists():
+            return (folder / name).read_text(encoding="utf-8")
+    return model
+
+
+def _read_manifest(index_dir: Path) -> dict[str, object] | None:
+    try:
+        data = json.loads((index_dir / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def is_fresh(settings: KnowledgeSettings) -> bool:
+    """True when the index on disk matches the current sources and model."""
+    stored = _read_manifest(settings.index_dir)
+    if stored is None:
+        return False
+    current = _manifest(settings)
+    return all(stored.get(key) == value for key, value in current.items())
+
+
+def build_index(
+    settings: KnowledgeSettings, embedder: Embedder, progress: bool = True
+) -> KnowledgeIndex:
+    """Chunk, analyse and embed every source, then persist the index atomically."""
+    started = time.perf_counter()
+    documents = load_corpus(settings.sources_dir)
+    chunks = [chunk for document in documents for chunk in chunk_document(document)]
+    chunk_terms = analyze_many(f"{chunk.section}\n{chunk.text}" for chunk in chunks)
+    units = [split_units(chunk.text) for chunk in chunks]
+
+    passages = [f"{chunk.section}\n{chunk.text}" for chunk in chunks]
+    flat_units = [unit for chunk_units in units for unit in chunk_units]
+    bar = tqdm(total=len(passages) + len(flat_units), desc="Indexation", unit="passage",
+               disable=not progress)
+    chunk_matrix = _embed_in_batches(embedder, passages, bar)
+    unit_matrix = _embed_in_batches(embedder, flat_units, bar)
+    bar.close()
+
+    manifest = _manifest(settings) | {
+        "chunks": len(chunks),
+        "units": len(flat_units),
+        "documents": len(documents),
+        "build_seconds": round(time.perf_counter() - started, 1),
+    }
+    settings.index_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".index-", dir=settings.index_dir.parent))
+    try:
+        faiss.write_index(_flat_index(chunk_matrix), str(staging / "chunks.faiss"))
+        np.save(staging / "units.npy", unit_matrix)
+        payload = {
+            "documents": [document.meta.model_dump() for document in documents],
+            "chunks": [chunk.to_dict() for chunk in chunks],
+            "chunk_terms": chunk_terms,
+            "units": units,
+        }
+        (staging / "index.json").write_text(json.dumps(payload, ensure_ascii=False), "utf-8")
+        (staging / "manifest.json").write_text(json.dumps(manifest, indent=2), "utf-8")
+        _swap_in(staging, settings.index_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return load_index(settings)
+
+
+def _embed_in_batches(embedder: Embedder, texts: list[str], bar: tqdm) -> Vectors:
+    parts: list[Vectors] = []
+    for start in range(0, len(texts), 32):
+        batch = texts[start : start + 32]
+        parts.append(embedder.embed_passages(batch))
+        bar.update(len(batch))
+    if not parts:
+        return np.zeros((0, 0), dtype=np.float32)
+    return np.vstack(parts).astype(np.float32)
+
+
+def _flat_index(matrix: Vectors) -> faiss.Index:
+    """Exact inner-product search: vectors are normalised, so scores are cosines."""
+    index = faiss.IndexFlatIP(matrix.shape[1])
+    index.add(matrix)
+    return index
+
+
+def _swap_in(staging: Path, target: Path) -> None:
+    """Replace ``target`` by ``staging`` with renames only."""
+    old = target.with_name(target.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        target.rename(old)
+    staging.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def load_index(settings: KnowledgeSettings) -> KnowledgeIndex:
+    """Read a persisted index (fast: JSON, one FAISS file, one numpy array).
+
+    Raises:
+        IndexMissingError: there is no complete index in ``settings.index_dir``.
+    """
+    folder = settings.index_dir
+    manifest = _read_manifest(folder)
+    if manifest is None or manifest.get("format") != INDEX_FORMAT:
+        raise IndexMissingError(
+            f"Index absent ou d'un format ancien dans {folder} : lancez « teletravail index »."
+        )
+    payload = json.loads((folder / "index.json").read_text(encoding="utf-8"))
+    unit_matrix = np.load(folder / "units.npy")
+    units: list[list[str]] = payload["units"]
+    offsets = np.cumsum([0, *(len(chunk_units) for chunk_units in units)])
+    return KnowledgeIndex(
+        documents={d["doc_id"]: DocumentMeta.model_validate(d) for d in payload["documents"]},
+        chunks=[Chunk(**chunk) for chunk in payload["chunks"]],
+        chunk_terms=payload["chunk_terms"],
+        chunk_vectors=faiss.read_index(str(folder / "chunks.faiss")),
+        units=units,
+        unit_vectors=[unit_matrix[offsets[i] : offsets[i + 1]] for i in range(len(units))],
+        manifest=manifest,
+    )
+
+
+def ensure_index(
+    settings: KnowledgeSettings, get_embedder: Callable[[], Embedder], progress: bool = True
+) -> tuple[KnowledgeIndex, bool]:
+    """The current index, rebuilt first if the sources or the model changed.
+
+    The embedder comes from a factory so that an up-to-date index costs no model loading.
+    """
+    if is_fresh(settings):
+        return load_index(settings), False
+    return build_index(settings, get_embedder(), progress=progress), True

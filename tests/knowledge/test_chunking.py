@@ -1,0 +1,65 @@
+"""Chunks follow sections and never cut a table row."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from knowledge.chunking import chunk_document
+from knowledge.corpus import Document
+from knowledge.models import DocumentMeta
+from knowledge.sentences import split_units
+
+pytestmark = pytest.mark.unit
+
+
+def _document(body: str) -> Document:
+    return Document(DocumentMeta(doc_id="d", title="T"), body, Path("d.md"))
+
+
+def test_section_path_follows_heading_levels() -> None:
+    body = "# Titre\n\nIntro.\n\n## I – Partie\n\nA.\n\n### 1 – Sous\n\nB.\n\n## II – Autre\n\nC."
+    sections = [(c.section, c.text) for c in chunk_document(_document(body))]
+    assert sections == [
+        ("", "Intro."),
+        ("I – Partie", "A."),
+        ("I – Partie › 1 – Sous", "B."),
+        ("II – Autre", "C."),
+    ]
+
+
+def test_positions_are_reading_order() -> None:
+    body = "## A\n\n" + "\n\n".join(f"Paragraphe {i} " + "mot " * 60 for i in range(20))
+    chunks = chunk_document(_document(body), max_chars=600)
+    assert [c.position for c in chunks] == list(range(len(chunks)))
+    assert all(len(c.text) <= 600 for c in chunks)
+    assert "Paragraphe 19" in chunks[-1].text
+
+
+def test_long_table_is_cut_between_rows_with_header_repeated() -> None:
+    header = "| Quotité | Jours |\n|---|---|"
+    rows = [f"| {i} % | {i / 10} jours de télétravail possibles |" for i in range(100)]
+    body = "## Tableau\n\n" + header + "\n" + "\n".join(rows)
+    chunks = chunk_document(_document(body), max_chars=500)
+    assert len(chunks) > 1
+    seen_rows: list[str] = []
+    for chunk in chunks:
+        lines = chunk.text.splitlines()
+        assert lines[:2] == header.splitlines()
+        seen_rows += lines[2:]
+    assert seen_rows == rows
+
+
+def test_units_keep_tables_whole_and_split_sentences() -> None:
+    passage = (
+        "Voir art. 2 du décret. **Le télétravail est volontaire** : il ne peut être imposé.\n"
+        "- premier point ;\n- second point.\n\n| a | b |\n|---|---|\n| 1 | 2 |"
+    )
+    assert split_units(passage) == [
+        "Voir art. 2 du décret.",
+        "Le télétravail est volontaire : il ne peut être imposé.",
+        "premier point ;",
+        "second point.",
+        "| a | b |\n|---|---|\n| 1 | 2 |",
+    ]
