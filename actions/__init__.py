@@ -1,0 +1,1 @@
+"""Custom Rasa actions (rasa-sdk): thin adapters over ``knowledge`` and ``rules``."""
