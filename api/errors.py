@@ -15,6 +15,9 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 logger = logging.getLogger(__name__)
+INTERNAL_ERROR_MESSAGE = (
+    "Erreur interne du service. Réessayez plus tard ou contactez le référent télétravail."
+)
 
 _TYPE_MESSAGES = {
     "missing": "champ obligatoire manquant",
@@ -77,7 +80,7 @@ async def _unexpected_handler(request: Request, exc: Exception) -> JSONResponse:
     logger.exception("Erreur interne sur %s %s", request.method, request.url.path)
     return JSONResponse(
         status_code=500,
-        content={"detail": "Erreur interne du service. Réessayez plus tard ou contactez le référent télétravail."},
+        content={"detail": INTERNAL_ERROR_MESSAGE},
     )
 
 

@@ -6,6 +6,8 @@ Routes stay thin: each router calls the plain-Python domain functions of ``knowl
 
 from __future__ import annotations
 
+import json
+
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -22,6 +24,7 @@ class BodySizeLimit:
         self.max_bytes = max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Check the declared length, then count the streamed bytes."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -49,9 +52,8 @@ class BodySizeLimit:
             await self._refuse(send)
 
     async def _refuse(self, send: Send) -> None:
-        body = (
-            '{"detail":"Requête trop volumineuse : %d Kio au plus."}' % (self.max_bytes // 1024)
-        ).encode()
+        message = f"Requête trop volumineuse : {self.max_bytes // 1024} Kio au plus."
+        body = json.dumps({"detail": message}).encode()
         await send(
             {
                 "type": "http.response.start",

@@ -23,7 +23,9 @@ def ensure_default_model(settings: KnowledgeSettings) -> None:
 
 
 def index(
-    force: Annotated[bool, typer.Option("--force", help="Reconstruire même si rien n'a changé.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Reconstruire même si rien n'a changé.")
+    ] = False,
 ) -> None:
     """Construire l'index des textes (seulement si une source ou le modèle a changé)."""
     from knowledge.dense import load_embedder
@@ -50,7 +52,9 @@ def index(
 
 def ask(
     question: Annotated[str, typer.Argument(help="La question, en français.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON (contrat de /api/ask).")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Sortie JSON (contrat de /api/ask).")
+    ] = False,
 ) -> None:
     """Poser une question : réponse extraite des textes, avec ses sources."""
     from knowledge.analysis import sanitize_text

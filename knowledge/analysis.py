@@ -18,9 +18,12 @@ from typing import Any
 import yaml
 
 SYNONYMS_FILE = Path(__file__).resolve().parent / "synonyms.yaml"
+PREFIX_CHARS = 4
 _WORD = re.compile(r"[0-9a-z]+")
 # spaCy's French stop list holds words that carry meaning for telework questions.
-_KEPT_STOP_WORDS = frozenset({"deux", "trois", "quatre", "cinq", "un", "mois", "semaine", "jour", "jours"})
+_KEPT_STOP_WORDS = frozenset(
+    {"deux", "trois", "quatre", "cinq", "un", "mois", "semaine", "jour", "jours"}
+)
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -46,19 +49,23 @@ def _nlp() -> Any:
 
 @lru_cache(maxsize=1)
 def synonyms() -> dict[str, str]:
-    """Folded abbreviations and variants mapped to the word the texts use (data, not code)."""
+    """Folded abbreviations mapped to the words the texts use, accents kept (data, not code)."""
     data = yaml.safe_load(SYNONYMS_FILE.read_text(encoding="utf-8")) or {}
-    return {fold(variant): fold(target) for target, variants in data.items() for variant in variants}
+    return {fold(variant): target for target, variants in data.items() for variant in variants}
 
 
-def _expand(text: str) -> str:
+_TOKEN = re.compile(r"[\w+]+(?:-[\w+]+)*")
+
+
+def expand_abbreviations(text: str) -> str:
+    """Replace chat abbreviations by the texts' words (« ordi » → « ordinateur »)."""
     mapping = synonyms()
-    return " ".join(mapping.get(fold(token), token) for token in text.split())
+    return _TOKEN.sub(lambda match: mapping.get(fold(match.group()), match.group()), text)
 
 
 @lru_cache(maxsize=1)
 def _stop_words() -> frozenset[str]:
-    """spaCy's French stop words, folded, minus the ones that carry meaning here."""
+    """SpaCy's French stop words, folded, minus the ones that carry meaning here."""
     words = {fold(word) for word in _nlp().Defaults.stop_words}
     return frozenset(words - {fold(word) for word in _KEPT_STOP_WORDS})
 
@@ -74,11 +81,23 @@ def _terms(doc: Any) -> list[str]:
     return terms
 
 
-def analyze(text: str) -> list[str]:
-    """Index terms of one text: lemmas, folded, without stop words and punctuation."""
-    return _terms(_nlp()(_expand(text)))
+def _with_prefixes(terms: list[str]) -> list[str]:
+    """Add each long term's first letters, so that related words and typos still meet.
+
+    « imprimante » and « impression », « télétravailleur » and « télétravail », or a typo
+    at the end of a word share their prefix; measured on the development set, adding
+    4-letter prefixes raises BM25 hit@3 (docs/retrieval.md).
+    """
+    return terms + [term[:PREFIX_CHARS] for term in terms if len(term) > PREFIX_CHARS]
+
+
+def analyze(text: str, prefixes: bool = True) -> list[str]:
+    """Index terms of one text: lemmas, folded, without stop words, plus their prefixes."""
+    terms = _terms(_nlp()(expand_abbreviations(text)))
+    return _with_prefixes(terms) if prefixes else terms
 
 
 def analyze_many(texts: Iterable[str]) -> list[list[str]]:
     """Same as :func:`analyze` for many texts, batched through spaCy's pipe."""
-    return [_terms(doc) for doc in _nlp().pipe(_expand(text) for text in texts)]
+    docs = _nlp().pipe(expand_abbreviations(text) for text in texts)
+    return [_with_prefixes(_terms(doc)) for doc in docs]

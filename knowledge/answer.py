@@ -78,7 +78,7 @@ class AnswerEngine:
         ]
         best_cosine = max((float(s.max()) for s in unit_scores if len(s)), default=0.0)
         dense_signal = float(np.clip((best_cosine - COSINE_LOW) / (COSINE_HIGH - COSINE_LOW), 0, 1))
-        coverage = self.coverage(analyze(question), hits)
+        coverage = self.coverage(analyze(question, prefixes=False), hits)
         confidence = DENSE_WEIGHT * dense_signal + (1 - DENSE_WEIGHT) * coverage
         signals = {"cosine": round(best_cosine, 4), "coverage": round(coverage, 4)}
 

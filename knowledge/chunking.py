@@ -86,7 +86,11 @@ def _pack(blocks: list[str], limit: int) -> list[str]:
             current = candidate
     if current:
         # A short tail reads better with what precedes it than as a passage of its own.
-        if passages and len(current) < MIN_TAIL_CHARS and len(passages[-1]) + len(current) < limit * 1.5:
+        if (
+            passages
+            and len(current) < MIN_TAIL_CHARS
+            and len(passages[-1]) + len(current) < limit * 1.5
+        ):
             passages[-1] = f"{passages[-1]}\n\n{current}"
         else:
             passages.append(current)

@@ -30,7 +30,8 @@ class KnowledgeSettings(BaseSettings):
     # Minimum confidence (see knowledge.answer.confidence) below which the assistant
     # abstains; calibrated with ``teletravail eval retrieval`` (docs/retrieval.md).
     abstain_threshold: float = 0.5
-    rrf_k: int = 60
+    # Share of the lexical side in the hybrid score (the dense side has the rest).
+    lexical_weight: float = 0.5
     answer_sentences: int = 3
 
 

@@ -46,7 +46,9 @@ def _read_sidecar(path: Path) -> dict[str, object]:
         return {}
     data = yaml.safe_load(sidecar.read_text(encoding="utf-8")) or {}
     if not isinstance(data, dict):
-        raise CorpusError(f"{sidecar.name} : métadonnées illisibles (un dictionnaire YAML attendu).")
+        raise CorpusError(
+            f"{sidecar.name} : métadonnées illisibles (un dictionnaire YAML attendu)."
+        )
     return data
 
 
@@ -85,6 +87,7 @@ def load_document(path: Path) -> Document:
 
     Raises:
         CorpusError: the format is not supported or the metadata is invalid.
+
     """
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
@@ -151,5 +154,6 @@ def get_document(doc_id: str) -> Document:
 
     Raises:
         KeyError: no such document.
+
     """
     return _default_corpus()[doc_id]

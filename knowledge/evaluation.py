@@ -194,5 +194,9 @@ def format_report(report: EvalReport) -> str:
         c = report.abstention(t)
         lines.append(f"  seuil {t:.2f} : {c['recall']:.3f} / {c['answered_when_answerable']:.3f}")
     if report.failures:
-        lines += ["", "hybride, passage attendu absent du top 3 :", *(f"  {f}" for f in report.failures)]
+        lines += [
+            "",
+            "hybride, passage attendu absent du top 3 :",
+            *(f"  {f}" for f in report.failures),
+        ]
     return "\n".join(lines)

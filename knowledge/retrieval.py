@@ -1,8 +1,9 @@
-"""Hybrid retrieval: BM25 over French lemmas and dense e5 vectors, fused by rank.
+"""Hybrid retrieval: BM25 over French lemmas and dense e5 vectors, fused.
 
 Each side alone misses things the other catches: BM25 is precise on rare terms
-(« NF C 15-100 », « Chorus »), the dense side on paraphrases and typos. Reciprocal-rank
-fusion combines them without calibrating their incomparable scores.
+(« NF C 15-100 », « Chorus »), the dense side on paraphrases. Their scores are not
+comparable, so each is min-max scaled over the corpus before a weighted sum; on the
+development set this beat reciprocal-rank fusion (docs/retrieval.md).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Literal
 import numpy as np
 from rank_bm25 import BM25Okapi
 
-from knowledge.analysis import analyze
+from knowledge.analysis import analyze, expand_abbreviations
 from knowledge.chunking import Chunk
 from knowledge.dense import Embedder, Vectors
 from knowledge.index import KnowledgeIndex
@@ -36,10 +37,12 @@ class Hit:
 class Retriever:
     """Search the knowledge index with one of three methods."""
 
-    def __init__(self, index: KnowledgeIndex, embedder: Embedder, rrf_k: int = 60) -> None:
+    def __init__(
+        self, index: KnowledgeIndex, embedder: Embedder, lexical_weight: float = 0.5
+    ) -> None:
         self.index = index
         self.embedder = embedder
-        self.rrf_k = rrf_k
+        self.lexical_weight = lexical_weight
         self._bm25 = BM25Okapi([terms or [""] for terms in index.chunk_terms])
 
     def bm25_idf(self) -> dict[str, float]:
@@ -47,8 +50,12 @@ class Retriever:
         return {str(term): float(value) for term, value in self._bm25.idf.items()}
 
     def embed_query(self, question: str) -> Vectors:
-        """The question's vector (one row), reusable for answer extraction."""
-        return self.embedder.embed_queries([question])
+        """The question's vector (one row), reusable for answer extraction.
+
+        Chat abbreviations are expanded first (« ordi perso »): the model knows the words
+        of the texts better than the agents' shorthand.
+        """
+        return self.embedder.embed_queries([expand_abbreviations(question)])
 
     def search(
         self,
@@ -62,7 +69,9 @@ class Retriever:
         if count == 0:
             return []
         terms = analyze(question)
-        bm25 = np.asarray(self._bm25.get_scores(terms), dtype=np.float64) if terms else np.zeros(count)
+        bm25 = (
+            np.asarray(self._bm25.get_scores(terms), dtype=np.float64) if terms else np.zeros(count)
+        )
         vector = self.embed_query(question) if query_vector is None else query_vector
         dense_scores, dense_ids = self.index.chunk_vectors.search(vector, count)
         dense = np.zeros(count)
@@ -73,8 +82,8 @@ class Retriever:
         elif method == "dense":
             fused = dense
         else:
-            fused = self._rrf(bm25) + self._rrf(dense)
-            fused = fused / (2.0 / (self.rrf_k + 1))  # 1.0 = first on both sides
+            weight = self.lexical_weight
+            fused = weight * _min_max(bm25) + (1 - weight) * _min_max(dense)
         order = np.argsort(-fused, kind="stable")[:k]
         return [
             Hit(
@@ -87,8 +96,10 @@ class Retriever:
             for i in order
         ]
 
-    def _rrf(self, scores: np.ndarray) -> np.ndarray:
-        """Reciprocal-rank contribution; a passage with no evidence (score ≤ 0) gets none."""
-        ranks = np.empty(len(scores), dtype=np.float64)
-        ranks[np.argsort(-scores, kind="stable")] = np.arange(1, len(scores) + 1)
-        return np.where(scores > 0, 1.0 / (self.rrf_k + ranks), 0.0)
+
+def _min_max(scores: np.ndarray) -> np.ndarray:
+    """Scale scores to [0, 1] over the corpus (all equal → all zero: no evidence)."""
+    low, high = float(scores.min()), float(scores.max())
+    if high - low < 1e-12:
+        return np.zeros_like(scores)
+    return (scores - low) / (high - low)

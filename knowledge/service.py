@@ -15,7 +15,9 @@ def build_engine(settings: KnowledgeSettings, progress: bool = False) -> AnswerE
     """Load the model and the index (rebuilding the index if the sources changed)."""
     embedder = load_embedder(settings.embedding_model)
     index, _ = ensure_index(settings, lambda: embedder, progress=progress)
-    return AnswerEngine(Retriever(index, embedder, rrf_k=settings.rrf_k), settings)
+    return AnswerEngine(
+        Retriever(index, embedder, lexical_weight=settings.lexical_weight), settings
+    )
 
 
 @lru_cache(maxsize=1)

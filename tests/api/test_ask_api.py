@@ -81,7 +81,9 @@ def test_body_over_64_kib_is_refused_before_parsing(client: TestClient) -> None:
     [b"not json", b'{"question": 12}', b"[]", b'{"autre": "x"}', b'{"question": "\\ud800"}'],
 )
 def test_malformed_bodies_are_422_in_french(client: TestClient, payload: bytes) -> None:
-    response = client.post("/api/ask", content=payload, headers={"content-type": "application/json"})
+    response = client.post(
+        "/api/ask", content=payload, headers={"content-type": "application/json"}
+    )
     assert response.status_code in (200, 422)
     if response.status_code == 422:
         assert response.json()["detail"].startswith("Requête invalide")

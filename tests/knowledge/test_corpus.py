@@ -51,14 +51,18 @@ def test_truncated_circular_says_so() -> None:
     assert "tronqu" in circular.body.lower()
 
 
-@pytest.mark.skipif(not SEEDS_DIR.exists(), reason="../shared/seeds absent : comparaison impossible")
+@pytest.mark.skipif(
+    not SEEDS_DIR.exists(), reason="../shared/seeds absent : comparaison impossible"
+)
 @pytest.mark.parametrize("doc_id", sorted(DOC_IDS))
 def test_cleaning_keeps_every_number_of_the_seed(doc_id: str) -> None:
     seed = (SEEDS_DIR / f"{doc_id}.txt").read_text(encoding="utf-8")
     for pattern in LAYOUT_NOISE.get(doc_id, []):
         seed = re.sub(pattern, " ", seed, flags=re.MULTILINE)
     cleaned = (Path("knowledge/sources") / f"{doc_id}.md").read_text(encoding="utf-8")
-    missing = [n for n in set(_numbers(seed)) if _numbers(cleaned).count(n) < _numbers(seed).count(n)]
+    missing = [
+        n for n in set(_numbers(seed)) if _numbers(cleaned).count(n) < _numbers(seed).count(n)
+    ]
     assert not missing, f"nombres perdus au nettoyage de {doc_id} : {missing}"
 
 
@@ -72,7 +76,9 @@ def test_part_time_table_stays_one_table_in_one_chunk() -> None:
 
 
 def test_plain_text_with_sidecar_metadata(tmp_path: Path) -> None:
-    (tmp_path / "note-2026.txt").write_text("Note de service\n\nLe télétravail est possible.", "utf-8")
+    (tmp_path / "note-2026.txt").write_text(
+        "Note de service\n\nLe télétravail est possible.", "utf-8"
+    )
     (tmp_path / "note-2026.yaml").write_text("title: Note 2026\ndate: '2026-01-05'\n", "utf-8")
     document = load_document(tmp_path / "note-2026.txt")
     assert (document.doc_id, document.meta.title, document.meta.date) == (
@@ -116,7 +122,10 @@ def _minimal_pdf(text: str) -> bytes:
     xref = len(out)
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
     return bytes(out)
 
 

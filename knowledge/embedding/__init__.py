@@ -1,0 +1,1 @@
+"""Offline sentence-embedding models, rebuilt at install time from pip-installable packages."""
