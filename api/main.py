@@ -7,8 +7,12 @@ Routes stay thin: each router calls the plain-Python domain functions of ``knowl
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import install_error_handlers
@@ -71,11 +75,23 @@ class _BodyTooLarge(Exception):
     """Raised inside the app when a streamed body passes the limit."""
 
 
+@asynccontextmanager
+async def _warm_up(_: FastAPI) -> AsyncIterator[None]:
+    """Load the model, spaCy and the index before serving, not on the first question."""
+    if os.environ.get("TELETRAVAIL_WARMUP", "1") != "0":
+        from knowledge.service import get_engine
+
+        engine = await run_in_threadpool(get_engine)
+        await run_in_threadpool(engine.ask, "télétravail")
+    yield
+
+
 def create_app() -> FastAPI:
     """Build the application with every router."""
     from api.routes import ask, health, rules
 
     app = FastAPI(
+        lifespan=_warm_up,
         title="Assistant télétravail",
         description="Réponses citées aux questions de télétravail des agents publics, calculs "
         "des règles (quotas, délais, éligibilité) et brouillons de documents.",

@@ -28,8 +28,8 @@ ABSTENTION_MESSAGE = (
     "peut vous renseigner."
 )
 # e5 cosines live in a narrow band: rescale [low, high] to [0, 1] before mixing.
-COSINE_LOW, COSINE_HIGH = 0.75, 0.92
-DENSE_WEIGHT = 0.5
+COSINE_LOW, COSINE_HIGH = 0.80, 0.92
+DENSE_WEIGHT = 0.7
 MAX_EXCERPT_CHARS = 600
 
 
@@ -42,6 +42,16 @@ class Answer:
     sources: list[Source]
     confidence: float
     signals: dict[str, float] = field(default_factory=dict)
+
+
+def _join_units(units: list[str]) -> str:
+    """Sentences follow each other; a table keeps its own lines, set apart."""
+    text = ""
+    for unit in units:
+        is_table = unit.startswith("|")
+        separator = "\n\n" if is_table or text.endswith("|") else " "
+        text = f"{text}{separator}{unit}" if text else unit
+    return text
 
 
 def _truncate(text: str, limit: int = MAX_EXCERPT_CHARS) -> str:
@@ -89,7 +99,7 @@ class AnswerEngine:
         ]
         if confidence < self.settings.abstain_threshold:
             return Answer(ABSTENTION_MESSAGE, True, sources, round(confidence, 4), signals)
-        return Answer(" ".join(chosen), False, sources, round(confidence, 4), signals)
+        return Answer(_join_units(chosen), False, sources, round(confidence, 4), signals)
 
     def _best_units(self, chunk_id: int, scores: np.ndarray, limit: int | None = None) -> list[str]:
         """The passage's sentences closest to the question, in reading order."""
@@ -107,6 +117,6 @@ class AnswerEngine:
             title=meta.title,
             section=hit.chunk.section,
             date=meta.date,
-            excerpt=_truncate(" ".join(excerpt_units)),
+            excerpt=_truncate(_join_units(excerpt_units)),
             score=round(hit.score, 4),
         )

