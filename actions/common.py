@@ -1,0 +1,156 @@
+"""What every action shares: citations as text and payload, timed thread calls, user texts.
+
+Citations travel twice, as the contract of ARCHITECTURE.md asks: as French lines
+(« Source : <titre> (<date>), <section>. ») that any channel can show, and as a custom payload
+``{"sources": [...]}`` with the shape of ``/api/ask`` that the web chat renders. Blocking
+work (retrieval, rules, date parsing) runs in a worker thread under an explicit timeout, so
+that one slow question never stalls the action server's event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from knowledge.models import Source
+
+T = TypeVar("T")
+Button = dict[str, str]
+
+RULES_TIMEOUT_S = 10.0
+MAX_SECTIONS = 3
+REFERENT_BUTTON: Button = {"title": "Contacter le référent", "payload": "/talk_to_human"}
+HELP_BUTTON: Button = {"title": "Que pouvez-vous faire ?", "payload": "/help"}
+
+
+def button(title: str, payload: str) -> Button:
+    """Build a quick reply: a French title and the payload Rasa parses (``/intent{...}``)."""
+    return {"title": title, "payload": payload}
+
+
+async def run_in_thread(function: Callable[..., T], *args: Any, timeout: float) -> T:
+    """Run blocking ``function(*args)`` in the default executor, within ``timeout`` seconds.
+
+    Raises:
+        TimeoutError: the call took longer; the thread finishes in the background.
+
+    """
+    loop = asyncio.get_running_loop()
+    call = functools.partial(function, *args)
+    return await asyncio.wait_for(loop.run_in_executor(None, call), timeout=timeout)
+
+
+def source_line(source: Source, *, section: bool = True) -> str:
+    """Write « Source : <titre> (<date>), <section>. », leaving out what the source lacks."""
+    return _line(source, [source.section] if section else [])
+
+
+def _line(source: Source, sections: list[str]) -> str:
+    line = f"Source : {source.title}"
+    if source.date:
+        line += f" ({source.date})"
+    kept = [s for s in sections if s]
+    if kept:
+        line += ", " + " ; ".join(kept)
+    return line.rstrip(".") + "."
+
+
+def source_lines(
+    sources: Iterable[Source], *, sections: bool = True, limit: int = MAX_SECTIONS
+) -> str:
+    """One « Source : » line per text, naming its first ``limit`` distinct sections.
+
+    With ``sections=False`` the lines name the texts only: for answers that already cite the
+    section of each point inline.
+    """
+    by_document: dict[str, tuple[Source, list[str]]] = {}
+    for source in sources:
+        named = by_document.setdefault(source.doc_id, (source, []))[1]
+        if sections and source.section and source.section not in named:
+            named.append(source.section)
+    return "\n".join(_line(first, named[:limit]) for first, named in by_document.values())
+
+
+def sources_payload(sources: Iterable[Source]) -> dict[str, list[dict[str, Any]]]:
+    """The custom payload: every source with the fields of ``/api/ask``."""
+    return {"sources": [source.model_dump() for source in sources]}
+
+
+def send_sources(
+    dispatcher: CollectingDispatcher,
+    sources: Sequence[Source],
+    *,
+    shown: Sequence[Source] | None = None,
+    sections: bool = True,
+    buttons: list[Button] | None = None,
+) -> None:
+    """Send the « Source : » lines of ``shown`` (default: all) with the payload of ``sources``."""
+    if not sources:
+        return
+    dispatcher.utter_message(
+        text=source_lines(shown if shown is not None else sources, sections=sections),
+        json_message=sources_payload(sources),
+        buttons=buttons or [],
+    )
+
+
+def section_of(sources: Sequence[Source]) -> str:
+    """Name the distinct sections of some sources, for a citation inside a sentence."""
+    sections = list(dict.fromkeys(s.section for s in sources if s.section))
+    return " ; ".join(sections)
+
+
+def latest_text(tracker: Tracker) -> str:
+    """The text of the latest user message (empty when there is none)."""
+    text = (tracker.latest_message or {}).get("text")
+    return text if isinstance(text, str) else ""
+
+
+def latest_intent(tracker: Tracker) -> str:
+    """The intent of the latest user message, ``nlu_fallback`` included (empty if unknown)."""
+    intent = (tracker.latest_message or {}).get("intent") or {}
+    name = intent.get("name") if isinstance(intent, dict) else None
+    return name if isinstance(name, str) else ""
+
+
+def latest_entity(tracker: Tracker, entity: str) -> Any:
+    """The value of an entity of the latest user message, or None."""
+    for found in (tracker.latest_message or {}).get("entities") or []:
+        if isinstance(found, dict) and found.get("entity") == entity:
+            return found.get("value")
+    return None
+
+
+def recent_user_texts(tracker: Tracker, count: int = 3) -> list[str]:
+    """The texts of the last ``count`` user messages, most recent last."""
+    texts = [
+        event.get("text") or ""
+        for event in tracker.events
+        if isinstance(event, dict) and event.get("event") == "user"
+    ]
+    latest = latest_text(tracker)
+    if latest and (not texts or texts[-1] != latest):
+        texts.append(latest)
+    return texts[-count:]
+
+
+def requested_slot(tracker: Tracker) -> str | None:
+    """The slot the active form is asking for, if any."""
+    value = tracker.get_slot("requested_slot")
+    return value if isinstance(value, str) else None
+
+
+def pydantic_message(error: Exception) -> str:
+    """The French message of a rules validation error, without pydantic's prefix."""
+    errors = getattr(error, "errors", None)
+    if callable(errors):
+        messages = [str(item.get("msg", "")) for item in errors()]
+        text = " ; ".join(m.removeprefix("Value error, ") for m in messages if m)
+        if text:
+            return text[0].upper() + text[1:]
+    return "Valeur non reconnue"

@@ -1,0 +1,202 @@
+"""Reading the values people type: « 80 % », « temps plein », « ouais », « 12 km », « le 4 mai ».
+
+NLU entities come first; these functions read the free text when the entity extractor found
+nothing, so that a form accepts what an agent naturally writes. They only turn words into
+values: the rules engine alone decides whether a value is allowed and what it implies.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+
+from knowledge.analysis import fold
+
+logger = logging.getLogger(__name__)
+
+_NUMBER = re.compile(r"(?<![\w.,])(\d+(?:[.,]\d+)?)(?![\w])")
+_FRACTION_OF_FIVE = re.compile(r"\b([1-5])\s*(?:/|jours?\s+sur)\s*5\b")
+_WORD_NUMBERS = {"un": 1.0, "une": 1.0, "deux": 2.0, "trois": 3.0, "quatre": 4.0, "cinq": 5.0}
+_FULL_TIME = ("temps plein", "plein temps", "temps complet")
+_HALF_TIME = ("mi-temps", "mi temps", "demi-temps", "demi temps", "mitemps")
+_YES = (
+    "oui",
+    "ouais",
+    "ouai",
+    "yes",
+    "ok",
+    "okay",
+    "d'accord",
+    "bien sur",
+    "exact",
+    "exactement",
+    "tout a fait",
+    "absolument",
+    "effectivement",
+    "evidemment",
+    "carrement",
+    "affirmatif",
+    "c'est le cas",
+)
+# Phrases that say yes with a negative word in them.
+_YES_DESPITE_NO = ("pas de souci", "pas de probleme", "sans probleme", "pourquoi pas")
+_NO = ("non", "nan", "no", "pas", "aucun", "aucune", "jamais", "negatif", "nope")
+_STATUS_WORDS = {
+    "fonctionnaire": ("fonctionnaire", "titulaire", "stagiaire", "titularise"),
+    "contractuel": ("contractuel", "contractuelle", "cdd", "cdi", "vacataire", "contrat"),
+}
+_TRANSPORT_WORDS = {
+    "voiture": ("voiture", "auto", "automobile", "bagnole", "diesel", "gazole", "essence"),
+    "transports_en_commun": (
+        "transports en commun",
+        "transport en commun",
+        "train",
+        "rer",
+        "metro",
+        "bus",
+        "tram",
+        "car",
+        "ter",
+    ),
+    "velo": ("velo", "bicyclette", "trottinette"),
+    "marche": ("a pied", "marche", "pied"),
+    "deux_roues": ("moto", "scooter", "deux-roues", "deux roues", "mobylette"),
+}
+_DATE_HINT = re.compile(
+    r"\d|demain|aujourd|hier|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|janv|fevr|"
+    r"mars|avril|mai|juin|juil|aout|sept|octo|nove|dece|semaine|mois|jours?\b"
+)
+
+
+def _has_phrase(folded: str, phrases: tuple[str, ...]) -> bool:
+    return any(re.search(rf"(?<![\w']){re.escape(p)}(?![\w])", folded) for p in phrases)
+
+
+def first_number(text: str) -> float | None:
+    """The first number of a text, decimal comma accepted (« 1,5 » → 1.5)."""
+    match = _NUMBER.search(text)
+    return float(match.group(1).replace(",", ".")) if match else None
+
+
+def to_float(value: object) -> float | None:
+    """A number given as a number or as text (« 80 », « 80 % », « 12,5 km »), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        return first_number(value)
+    return None
+
+
+def parse_quotite(value: object) -> float | None:
+    """Read a quotité in percent: « 80 », « 80 % », « temps plein » (100), « mi-temps » (50).
+
+    « 4/5 » and « 4 jours sur 5 » are read as 80. The value is not checked here: the rules
+    engine says which quotités exist.
+    """
+    if not isinstance(value, str):
+        return to_float(value)
+    folded = fold(value)
+    if _has_phrase(folded, _FULL_TIME):
+        return 100.0
+    if _has_phrase(folded, _HALF_TIME):
+        return 50.0
+    fraction = _FRACTION_OF_FIVE.search(folded)
+    if fraction:
+        return float(fraction.group(1)) * 20
+    return first_number(folded)
+
+
+def parse_days(value: object) -> float | None:
+    """Read a number of days: « 2 », « 2 jours », « deux jours et demi », « une demi-journée »."""
+    if not isinstance(value, str):
+        return to_float(value)
+    folded = fold(value)
+    number = first_number(folded)
+    if number is None:
+        if "et demi" not in folded and re.search(r"\bdemi", folded):
+            return 0.5
+        words = re.findall(r"[a-z]+", folded)
+        number = next((_WORD_NUMBERS[w] for w in words if w in _WORD_NUMBERS), None)
+    if number is not None and re.search(r"\bet demi", folded):
+        number += 0.5
+    return number
+
+
+def parse_yes_no(text: object) -> bool | None:
+    """Read a yes or a no in free text (« ouais », « pas vraiment »); None when unclear."""
+    if isinstance(text, bool):
+        return text
+    if not isinstance(text, str):
+        return None
+    folded = fold(text)
+    if _has_phrase(folded, _YES_DESPITE_NO):
+        return True
+    if _has_phrase(folded, _NO):
+        return False
+    return True if _has_phrase(folded, _YES) else None
+
+
+def parse_status(text: object) -> str | None:
+    """Read « fonctionnaire » (titulaire, stagiaire) or « contractuel » (CDD, CDI…)."""
+    if not isinstance(text, str):
+        return None
+    folded = fold(text)
+    for status, words in _STATUS_WORDS.items():
+        if _has_phrase(folded, words):
+            return status
+    return None
+
+
+def mentions_permanent_contract(text: object) -> bool:
+    """Tell whether the text names a CDI (an open-ended contract is more than a year)."""
+    return isinstance(text, str) and _has_phrase(fold(text), ("cdi",))
+
+
+def parse_transport_mode(text: object) -> str | None:
+    """Read a transport mode with the domain's codes (voiture, transports_en_commun…)."""
+    if not isinstance(text, str):
+        return None
+    folded = fold(text)
+    for mode, words in _TRANSPORT_WORDS.items():
+        if _has_phrase(folded, words):
+            return mode
+    return None
+
+
+def mentions_diesel(text: str) -> bool:
+    """Tell whether the text says the car runs on diesel."""
+    return _has_phrase(fold(text), ("diesel", "gazole", "gasoil"))
+
+
+def parse_date(text: object, today: dt.date | None = None) -> dt.date | None:
+    """Read a French date (« 4 mai 2026 », « 04/05/2026 », « demain », « mardi »).
+
+    Day before month, and a date without a year is the next one to come. Only parts of the
+    text that look like dates are read, so that « je » is never taken for a date.
+    """
+    if not isinstance(text, str) or not text.strip():
+        return None
+    import dateparser
+    from dateparser.search import search_dates
+
+    folded = fold(text)
+    if not _DATE_HINT.search(folded):
+        return None
+    cleaned = re.sub(r"\b(prochaine?|qui vient)\b", "", text, flags=re.IGNORECASE)
+    settings: dict[str, object] = {
+        "DATE_ORDER": "DMY",
+        "PREFER_DATES_FROM": "future",
+        "RETURN_AS_TIMEZONE_AWARE": False,
+    }
+    if today is not None:
+        settings["RELATIVE_BASE"] = dt.datetime.combine(today, dt.time())
+    parsed = dateparser.parse(cleaned, languages=["fr"], settings=settings)
+    if parsed is None:
+        found = search_dates(cleaned, languages=["fr"], settings=settings) or []
+        dated = [(part, day) for part, day in found if _DATE_HINT.search(fold(part))]
+        parsed = dated[0][1] if dated else None
+    logger.debug("Date lue : %s", parsed.date() if parsed else None)
+    return parsed.date() if parsed else None

@@ -1,0 +1,166 @@
+"""How many telework days: the quota form and its answer from the rules engine.
+
+The form accepts the quotité as an entity or as free text (« 80 », « 80 % », « temps plein »,
+« mi-temps »); :class:`rules.QuotaRequest` decides which values exist and words the refusal.
+The quotité is kept after the answer, so that « et sur base mensuelle ? » needs no new
+question; ``action_reset_forms`` clears it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from pydantic import ValidationError
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import (
+    RULES_TIMEOUT_S,
+    latest_intent,
+    latest_text,
+    pydantic_message,
+    recent_user_texts,
+    requested_slot,
+    run_in_thread,
+    send_sources,
+)
+from actions.parsing import parse_quotite
+from knowledge.analysis import fold
+from rules import QuotaRequest, QuotaResult, compute_quota
+from rules.models import cite, fr_days, fr_number, load_rules
+
+logger = logging.getLogger(__name__)
+
+# Intents whose text may be an answer to « Quelle est votre quotité ? ».
+ANSWER_INTENTS = {"inform", "nlu_fallback", "out_of_scope", "ask_quota"}
+WORDS_HINT = "Vous pouvez aussi écrire « temps plein » (100 %) ou « mi-temps » (50 %)."
+UNREADABLE = (
+    "Je n'ai pas reconnu de quotité : indiquez un pourcentage, par exemple « 80 % ». " + WORDS_HINT
+)
+_HEALTH = re.compile(
+    r"\b(medic\w*|sante|handicap\w*|rqth|enceinte|grossesse|maladie|medecin|therapeuti\w*)\b"
+)
+UNAVAILABLE = "Je n'arrive pas à faire ce calcul pour le moment. Réessayez dans un instant."
+
+
+def check_quotite(value: object) -> float:
+    """Read a quotité and have the rules engine accept it.
+
+    Raises:
+        ValueError: with a French message saying what is accepted.
+
+    """
+    number = parse_quotite(value)
+    if number is None:
+        raise ValueError(UNREADABLE)
+    try:
+        QuotaRequest.model_validate({"quotite": number})
+    except ValidationError as error:
+        raise ValueError(f"{pydantic_message(error)}. {WORDS_HINT}") from None
+    return number
+
+
+def mentions_health(texts: list[str]) -> bool:
+    """Tell whether the user spoke of health (then the medical derogation is detailed)."""
+    return any(_HEALTH.search(fold(text)) for text in texts)
+
+
+def _headline(result: QuotaResult) -> str:
+    quotite = fr_number(result.quotite_effective)
+    if result.no_telework_left:
+        return f"À {quotite} %, les plafonds ne laissent aucun jour de télétravail."
+    week, month = fr_days(result.max_days_per_week), fr_days(result.max_days_per_month)
+    return f"À {quotite} % : {week} de télétravail par semaine au plus, soit {month} par mois."
+
+
+def _medical_pointer() -> str:
+    note = load_rules().quota.medical_derogation.thresholds.note
+    return f"Pour raison de santé : {note[0].lower()}{note[1:]}"
+
+
+async def reply_quota(
+    dispatcher: CollectingDispatcher, quotite: float, *, base: Any = None, medical: bool = False
+) -> bool:
+    """Compute and send the quota for a quotité; return False when it could not be done."""
+    request = QuotaRequest.model_validate(
+        {
+            "quotite": quotite,
+            "base": base if base in ("hebdomadaire", "mensuelle") else "hebdomadaire",
+            "medical": medical,
+        }
+    )
+    try:
+        result = await run_in_thread(compute_quota, request, timeout=RULES_TIMEOUT_S)
+    except Exception:
+        logger.exception("Calcul de quota impossible")
+        dispatcher.utter_message(text=UNAVAILABLE)
+        return False
+    parts = [_headline(result), result.explanation]
+    sources = list(result.sources)
+    if not medical:
+        parts.append(_medical_pointer())
+        sources += cite(load_rules().quota.medical_derogation.thresholds)
+    dispatcher.utter_message(text="\n\n".join(parts))
+    send_sources(dispatcher, sources)
+    return True
+
+
+class ValidateQuotaForm(FormValidationAction):
+    """Check the quotité of ``quota_form``, typed as an entity or as free text."""
+
+    def name(self) -> str:
+        """Name of the action in the domain."""
+        return "validate_quota_form"
+
+    async def extract_quotite(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Pass the free text on when it answers the question and no entity was found."""
+        if requested_slot(tracker) != "quotite" or tracker.get_slot("quotite") is not None:
+            return {}
+        text = latest_text(tracker).strip()
+        intent = latest_intent(tracker)
+        if not text or text.startswith("/") or intent not in ANSWER_INTENTS:
+            return {}
+        attempt = intent in {"inform", "nlu_fallback"} or len(text.split()) <= 3
+        if parse_quotite(text) is None and not attempt:
+            return {}  # a question asked mid-form: let the dialogue handle it
+        return {"quotite": text}
+
+    def validate_quotite(
+        self,
+        slot_value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+    ) -> dict[str, Any]:
+        """Keep a quotité the rules accept, as a number; otherwise explain and ask again."""
+        try:
+            return {"quotite": check_quotite(slot_value)}
+        except ValueError as error:
+            dispatcher.utter_message(text=str(error))
+            return {"quotite": None}
+
+
+class ActionQuota(Action):
+    """Answer per week and per month for the quotité in the slot (``action_quota``)."""
+
+    def name(self) -> str:
+        """Name of the action in the domain."""
+        return "action_quota"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        """Send the ceilings, the explanation and the sources; keep the quotité."""
+        try:
+            quotite = check_quotite(tracker.get_slot("quotite"))
+        except ValueError:
+            dispatcher.utter_message(response="utter_ask_quotite")
+            return []
+        medical = mentions_health(recent_user_texts(tracker))
+        await reply_quota(dispatcher, quotite, base=tracker.get_slot("base"), medical=medical)
+        return []

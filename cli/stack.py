@@ -1,0 +1,165 @@
+"""Start the real services (actions, Rasa, API) as processes, for tests and benchmarks.
+
+``make run`` uses honcho with the Procfile; tests and benchmarks need the same processes on
+ports of their own, with readiness checks and a clean stop, hence this small launcher.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+RASA_MODEL = ROOT / "var" / "rasa" / "models" / "teletravail.tar.gz"
+
+
+class StackError(RuntimeError):
+    """A service did not start."""
+
+
+@dataclass
+class LocalStack:
+    """Actions server, Rasa server and API on the given ports, started together."""
+
+    actions_port: int = 15055
+    rasa_port: int = 15005
+    api_port: int = 18000
+    with_api: bool = True
+    startup_timeout: float = 240.0
+    log_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="stack-logs-")))
+    _processes: list[tuple[str, subprocess.Popen[bytes]]] = field(default_factory=list)
+
+    @property
+    def rasa_url(self) -> str:
+        """Base URL of the Rasa server."""
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def actions_url(self) -> str:
+        """Base URL of the action server."""
+        return f"http://127.0.0.1:{self.actions_port}"
+
+    @property
+    def api_url(self) -> str:
+        """Base URL of the API."""
+        return f"http://127.0.0.1:{self.api_port}"
+
+    def _spawn(self, name: str, command: list[str], env: dict[str, str] | None = None) -> None:
+        log = (self.log_dir / f"{name}.log").open("wb")
+        process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "RASA_TELEMETRY_ENABLED": "false", **(env or {})},
+            start_new_session=True,
+        )
+        self._processes.append((name, process))
+
+    def _wait(self, name: str, url: str) -> None:
+        deadline = time.monotonic() + self.startup_timeout
+        process = dict(self._processes)[name]
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise StackError(f"{name} s'est arrêté au démarrage (journal : {self.log_dir})")
+            try:
+                if httpx.get(url, timeout=2.0).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(1.0)
+        raise StackError(f"{name} n'a pas répondu en {self.startup_timeout:.0f} s ({self.log_dir})")
+
+    def start(self) -> LocalStack:
+        """Start every service and wait until each answers."""
+        if not RASA_MODEL.exists():
+            raise StackError(f"Modèle Rasa absent ({RASA_MODEL}) : lancez « make train ».")
+        endpoints = self.log_dir / "endpoints.yml"
+        endpoints.write_text(f"action_endpoint:\n  url: {self.actions_url}/webhook\n", "utf-8")
+        self._spawn(
+            "actions",
+            [
+                str(ROOT / ".venv/bin/python"),
+                "-m",
+                "rasa_sdk",
+                "--actions",
+                "actions",
+                "--port",
+                str(self.actions_port),
+            ],
+        )
+        self._spawn(
+            "rasa",
+            [
+                str(ROOT / ".venv-rasa/bin/rasa"),
+                "run",
+                "--model",
+                str(RASA_MODEL),
+                "--endpoints",
+                str(endpoints),
+                "--credentials",
+                "bot/credentials.yml",
+                "--interface",
+                "127.0.0.1",
+                "--port",
+                str(self.rasa_port),
+                "--enable-api",
+            ],
+        )
+        if self.with_api:
+            self._spawn(
+                "api",
+                [
+                    str(ROOT / ".venv/bin/uvicorn"),
+                    "api.main:app",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.api_port),
+                ],
+                env={"RASA_URL": self.rasa_url},
+            )
+        try:
+            self._wait("actions", f"{self.actions_url}/health")
+            self._wait("rasa", f"{self.rasa_url}/status")
+            if self.with_api:
+                self._wait("api", f"{self.api_url}/healthz")
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        """Stop every service (SIGTERM, then SIGKILL after 15 s)."""
+        for _, process in reversed(self._processes):
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for _, process in self._processes:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+        self._processes.clear()
+
+    def __enter__(self) -> LocalStack:
+        return self.start()
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def is_alive(self, name: str) -> bool:
+        """Whether a service process is still running."""
+        return dict(self._processes)[name].poll() is None

@@ -1,0 +1,202 @@
+"""Questions for the texts: answer and sources, abstention, odd input, slowness, failures.
+
+Unit tests use a fake engine with the real ``Answer`` type; integration tests load the real
+retrieval engine over the real texts.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import ClassVar
+
+import pytest
+from rasa_sdk import Action, Tracker
+
+import actions.answers as answers
+from actions.answers import (
+    BUSY_MESSAGE,
+    EMPTY_MESSAGE,
+    FAILURE_MESSAGE,
+    INTENT_QUESTIONS,
+    NO_WORDS_MESSAGE,
+    TRUNCATED_NOTE,
+    ActionAnswerQuestion,
+)
+from knowledge.answer import ABSTENTION_MESSAGE, Answer
+from knowledge.models import Source
+from tests.actions.helpers import Outcome, make_tracker
+
+Run = Callable[[Action, Tracker], Outcome]
+SECTION = "IV – L'organisation et la mise en œuvre du télétravail › 4 – Équipement à disposition"
+REFERENT = "/talk_to_human"
+
+
+class FakeEngine:
+    """Answers every question with one cited sentence, or abstains, and records questions."""
+
+    ANSWER = "L'administration fournit un ordinateur portable."
+    SOURCES: ClassVar[list[Source]] = [
+        Source(
+            doc_id="maa-instruction-2019-781",
+            title="Modalités pratiques",
+            section=SECTION,
+            date="2019-11-21",
+            excerpt="L'administration fournit un ordinateur portable.",
+            score=0.91,
+        ),
+        Source(
+            doc_id="mi-newsletter-2020-04-02",
+            title="Lettre d'information",
+            section="Matériel",
+            date="2020-04-02",
+            excerpt="Un ordinateur portable est fourni.",
+            score=0.5,
+        ),
+    ]
+
+    def __init__(self, abstain: bool = False, delay: float = 0.0, fail: bool = False) -> None:
+        self.abstain, self.delay, self.fail = abstain, delay, fail
+        self.questions: list[str] = []
+
+    def ask(self, question: str) -> Answer:
+        self.questions.append(question)
+        time.sleep(self.delay)
+        if self.fail:
+            raise RuntimeError("index illisible")
+        if self.abstain:
+            return Answer(ABSTENTION_MESSAGE, True, self.SOURCES, 0.2)
+        return Answer(self.ANSWER, False, self.SOURCES, 0.8)
+
+
+def use_engine(monkeypatch: pytest.MonkeyPatch, engine: FakeEngine) -> FakeEngine:
+    """Make the actions use ``engine`` instead of loading the real one."""
+    monkeypatch.setattr(answers, "get_engine", lambda: engine)
+    return engine
+
+
+@pytest.mark.unit
+def test_answer_then_source_line_and_payload(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    engine = use_engine(monkeypatch, FakeEngine())
+    outcome = run(ActionAnswerQuestion(), make_tracker("question"))
+    assert outcome.events == []
+    assert engine.questions == ["Qui fournit l'ordinateur portable ?"]
+    assert outcome.texts == [
+        FakeEngine.ANSWER,
+        f"Source : Modalités pratiques (2019-11-21), {SECTION}.",
+    ]
+    assert outcome.sources == [s.model_dump() for s in FakeEngine.SOURCES]
+
+
+@pytest.mark.unit
+def test_abstention_says_so_and_offers_the_referent(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_engine(monkeypatch, FakeEngine(abstain=True))
+    outcome = run(ActionAnswerQuestion(), make_tracker("question"))
+    assert outcome.events == []
+    assert outcome.texts == [ABSTENTION_MESSAGE]
+    assert outcome.payloads == [REFERENT, "/help"]
+    assert outcome.sources == []
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", EMPTY_MESSAGE),
+        ("   \n\t", EMPTY_MESSAGE),
+        ("😀😀😀", NO_WORDS_MESSAGE),
+        ("?!", NO_WORDS_MESSAGE),
+    ],
+)
+def test_no_words_gets_a_french_answer_without_retrieval(
+    run: Run, monkeypatch: pytest.MonkeyPatch, text: str, message: str
+) -> None:
+    engine = use_engine(monkeypatch, FakeEngine())
+    outcome = run(ActionAnswerQuestion(), make_tracker("question", text=text))
+    assert outcome.events == []
+    assert outcome.texts == [message]
+    assert engine.questions == []
+
+
+@pytest.mark.unit
+def test_huge_text_is_truncated_before_retrieval(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    engine = use_engine(monkeypatch, FakeEngine())
+    outcome = run(ActionAnswerQuestion(), make_tracker("question", text="télétravail " * 1000))
+    assert outcome.texts[0] == TRUNCATED_NOTE
+    assert len(engine.questions[0]) == 2000
+    assert outcome.texts[1] == FakeEngine.ANSWER
+
+
+@pytest.mark.unit
+def test_button_payload_asks_the_question_it_stands_for(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = use_engine(monkeypatch, FakeEngine())
+    run(
+        ActionAnswerQuestion(),
+        make_tracker("question", text="/ask_procedure", intent="ask_procedure"),
+    )
+    assert engine.questions == [INTENT_QUESTIONS["ask_procedure"]]
+
+
+@pytest.mark.unit
+def test_slow_retrieval_times_out_with_a_french_message(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_engine(monkeypatch, FakeEngine(delay=0.5))
+    monkeypatch.setattr(answers, "ASK_TIMEOUT_S", 0.05)
+    outcome = run(ActionAnswerQuestion(), make_tracker("question"))
+    assert outcome.events == []
+    assert outcome.texts == [BUSY_MESSAGE]
+    assert outcome.payloads == [REFERENT]
+
+
+@pytest.mark.unit
+def test_engine_failure_is_reported_not_raised(
+    run: Run, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    use_engine(monkeypatch, FakeEngine(fail=True))
+    outcome = run(
+        ActionAnswerQuestion(), make_tracker("question", text="mon numéro est 0612345678")
+    )
+    assert outcome.texts == [FAILURE_MESSAGE]
+    assert outcome.payloads == [REFERENT]
+    assert "0612345678" not in caplog.text  # message text is never logged
+
+
+# --- With the real engine ----------------------------------------------------------------
+
+
+@pytest.mark.integration
+def test_real_answer_cites_the_quotite_section(run: Run, engine: object) -> None:
+    tracker = make_tracker(
+        "question", text="Combien de jours de télétravail à temps plein ?", intent="ask_quota"
+    )
+    outcome = run(ActionAnswerQuestion(), tracker)
+    assert "trois jours" in outcome.texts[0]
+    assert outcome.texts[1].startswith("Source : Modalités pratiques de mise en oeuvre")
+    first = outcome.sources[0]
+    assert first["doc_id"] == "maa-instruction-2019-781"
+    assert "La quotité de télétravail" in first["section"]
+    assert set(first) == {"doc_id", "title", "section", "date", "excerpt", "score"}
+
+
+@pytest.mark.integration
+def test_real_abstention_outside_the_texts(run: Run, engine: object) -> None:
+    tracker = make_tracker("question", text="Quel temps fera-t-il demain à Lyon ?")
+    outcome = run(ActionAnswerQuestion(), tracker)
+    assert outcome.texts == [ABSTENTION_MESSAGE]
+    assert REFERENT in outcome.payloads
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    "text",
+    ["<script>alert('x')</script>", "What is the weather in London?", "a" * 10_000, "🏠💻" * 50],
+)
+def test_real_engine_survives_odd_input(run: Run, engine: object, text: str) -> None:
+    outcome = run(ActionAnswerQuestion(), make_tracker("question", text=text))
+    assert outcome.events == []
+    assert outcome.texts  # always a French answer of some kind

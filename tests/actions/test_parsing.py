@@ -1,0 +1,119 @@
+"""Free-text readers: what agents type becomes a value, or None when unclear."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from actions.parsing import (
+    parse_date,
+    parse_days,
+    parse_quotite,
+    parse_status,
+    parse_transport_mode,
+    parse_yes_no,
+)
+
+pytestmark = pytest.mark.unit
+TODAY = dt.date(2026, 4, 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("80", 80.0),
+        ("80 %", 80.0),
+        ("je suis à 90%", 90.0),
+        ("à 80 pour cent", 80.0),
+        ("Temps plein", 100.0),
+        ("temps complet", 100.0),
+        ("mi-temps", 50.0),
+        ("4/5", 80.0),
+        ("4 jours sur 5", 80.0),
+        ("abc", None),
+        (70, 70.0),
+        (True, None),
+    ],
+)
+def test_quotite(text: object, value: float | None) -> None:
+    assert parse_quotite(text) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("2", 2.0),
+        ("2 jours", 2.0),
+        ("deux jours et demi", 2.5),
+        ("une demi-journée", 0.5),
+        ("1,5", 1.5),
+        ("trois", 3.0),
+        ("beaucoup", None),
+    ],
+)
+def test_days(text: str, value: float | None) -> None:
+    assert parse_days(text) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("oui", True),
+        ("Ouais bien sûr", True),
+        ("pas de souci", True),
+        ("non", False),
+        ("pas vraiment", False),
+        ("Non, pas tout", False),
+        ("bof", None),
+        ("nonobstant", None),
+    ],
+)
+def test_yes_no(text: str, value: bool | None) -> None:
+    assert parse_yes_no(text) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("je suis titulaire", "fonctionnaire"),
+        ("stagiaire", "fonctionnaire"),
+        ("en CDD", "contractuel"),
+        ("Contractuelle", "contractuel"),
+        ("ni l'un ni l'autre", None),
+    ],
+)
+def test_status(text: str, value: str | None) -> None:
+    assert parse_status(text) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("en train", "transports_en_commun"),
+        ("à vélo", "velo"),
+        ("à pied", "marche"),
+        ("en scooter", "deux_roues"),
+        ("ma voiture diesel", "voiture"),
+        ("je télétravaille", None),
+    ],
+)
+def test_transport_mode(text: str, value: str | None) -> None:
+    assert parse_transport_mode(text) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("04/05/2026", dt.date(2026, 5, 4)),
+        ("le 4 mai", dt.date(2026, 5, 4)),
+        ("notifié le 12 mars 2026", dt.date(2026, 3, 12)),
+        ("demain", dt.date(2026, 4, 2)),
+        ("mardi prochain", dt.date(2026, 4, 7)),
+        ("le 31/02/2026", None),
+        ("je veux changer mes jours", None),
+        ("", None),
+    ],
+)
+def test_french_dates_day_first_future_preferred(text: str, value: dt.date | None) -> None:
+    assert parse_date(text, today=TODAY) == value

@@ -1,0 +1,121 @@
+"""The real assistant: Rasa 3.6 + rasa-sdk actions + API, as processes, through REST.
+
+This is also the check that the rasa-sdk version of ``.venv`` speaks to Rasa 3.6: every
+custom action below runs through Rasa's action endpoint.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from cli.stack import LocalStack
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def stack() -> Iterator[LocalStack]:
+    with LocalStack() as running:
+        yield running
+
+
+def say(stack: LocalStack, text: str, sender: str | None = None) -> list[dict[str, Any]]:
+    response = httpx.post(
+        f"{stack.rasa_url}/webhooks/rest/webhook",
+        json={"sender": sender or uuid.uuid4().hex, "message": text},
+        timeout=60,
+    )
+    assert response.status_code == 200, response.text
+    messages: list[dict[str, Any]] = response.json()
+    return messages
+
+
+def texts(messages: list[dict[str, Any]]) -> str:
+    return "\n".join(m.get("text") or "" for m in messages)
+
+
+def test_action_server_lists_the_domain_actions(stack: LocalStack) -> None:
+    actions = {a["name"] for a in httpx.get(f"{stack.actions_url}/actions", timeout=10).json()}
+    assert {"action_answer_question", "action_quota", "validate_quota_form"} <= actions
+
+
+def test_greeting_offers_quick_replies(stack: LocalStack) -> None:
+    messages = say(stack, "bonjour")
+    assert "assistant télétravail" in texts(messages)
+    assert any(m.get("buttons") for m in messages)
+
+
+def test_quota_question_with_quotite_is_computed_with_its_source(stack: LocalStack) -> None:
+    answer = texts(say(stack, "combien de jours de teletravail a 80 % ?"))
+    assert "2 jours" in answer and "8 jours" in answer
+    assert "Source" in answer
+
+
+def test_quota_form_asks_the_quotite_then_answers(stack: LocalStack) -> None:
+    sender = uuid.uuid4().hex
+    first = say(stack, "j'ai droit a combien de jours de tt ?", sender)
+    assert "quotité" in texts(first).lower()
+    assert any("/inform" in b["payload"] for m in first for b in m.get("buttons") or [])
+    second = texts(say(stack, "temps plein", sender))
+    assert "3 jours" in second and "12 jours" in second
+
+
+def test_form_interrupted_by_a_question_then_resumed(stack: LocalStack) -> None:
+    sender = uuid.uuid4().hex
+    say(stack, "combien de jours de télétravail je peux avoir ?", sender)
+    interruption = say(
+        stack, "est-ce que l'administration fournit un ordinateur portable ?", sender
+    )
+    assert any((m.get("custom") or {}).get("sources") for m in interruption)
+    assert "quotité" in texts(interruption).lower()  # the form asks again
+    assert "2 jours" in texts(say(stack, "80%", sender))
+
+
+def test_retrieval_answer_carries_sources_as_text_and_payload(stack: LocalStack) -> None:
+    messages = say(stack, "faut il un detecteur de fumee chez moi pour teletravailler ?")
+    assert "Source" in texts(messages)
+    sources = [s for m in messages for s in (m.get("custom") or {}).get("sources", [])]
+    assert sources and sources[0]["doc_id"] == "maa-instruction-2019-781"
+    assert set(sources[0]) >= {"doc_id", "title", "section", "date", "excerpt", "score"}
+
+
+def test_notice_with_event_and_date_is_computed(stack: LocalStack) -> None:
+    answer = texts(say(stack, "je veux arreter le teletravail, je previens le 15/01/2027"))
+    assert "2027" in answer
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["", "a" * 10_000, "😀😀😀", "<script>alert(1)</script>", "What is the weather in London?"],
+)
+def test_bad_input_gets_an_answer_and_nothing_crashes(stack: LocalStack, message: str) -> None:
+    messages = say(stack, message)
+    assert isinstance(messages, list)
+    assert stack.is_alive("actions") and stack.is_alive("rasa")
+    assert all("Traceback" not in (m.get("text") or "") for m in messages)
+
+
+def test_api_relays_the_conversation(stack: LocalStack) -> None:
+    response = httpx.post(
+        f"{stack.api_url}/api/chat",
+        json={"sender": "test-" + uuid.uuid4().hex[:8], "message": "tu es un robot ?"},
+        timeout=60,
+    )
+    assert response.status_code == 200
+    assert "assistant automatique" in texts(response.json())
+
+
+def test_api_refuses_bad_chat_input_in_french(stack: LocalStack) -> None:
+    bad_sender = httpx.post(
+        f"{stack.api_url}/api/chat", json={"sender": "../etc", "message": "x"}, timeout=10
+    )
+    assert bad_sender.status_code == 422 and "conversation" in bad_sender.json()["detail"]
+    too_long = httpx.post(
+        f"{stack.api_url}/api/chat", json={"sender": "abc", "message": "x" * 2001}, timeout=10
+    )
+    assert too_long.status_code == 422 and "2000" in too_long.json()["detail"]
