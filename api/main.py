@@ -77,7 +77,10 @@ class _BodyTooLarge(Exception):
 
 @asynccontextmanager
 async def _warm_up(_: FastAPI) -> AsyncIterator[None]:
-    """Load the model, spaCy and the index before serving, not on the first question."""
+    """Migrate the database, load the model, spaCy and the index before serving."""
+    from storage import upgrade_database
+
+    await run_in_threadpool(upgrade_database)
     if os.environ.get("TELETRAVAIL_WARMUP", "1") != "0":
         from knowledge.service import get_engine
 
