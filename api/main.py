@@ -92,6 +92,7 @@ async def _warm_up(_: FastAPI) -> AsyncIterator[None]:
 def create_app() -> FastAPI:
     """Build the application with every router."""
     from api.routes import ask, chat, health, rules
+    from api.routes import drafts as drafts_routes
 
     app = FastAPI(
         lifespan=_warm_up,
@@ -105,6 +106,7 @@ def create_app() -> FastAPI:
     app.include_router(ask.router)
     app.include_router(rules.router)
     app.include_router(chat.router)
+    app.include_router(drafts_routes.router)
     app.add_middleware(BodySizeLimit)
     return app
 
