@@ -10,6 +10,7 @@ RASA := $(RASA_VENV)/bin/rasa
 RASA_STAMP := $(RASA_VENV)/.installed
 RASA_MODEL := var/rasa/models/teletravail.tar.gz
 RASA_DATA := $(shell find bot data -name '*.yml' 2>/dev/null)
+WEB_STAMP := web/node_modules/.installed
 # Rasa ne doit rien envoyer à l'extérieur (télémétrie, rapports d'erreurs).
 export RASA_TELEMETRY_ENABLED := false
 export HOST PORT
@@ -18,6 +19,7 @@ PORT ?= 8000
 
 .DEFAULT_GOAL := help
 .PHONY: help install install-rasa model index train run test lint typecheck eval bench-rasa clean
+.PHONY: chromium
 
 help: ## Affiche cette aide
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -28,7 +30,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --progress-bar off -e '.[dev]'
 	@touch $(STAMP)
 
-install: $(STAMP) $(RASA_STAMP) ## Crée les deux environnements (si leurs dépendances ont changé)
+install: $(STAMP) $(RASA_STAMP) $(WEB_STAMP) ## Crée les deux environnements (si leurs dépendances ont changé)
+
+# Le DSFR et axe-core viennent de npm (web/package-lock.json), servis par l'API : pas de CDN.
+$(WEB_STAMP): web/package.json web/package-lock.json
+	@echo "==> Ressources du chat web (DSFR, axe-core) : npm ci dans web/"
+	cd web && npm ci --no-audit --no-fund
+	@touch $(WEB_STAMP)
+
+chromium: ## Installe Chromium (Debian) pour les tests du navigateur, s'il manque
+	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 
 $(RASA_STAMP): requirements-rasa.txt
 	@echo "==> Environnement Rasa, Python 3.10 ($(RASA_VENV))"
@@ -63,7 +74,7 @@ lint: install ## Vérifie le style (ruff)
 typecheck: install ## Vérifie les types (mypy)
 	$(BIN)/mypy
 
-test: index train lint typecheck ## Lance toutes les vérifications et tous les tests
+test: index train chromium lint typecheck ## Lance toutes les vérifications et tous les tests
 	$(RASA) data validate --config bot/config.yml --domain bot/domain.yml --data data
 	$(BIN)/pytest
 	$(RASA) test core --model $(RASA_MODEL) --stories tests/stories --endpoints bot/endpoints.yml \

@@ -72,6 +72,9 @@ FAILURE_MESSAGE = (
     "service peut vous répondre."
 )
 
+# Custom payload of an abstention: the API records the question for the référents.
+ABSTAINED_MARKER = {"abstained": True}
+
 _engine_lock = threading.Lock()
 
 
@@ -153,9 +156,11 @@ async def answer_question(dispatcher: CollectingDispatcher, question: str) -> No
         return
     logger.debug("Confiance %.3f, abstention : %s", answer.confidence, answer.abstained)
     if answer.abstained:
+        # ``abstained`` marks the question as unanswered for the référents' page (/api/chat).
         dispatcher.utter_message(
             text=answer.answer,
             buttons=[REFERENT_BUTTON, HELP_BUTTON],
+            json_message=dict(ABSTAINED_MARKER),
         )
         return
     dispatcher.utter_message(text=answer.answer)

@@ -88,6 +88,8 @@ INTENT_TITLES = {
     "start_quiz": "Quiz du manager",
 }
 MAX_SUGGESTIONS = 3
+# Custom payload of the first fallback stage: the API records the message for the référents.
+FALLBACK_MARKER = {"fallback": True}
 OTHER_BUTTON = button("Autre chose", "/out_of_scope")
 FORM_SLOTS = (
     "requested_slot",
@@ -190,7 +192,10 @@ class ActionDefaultAskAffirmation(Action):
             if buttons
             else "Je n'ai pas bien compris. Pouvez-vous préciser ce que vous cherchez ?"
         )
-        dispatcher.utter_message(text=text, buttons=[*buttons, OTHER_BUTTON])
+        # ``fallback`` marks the message as not understood for the référents' page (/api/chat).
+        dispatcher.utter_message(
+            text=text, buttons=[*buttons, OTHER_BUTTON], json_message=dict(FALLBACK_MARKER)
+        )
         return []
 
 

@@ -91,9 +91,12 @@ async def _warm_up(_: FastAPI) -> AsyncIterator[None]:
 
 def create_app() -> FastAPI:
     """Build the application with every router."""
-    from api.routes import ask, chat, health, rules
+    from api.routes import ask, chat, feedback, health, referent, rules
     from api.routes import drafts as drafts_routes
+    from api.routes.web import install_web
+    from api.settings import get_web_settings
 
+    get_web_settings()  # refuses to start with a default secret outside dev
     app = FastAPI(
         lifespan=_warm_up,
         title="Assistant télétravail",
@@ -107,6 +110,9 @@ def create_app() -> FastAPI:
     app.include_router(rules.router)
     app.include_router(chat.router)
     app.include_router(drafts_routes.router)
+    app.include_router(feedback.router)
+    app.include_router(referent.router)
+    install_web(app)
     app.add_middleware(BodySizeLimit)
     return app
 

@@ -29,6 +29,13 @@ def rasa_url() -> str:
     return os.environ.get("RASA_URL", "http://127.0.0.1:5005").rstrip("/")
 
 
+def check_sender(value: str) -> str:
+    """Refuse a conversation id that is not 1 to 64 letters, digits, ``-`` or ``_``."""
+    if not _SENDER.match(value):
+        raise ValueError("identifiant de conversation invalide (lettres, chiffres, - et _)")
+    return value
+
+
 class ChatRequest(BaseModel):
     """One user message in a conversation."""
 
@@ -38,9 +45,7 @@ class ChatRequest(BaseModel):
     @field_validator("sender")
     @classmethod
     def _valid_sender(cls, value: str) -> str:
-        if not _SENDER.match(value):
-            raise ValueError("identifiant de conversation invalide (lettres, chiffres, - et _)")
-        return value
+        return check_sender(value)
 
     @field_validator("message")
     @classmethod
@@ -80,4 +85,8 @@ async def chat(request: ChatRequest) -> list[BotMessage]:
             status_code=503,
             detail="L'assistant ne répond pas pour le moment. Réessayez dans quelques instants.",
         ) from None
-    return [BotMessage.model_validate(message) for message in messages if isinstance(message, dict)]
+    from api.routes.feedback import record_if_unanswered  # feedback imports this module
+
+    replies = [message for message in messages if isinstance(message, dict)]
+    await record_if_unanswered(rasa_url(), request.sender, request.message, replies)
+    return [BotMessage.model_validate(message) for message in replies]
