@@ -10,6 +10,8 @@ RASA := $(RASA_VENV)/bin/rasa
 RASA_STAMP := $(RASA_VENV)/.installed
 RASA_MODEL := var/rasa/models/teletravail.tar.gz
 RASA_DATA := $(shell find bot data -name '*.yml' 2>/dev/null)
+# Composants NLU maison (bot/components) : les modifier réentraîne le modèle.
+RASA_COMPONENTS := $(shell find bot/components -name '*.py' 2>/dev/null)
 WEB_STAMP := web/node_modules/.installed
 # Rasa ne doit rien envoyer à l'extérieur (télémétrie, rapports d'erreurs).
 export RASA_TELEMETRY_ENABLED := false
@@ -50,7 +52,7 @@ $(RASA_STAMP): requirements-rasa.txt
 
 install-rasa: $(RASA_STAMP) ## Crée l'environnement Rasa seul
 
-$(RASA_MODEL): $(RASA_STAMP) $(RASA_DATA)
+$(RASA_MODEL): $(RASA_STAMP) $(RASA_DATA) $(RASA_COMPONENTS)
 	@echo "==> Entraînement du modèle Rasa (données modifiées)"
 	@mkdir -p var/rasa/models
 	$(RASA) train --config bot/config.yml --domain bot/domain.yml --data data \

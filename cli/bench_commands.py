@@ -49,40 +49,87 @@ def _rasa(*args: str, cwd: Path = ROOT) -> float:
     return time.perf_counter() - started
 
 
-def cross_validation(folds: int) -> dict[str, float]:
-    """Intent and entity macro-F1 over ``folds`` folds of the NLU data."""
-    with tempfile.TemporaryDirectory() as out:
-        seconds = _rasa(
-            "test",
-            "nlu",
-            "--config",
-            "bot/config.yml",
-            "--nlu",
-            "data/nlu",
-            "--cross-validation",
-            "--folds",
-            str(folds),
-            "--out",
-            out,
-        )
-        intents = json.loads((Path(out) / "intent_report.json").read_text("utf-8"))
-        entity_file = Path(out) / "DIETClassifier_report.json"
-        entities = json.loads(entity_file.read_text("utf-8")) if entity_file.exists() else {}
+def calibrate_threshold(
+    predictions: list[tuple[bool, float]], rephrase_cost: float = 0.5
+) -> dict[str, float]:
+    """Pick the FallbackClassifier threshold that minimises the cost on CV predictions.
+
+    ``predictions`` are (correct, confidence) pairs of held-out messages. A wrong intent
+    accepted costs 1 (the user gets an unrelated answer), a right one sent to the fallback
+    costs ``rephrase_cost`` (the user clicks a button or rephrases); ties keep the lower
+    threshold, which asks users to rephrase less often.
+    """
+    best: dict[str, float] = {}
+    for step in range(10, 96, 5):
+        threshold = step / 100
+        wrong = sum(1 for ok, conf in predictions if not ok and conf >= threshold)
+        rejected = sum(1 for ok, conf in predictions if ok and conf < threshold)
+        cost = wrong + rephrase_cost * rejected
+        if not best or cost < best["cost"]:
+            total = max(len(predictions), 1)
+            best = {
+                "threshold": threshold,
+                "cost": cost,
+                "wrong_accepted_rate": wrong / total,
+                "fallback_rate": sum(1 for _, conf in predictions if conf < threshold) / total,
+            }
+    return best
+
+
+def cross_validation(folds: int, config: Path, out: Path) -> dict[str, object]:
+    """Intent and entity macro-F1 over ``folds`` folds, weak intents, threshold calibration.
+
+    The reports stay in ``out`` (confusion matrix, errors, successes with confidences).
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    seconds = _rasa(
+        "test",
+        "nlu",
+        "--config",
+        str(config),
+        "--nlu",
+        "data/nlu",
+        "--cross-validation",
+        "--folds",
+        str(folds),
+        "--successes",
+        "--out",
+        str(out),
+    )
+    intents = json.loads((out / "intent_report.json").read_text("utf-8"))
+    entity_file = out / "DIETClassifier_report.json"
+    entities = json.loads(entity_file.read_text("utf-8")) if entity_file.exists() else {}
+    predictions = [
+        (item["intent"] == guess["name"], guess["confidence"])
+        for name in ("intent_successes.json", "intent_errors.json")
+        if (out / name).exists()
+        for item in json.loads((out / name).read_text("utf-8"))
+        for guess in [item["intent_prediction"]]
+    ]
+    weak = {
+        name: round(scores["f1-score"], 3)
+        for name, scores in intents.items()
+        if isinstance(scores, dict) and "support" in scores and " avg" not in name
+        if scores["f1-score"] < 0.95
+    }
     return {
         "intent_macro_f1": intents["macro avg"]["f1-score"],
         "intent_accuracy": intents.get("accuracy", 0.0),
         "entity_macro_f1": entities.get("macro avg", {}).get("f1-score", float("nan")),
+        "entity_micro_f1": entities.get("micro avg", {}).get("f1-score", float("nan")),
+        "weak_intents": dict(sorted(weak.items(), key=lambda item: item[1])),
+        "fallback_calibration": calibrate_threshold(predictions),
         "seconds": seconds,
     }
 
 
-def training_seconds() -> float:
-    """Time of a full training (forced) into a temporary folder."""
+def training_seconds(config: Path) -> float:
+    """Time of a full training (NLU and dialogue, forced) into a temporary folder."""
     with tempfile.TemporaryDirectory() as out:
         return _rasa(
             "train",
             "--config",
-            "bot/config.yml",
+            str(config),
             "--domain",
             "bot/domain.yml",
             "--data",
@@ -143,40 +190,72 @@ def eval_rasa(
     train: Annotated[
         bool, typer.Option("--train/--no-train", help="Chronométrer un entraînement.")
     ] = True,
+    latency_run: Annotated[
+        bool, typer.Option("--latency/--no-latency", help="Mesurer la latence.")
+    ] = True,
+    config: Annotated[
+        Path, typer.Option(help="Configuration NLU à évaluer (expériences : un autre fichier).")
+    ] = ROOT / "bot" / "config.yml",
+    out: Annotated[Path, typer.Option(help="Dossier des rapports de validation croisée.")] = ROOT
+    / "var"
+    / "rasa"
+    / "bench"
+    / "cv",
+    rasa_port: Annotated[int, typer.Option(help="Port du serveur Rasa du banc.")] = 25005,
+    actions_port: Annotated[int, typer.Option(help="Port du serveur d'actions du banc.")] = 25055,
     as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON.")] = False,
 ) -> None:
-    """Mesurer l'assistant Rasa : F1 des intentions, temps d'entraînement, latence."""
-    results: dict[str, object] = {}
+    """Mesurer l'assistant Rasa : F1 des intentions, temps d'entraînement, latence.
+
+    La latence est mesurée sur le modèle entraîné (var/rasa/models/teletravail.tar.gz),
+    sur des ports à part pour ne pas gêner les tests qui tournent en même temps.
+    """
+    results: dict[str, object] = {"config": str(config)}
     if cv:
         typer.echo("Validation croisée du NLU…", err=True)
-        results["cross_validation"] = cross_validation(folds)
+        results["cross_validation"] = cross_validation(folds, config, out)
     if train:
         typer.echo("Entraînement complet chronométré…", err=True)
-        results["training_seconds"] = training_seconds()
-    typer.echo("Latence à travers le webhook REST…", err=True)
-    with LocalStack(with_api=False) as stack:
-        results["latency_1"] = asyncio.run(latency(stack, 1, rounds))
-        results["latency_16"] = asyncio.run(latency(stack, 16, rounds))
+        results["training_seconds"] = training_seconds(config)
+    if latency_run:
+        typer.echo("Latence à travers le webhook REST…", err=True)
+        stack = LocalStack(actions_port=actions_port, rasa_port=rasa_port, with_api=False)
+        with stack:
+            results["latency_1"] = asyncio.run(latency(stack, 1, rounds))
+            results["latency_16"] = asyncio.run(latency(stack, 16, rounds))
     if as_json:
-        typer.echo(json.dumps(results, indent=2))
+        typer.echo(json.dumps(results, indent=2, ensure_ascii=False))
         return
+    _print_results(results, folds)
+
+
+def _print_results(results: dict[str, object], folds: int) -> None:
     scores = results.get("cross_validation")
     if isinstance(scores, dict):
         typer.echo(
             f"NLU, validation croisée {folds} plis : F1 macro des intentions "
             f"{scores['intent_macro_f1']:.3f} (exactitude {scores['intent_accuracy']:.3f}), "
-            f"F1 macro des entités {scores['entity_macro_f1']:.3f}"
+            f"F1 des entités (DIET) macro {scores['entity_macro_f1']:.3f}, "
+            f"micro {scores['entity_micro_f1']:.3f} ({scores['seconds']:.0f} s)"
+        )
+        weak = ", ".join(f"{name} {f1:.3f}" for name, f1 in scores["weak_intents"].items())
+        typer.echo(f"Intentions sous 0.95 : {weak or 'aucune'}")
+        fallback = scores["fallback_calibration"]
+        typer.echo(
+            f"Seuil de repli calibré : {fallback['threshold']:.2f} (acceptées à tort "
+            f"{fallback['wrong_accepted_rate']:.1%}, envoyées au repli "
+            f"{fallback['fallback_rate']:.1%})"
         )
     if "training_seconds" in results:
         typer.echo(f"Entraînement complet : {results['training_seconds']:.0f} s")
     for key, label in (("latency_1", "1 conversation"), ("latency_16", "16 conversations")):
-        lat = results[key]
-        assert isinstance(lat, dict)
-        typer.echo(
-            f"{label} : webhook p50 {lat['webhook_p50_ms']:.0f} ms, p95 "
-            f"{lat['webhook_p95_ms']:.0f} ms ; /model/parse p50 {lat['parse_p50_ms']:.0f} ms, "
-            f"p95 {lat['parse_p95_ms']:.0f} ms"
-        )
+        lat = results.get(key)
+        if isinstance(lat, dict):
+            typer.echo(
+                f"{label} : webhook p50 {lat['webhook_p50_ms']:.0f} ms, p95 "
+                f"{lat['webhook_p95_ms']:.0f} ms ; /model/parse p50 {lat['parse_p50_ms']:.0f} "
+                f"ms, p95 {lat['parse_p95_ms']:.0f} ms"
+            )
 
 
 def register(eval_app: typer.Typer) -> None:
