@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from drafts.models import DraftRequest
+from drafts.models import DraftRequest, day_weight
 from rules import QuotaRequest, QuotaResult, compute_quota
 from rules.models import fr_date, fr_days, fr_number, load_rules
 
@@ -71,12 +71,27 @@ def check_quota(request: DraftRequest) -> tuple[QuotaResult, float, float]:
         DraftRuleError: over the ceiling without the medical « oui », or over the days worked.
 
     """
+    return check_days(
+        request.quotite, request.jours, request.base, request.motif_mensuel, request.medical
+    )
+
+
+def check_days(
+    quotite: float, jours: list[str], base: str, motif_mensuel: str, medical: bool
+) -> tuple[QuotaResult, float, float]:
+    """:func:`check_quota` on the values alone (the conversation checks them as they come).
+
+    Raises:
+        DraftRuleError: over the ceiling without the medical « oui », or over the days worked.
+
+    """
+    request = _Days(quotite, jours, base, motif_mensuel, medical)
     quota = compute_quota(
         QuotaRequest.model_validate(
             {"quotite": request.quotite, "medical": request.medical, "base": request.base}
         )
     )
-    weekly = request.days_per_week
+    weekly = sum(day_weight(day) for day in request.jours)
     monthly = weekly * (
         occurrences_per_month(request.motif_mensuel)
         if request.base == "mensuelle"
@@ -107,6 +122,15 @@ def check_quota(request: DraftRequest) -> tuple[QuotaResult, float, float]:
                 "dérogation pour raison médicale après avis du médecin de prévention.",
             )
     return quota, weekly, monthly
+
+
+@dataclass(frozen=True)
+class _Days:
+    quotite: float
+    jours: list[str]
+    base: str
+    motif_mensuel: str
+    medical: bool
 
 
 def check_request(request: DraftRequest, today: dt.date | None = None) -> Checked:
