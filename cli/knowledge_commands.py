@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from knowledge.config import DEFAULT_MODEL_DIR, KnowledgeSettings, get_settings
+
+if TYPE_CHECKING:
+    from knowledge.evaluation import EvalReport
 
 eval_app = typer.Typer(help="Mesures de qualité et de vitesse.", no_args_is_help=True)
 
@@ -83,28 +86,52 @@ def ask(
 @eval_app.command("retrieval")
 def eval_retrieval(
     as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON.")] = False,
+    question_set: Annotated[
+        str,
+        typer.Option(
+            "--set",
+            help="Jeu mesuré : dev (réglage), holdout (tenu à l'écart) ou all (les deux).",
+        ),
+    ] = "all",
 ) -> None:
     """Mesurer la recherche (BM25, dense, hybride), les faits, l'abstention et la latence."""
-    from knowledge.evaluation import evaluate, format_report, load_questions, percentile
+    from knowledge.evaluation import QUESTION_SETS, evaluate, format_report, load_questions
     from knowledge.service import get_engine
 
+    names = list(QUESTION_SETS) if question_set == "all" else [question_set]
+    if any(name not in QUESTION_SETS for name in names):
+        typer.echo("Jeu inconnu : choisissez dev, holdout ou all.", err=True)
+        raise typer.Exit(code=2)
     ensure_default_model(get_settings())
-    report = evaluate(get_engine(), load_questions())
+    engine = get_engine()
+    payloads: dict[str, object] = {}
+    for name in names:
+        report = evaluate(engine, load_questions(QUESTION_SETS[name]))
+        if as_json:
+            payloads[name] = _report_payload(report)
+        else:
+            typer.echo(f"=== jeu {name} ({QUESTION_SETS[name].name}) ===")
+            typer.echo(format_report(report))
+            typer.echo("")
     if as_json:
-        payload = {
-            method: {
-                "hit@1": r.hit_at(1),
-                "hit@3": r.hit_at(3),
-                "mrr": r.mrr,
-                "fact_accuracy": r.fact_accuracy,
-                "latency_p50_ms": percentile(r.latencies_ms, 50),
-                "latency_p95_ms": percentile(r.latencies_ms, 95),
-            }
-            for method, r in report.methods.items()
-        } | {"abstention": report.abstention(), "threshold": report.threshold}
-        typer.echo(json.dumps(payload, indent=2))
-        return
-    typer.echo(format_report(report))
+        typer.echo(json.dumps(payloads, indent=2))
+
+
+def _report_payload(report: EvalReport) -> dict[str, object]:
+    """The figures of one question set, for ``--json``."""
+    from knowledge.evaluation import percentile
+
+    return {
+        method: {
+            "hit@1": r.hit_at(1),
+            "hit@3": r.hit_at(3),
+            "mrr": r.mrr,
+            "fact_accuracy": r.fact_accuracy,
+            "latency_p50_ms": percentile(r.latencies_ms, 50),
+            "latency_p95_ms": percentile(r.latencies_ms, 95),
+        }
+        for method, r in report.methods.items()
+    } | {"abstention": report.abstention(), "threshold": report.threshold}
 
 
 def register(app: typer.Typer) -> None:

@@ -101,3 +101,23 @@ def analyze_many(texts: Iterable[str]) -> list[list[str]]:
     """Same as :func:`analyze` for many texts, batched through spaCy's pipe."""
     docs = _nlp().pipe(expand_abbreviations(text) for text in texts)
     return [_with_prefixes(_terms(doc)) for doc in docs]
+
+
+def content_nouns(text: str) -> list[tuple[str, ...]]:
+    """The question's nouns and proper nouns, each as its folded forms (lemma, surface).
+
+    Only alphabetic words that are not stop words: « % » (lemma « pourcent ») or « d'après »
+    say nothing about the topic. Used to spot a question about something no text mentions.
+    """
+    stop_words = _stop_words()
+    nouns: list[tuple[str, ...]] = []
+    for token in _nlp()(expand_abbreviations(text)):
+        if token.pos_ not in ("NOUN", "PROPN") or not token.is_alpha:
+            continue
+        if fold(token.lower_) in stop_words:
+            continue
+        forms = {fold(token.lemma_.lower() or token.lower_), fold(token.lower_)}
+        words = tuple(sorted(w for form in forms for w in _WORD.findall(form)))
+        if words:
+            nouns.append(words)
+    return nouns

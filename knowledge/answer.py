@@ -9,6 +9,14 @@ answer (``teletravail eval retrieval``):
 - how much of the question's rare vocabulary the best passages contain (IDF-weighted term
   coverage): « montant de l'indemnité » is close to telework in meaning, but no text
   mentions an amount, and the coverage shows it.
+
+Each noun of the question that no text uses, even with a typo (knowledge.vocabulary), takes
+``ABSENT_NOUN_PENALTY`` off the confidence (two at most): « titres-restaurant » or
+« mutuelle » sound like telework to e5, but the texts never mention them.
+
+The in-domain classifier (knowledge.domain, trained on the assistant's NLU examples) is
+measured too; as it refused more covered questions than it caught uncovered ones
+(docs/retrieval.md), it only abstains when ``domain_filter`` is switched on.
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ from knowledge.analysis import analyze
 from knowledge.config import KnowledgeSettings
 from knowledge.models import Source
 from knowledge.retrieval import Hit, Method, Retriever
+from knowledge.vocabulary import CorpusVocabulary
 
 ABSTENTION_MESSAGE = (
     "Je ne trouve pas de réponse à cette question dans les textes dont je dispose. "
@@ -30,6 +39,8 @@ ABSTENTION_MESSAGE = (
 # e5 cosines live in a narrow band: rescale [low, high] to [0, 1] before mixing.
 COSINE_LOW, COSINE_HIGH = 0.80, 0.92
 DENSE_WEIGHT = 0.7
+ABSENT_NOUN_PENALTY = 0.15
+MAX_ABSENT_NOUNS = 2
 MAX_EXCERPT_CHARS = 600
 
 
@@ -67,6 +78,7 @@ class AnswerEngine:
         idf = retriever.bm25_idf()
         self._idf = idf
         self._unknown_idf = max(idf.values(), default=1.0)
+        self.vocabulary = CorpusVocabulary(retriever.index.chunk_terms)
 
     def coverage(self, question_terms: list[str], hits: list[Hit]) -> float:
         """Share of the question's IDF mass found in the given passages."""
@@ -89,15 +101,32 @@ class AnswerEngine:
         best_cosine = max((float(s.max()) for s in unit_scores if len(s)), default=0.0)
         dense_signal = float(np.clip((best_cosine - COSINE_LOW) / (COSINE_HIGH - COSINE_LOW), 0, 1))
         coverage = self.coverage(analyze(question, prefixes=False), hits)
-        confidence = DENSE_WEIGHT * dense_signal + (1 - DENSE_WEIGHT) * coverage
-        signals = {"cosine": round(best_cosine, 4), "coverage": round(coverage, 4)}
+        absent = min(len(self.vocabulary.absent_nouns(question)), MAX_ABSENT_NOUNS)
+        confidence = max(
+            0.0,
+            DENSE_WEIGHT * dense_signal
+            + (1 - DENSE_WEIGHT) * coverage
+            - ABSENT_NOUN_PENALTY * absent,
+        )
+        signals = {
+            "cosine": round(best_cosine, 4),
+            "coverage": round(coverage, 4),
+            "absent_nouns": float(absent),
+        }
+        off_topic = False
+        domain = self.retriever.index.domain
+        if domain is not None:
+            in_domain = domain.probability(query_vector)
+            signals["in_domain"] = round(in_domain, 4)
+            off_topic = self.settings.domain_filter and in_domain < domain.threshold
+        signals["off_topic"] = float(off_topic)
 
         chosen = self._best_units(hits[0].chunk_id, unit_scores[0])
         sources = [
             self._source(hit, chosen if rank == 0 else self._best_units(hit.chunk_id, scores, 1))
             for rank, (hit, scores) in enumerate(zip(hits, unit_scores, strict=True))
         ]
-        if confidence < self.settings.abstain_threshold:
+        if off_topic or confidence < self.settings.abstain_threshold:
             return Answer(ABSTENTION_MESSAGE, True, sources, round(confidence, 4), signals)
         return Answer(_join_units(chosen), False, sources, round(confidence, 4), signals)
 

@@ -29,10 +29,16 @@ class KnowledgeSettings(BaseSettings):
     embedding_model: str = str(DEFAULT_MODEL_DIR)
     # Minimum confidence (see knowledge.answer.confidence) below which the assistant
     # abstains; calibrated with ``teletravail eval retrieval`` (docs/retrieval.md).
-    abstain_threshold: float = 0.5
+    abstain_threshold: float = 0.4
     # Share of the lexical side in the hybrid score (the dense side has the rest).
     lexical_weight: float = 0.5
     answer_sentences: int = 3
+    # Examples of telework questions and of off-topic ones (the assistant's NLU data) that
+    # train the in-domain classifier at index time (knowledge.domain); absent → no classifier.
+    domain_examples_dir: Path = PROJECT_ROOT / "data" / "nlu"
+    # Abstain as well when that classifier says the question is not about telework. Off by
+    # default: measured, it refused more covered questions than it caught (docs/retrieval.md).
+    domain_filter: bool = False
 
 
 @lru_cache(maxsize=1)

@@ -21,7 +21,11 @@ from knowledge.answer import DENSE_WEIGHT, AnswerEngine
 from knowledge.chunking import Chunk
 from knowledge.retrieval import METHODS, Method
 
-DEV_SET = Path(__file__).resolve().parent / "eval" / "dev_questions.yaml"
+EVAL_DIR = Path(__file__).resolve().parent / "eval"
+DEV_SET = EVAL_DIR / "dev_questions.yaml"
+# Written before any tuning and never used to tune: it tells whether gains generalise.
+HOLDOUT_SET = EVAL_DIR / "holdout_questions.yaml"
+QUESTION_SETS: dict[str, Path] = {"dev": DEV_SET, "holdout": HOLDOUT_SET}
 
 
 @dataclass(frozen=True)
@@ -110,10 +114,19 @@ class EvalReport:
     answer_latencies_ms: list[float]
     failures: list[str]
 
-    def abstention(self, threshold: float | None = None) -> dict[str, float]:
-        """Precision/recall of refusing, and the share of correct decisions on each side."""
+    def abstention(
+        self, threshold: float | None = None, domain_filter: bool = True
+    ) -> dict[str, float]:
+        """Precision/recall of refusing, and the share of correct decisions on each side.
+
+        With ``domain_filter`` off, the in-domain classifier's verdict is ignored: the
+        report shows both, so that what the classifier adds is measured.
+        """
         t = self.threshold if threshold is None else threshold
-        predicted = [_confidence(s) < t for s in self.signals]
+        predicted = [
+            _confidence(s) < t or (domain_filter and s.get("off_topic", 0.0) > 0)
+            for s in self.signals
+        ]
         tp = sum(p and a for p, a in zip(predicted, self.abstain_truth, strict=True))
         fp = sum(p and not a for p, a in zip(predicted, self.abstain_truth, strict=True))
         fn = sum(not p and a for p, a in zip(predicted, self.abstain_truth, strict=True))
@@ -178,12 +191,24 @@ def format_report(report: EvalReport) -> str:
     answerable = len(report.methods["hybrid"].ranks)
     refused = sum(report.abstain_truth)
     a = report.abstention()
+    plain = report.abstention(domain_filter=False)
+    with_domain = any("in_domain" in s for s in report.signals)
     lines += [
         "",
         f"questions : {answerable} avec réponse dans les textes, {refused} sans",
         f"abstention (seuil {report.threshold:.2f}, poids dense {DENSE_WEIGHT}) : "
         f"précision {a['precision']:.3f}, rappel {a['recall']:.3f}, "
         f"réponses données aux questions couvertes {a['answered_when_answerable']:.3f}",
+        *(
+            [
+                f"  sans le classifieur de domaine : précision {plain['precision']:.3f}, "
+                f"rappel {plain['recall']:.3f}, réponses données "
+                f"{plain['answered_when_answerable']:.3f}, décisions correctes "
+                f"{plain['correct_decisions']:.3f}"
+            ]
+            if with_domain
+            else []
+        ),
         f"réponse complète (recherche + extraction) : p50 "
         f"{percentile(report.answer_latencies_ms, 50):.1f} ms, p95 "
         f"{percentile(report.answer_latencies_ms, 95):.1f} ms",

@@ -24,10 +24,11 @@ from knowledge.chunking import Chunk, chunk_document
 from knowledge.config import KnowledgeSettings
 from knowledge.corpus import corpus_fingerprint, load_corpus
 from knowledge.dense import Embedder, Vectors
+from knowledge.domain import DomainModel, nlu_fingerprint, train_domain_model
 from knowledge.models import DocumentMeta
 from knowledge.sentences import split_units
 
-INDEX_FORMAT = 4
+INDEX_FORMAT = 5
 EMBED_SLICE = 128
 
 
@@ -46,15 +47,21 @@ class KnowledgeIndex:
     units: list[list[str]]
     unit_vectors: list[Vectors]
     manifest: dict[str, object]
+    domain: DomainModel | None = None
 
 
 def _manifest(settings: KnowledgeSettings) -> dict[str, object]:
-    return {
+    manifest: dict[str, object] = {
         "format": INDEX_FORMAT,
         "sources": corpus_fingerprint(settings.sources_dir),
         "model": settings.embedding_model,
         "model_stamp": _model_stamp(settings.embedding_model),
     }
+    # The in-domain classifier is trained only when used (TELETRAVAIL_DOMAIN_FILTER): by
+    # default, edits of the NLU data must not rebuild the index.
+    if settings.domain_filter:
+        manifest["domain_data"] = nlu_fingerprint(settings.domain_examples_dir)
+    return manifest
 
 
 def _model_stamp(model: str) -> str:
@@ -111,6 +118,11 @@ def build_index(
     chunk_matrix = _embed_in_batches(embedder, passages, bar)
     unit_matrix = _embed_in_batches(embedder, flat_units, bar)
     bar.close()
+    domain = (
+        train_domain_model(embedder, settings.domain_examples_dir, flat_units)
+        if settings.domain_filter
+        else None
+    )
 
     manifest = _manifest(settings) | {
         "chunks": len(chunks),
@@ -123,6 +135,8 @@ def build_index(
     try:
         faiss.write_index(_flat_index(chunk_matrix), str(staging / "chunks.faiss"))
         np.save(staging / "units.npy", unit_matrix)
+        if domain is not None:
+            domain.save(staging)
         payload = {
             "documents": [document.meta.model_dump() for document in documents],
             "chunks": [chunk.to_dict() for chunk in chunks],
@@ -192,6 +206,7 @@ def load_index(settings: KnowledgeSettings) -> KnowledgeIndex:
         units=units,
         unit_vectors=[unit_matrix[offsets[i] : offsets[i + 1]] for i in range(len(units))],
         manifest=manifest,
+        domain=DomainModel.load(folder) if settings.domain_filter else None,
     )
 
 

@@ -36,7 +36,15 @@ def small_settings(tmp_path: Path, settings: KnowledgeSettings) -> KnowledgeSett
     sources.mkdir()
     for n in (1, 2):
         (sources / f"note-{n}.md").write_text(SMALL_TEXT.format(n=n), "utf-8")
-    return settings.model_copy(update={"sources_dir": sources, "index_dir": tmp_path / "index"})
+    # No in-domain classifier here (tests/knowledge/test_domain.py covers it): it would
+    # embed the whole NLU data at every small build.
+    return settings.model_copy(
+        update={
+            "sources_dir": sources,
+            "index_dir": tmp_path / "index",
+            "domain_examples_dir": tmp_path / "no-nlu",
+        }
+    )
 
 
 class CountingEmbedder:

@@ -1,0 +1,38 @@
+"""Nouns the texts never use lower the confidence; typos and verbs do not count (real spaCy)."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.analysis import analyze_many
+from knowledge.vocabulary import CorpusVocabulary
+
+pytestmark = pytest.mark.unit
+
+PASSAGES = [
+    "L'administration fournit un ordinateur portable et un téléphone au télétravailleur.",
+    "Le détecteur de fumée est obligatoire ; la connexion internet est à la charge de l'agent.",
+]
+
+
+@pytest.fixture(scope="module")
+def vocabulary() -> CorpusVocabulary:
+    return CorpusVocabulary(analyze_many(PASSAGES))
+
+
+def test_a_noun_no_text_uses_is_reported(vocabulary: CorpusVocabulary) -> None:
+    question = "j'ai droit a une mutuelle pour mon ordinateur ?"
+    assert vocabulary.absent_nouns(question) == ["mutuelle"]
+
+
+def test_typos_and_missing_accents_still_match_the_texts(vocabulary: CorpusVocabulary) -> None:
+    assert vocabulary.knows("ordinateur")
+    assert vocabulary.knows("ordinatuer")  # two letters swapped
+    assert vocabulary.absent_nouns("un detecteur de fumee c obligatoire ?") == []
+    assert vocabulary.absent_nouns("le telephone est fourni par l'administation ?") == []
+    assert not vocabulary.knows("mutuelle")
+
+
+def test_verbs_symbols_and_stop_words_are_not_topics(vocabulary: CorpusVocabulary) -> None:
+    question = "on me refuse un ordinateur a 100 %, d'apres l'administration"
+    assert vocabulary.absent_nouns(question) == []
