@@ -314,6 +314,11 @@ def _apply_rules(turn: Turn, values: dict[str, Any]) -> None:
         turn.ask = "jours"
 
 
+def is_cancel(text: str, intent: str = "") -> bool:
+    """« annuler », « stop », « laisse tomber »… (a long answer that holds such a word is not)."""
+    return intent == "stop" or bool(_CANCEL.search(fold(text).strip()))
+
+
 def interpret(
     text: str,
     requested: str | None,
@@ -327,7 +332,7 @@ def interpret(
     today = today or dt.date.today()
     turn = Turn()
     folded = fold(text).strip()
-    if intent == "stop" or _CANCEL.search(folded):
+    if is_cancel(text, intent):
         turn.cancelled = True
         return turn
     if requested is None:  # the message that started the form

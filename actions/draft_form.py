@@ -129,8 +129,19 @@ def public_url() -> str:
     return os.environ.get("TELETRAVAIL_PUBLIC_URL", "http://localhost:8000").rstrip("/")
 
 
-def links_text(documents: dict[str, dict[str, str]], warnings: list[str], days: int) -> str:
-    """The documents as French lines with absolute links, then the points to check."""
+AGENT_CLOSING = (
+    "Relisez, datez et signez l'annexe 1 ; joignez l'annexe 2 et l'attestation d'assurance "
+    "habitation, puis remettez-les à votre supérieur hiérarchique."
+)
+
+
+def links_text(
+    documents: dict[str, dict[str, str]],
+    warnings: list[str],
+    days: int,
+    closing: str = AGENT_CLOSING,
+) -> str:
+    """The documents as French lines with absolute links, the points to check, what next."""
     base = public_url()
     lines = [f"Vos documents sont prêts (conservés {days} jours) :"]
     for name, formats in documents.items():
@@ -138,11 +149,7 @@ def links_text(documents: dict[str, dict[str, str]], warnings: list[str], days: 
         lines.append(f"- {title} : Word {base}{formats['docx']} · PDF {base}{formats['pdf']}")
     if warnings:
         lines += ["", "Points à vérifier :", *(f"- {warning}" for warning in warnings)]
-    lines += [
-        "",
-        "Relisez, datez et signez l'annexe 1 ; joignez l'annexe 2 et l'attestation "
-        "d'assurance habitation, puis remettez-les à votre supérieur hiérarchique.",
-    ]
+    lines += ["", closing]
     return "\n".join(lines)
 
 

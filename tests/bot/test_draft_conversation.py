@@ -112,6 +112,32 @@ def test_conversation_ends_with_a_docx_holding_what_was_typed(stack: LocalStack)
     ):
         assert typed in body, typed
 
+    # The manager, with the link the agent forwarded, gets the acte individuel (annex 4).
+    manager = Chat(stack)
+    opened = text_of(manager.say(f"prépare l'acte individuel pour {docx_url}"))
+    assert "accord" in opened and "refus" in opened
+    manager.say("accord")
+    manager.say("comme demandé")
+    assert "plages fixes" in text_of(manager.say("2 mois"))
+    manager.say("9 h 30 - 12 h et 14 h - 16 h 30")
+    decided = manager.say("lundi, mercredi et vendredi")
+    act = next(p["documents"] for m in decided if isinstance(p := m.get("custom"), dict))
+    act_docx = httpx.get(f"{stack.api_url}{act['annexe-4']['docx']}", timeout=30)
+    act_text = " ".join(p.text for p in Document(io.BytesIO(act_docx.content)).paragraphs)
+    assert "A compter du 01/04/2031 et jusqu'au 31/03/2032" in act_text
+    assert "période d'adaptation de 2 mois" in act_text
+    assert "de 09:30 à 12:00 et de 14:00 à 16:30" in act_text
+    assert "les lundi, mercredi, vendredi" in act_text
+    # And a refusal names the recourse.
+    refusal = Chat(stack)
+    asked = text_of(refusal.say(f"génère la lettre de refus pour {docx_url}"))
+    assert "motifs" in asked  # « refus » was in the first message
+    refusal.say("Les missions d'accueil du public occupent l'essentiel du poste.")
+    letter = refusal.say("fonctionnaire")
+    links = next(p["documents"] for m in letter if isinstance(p := m.get("custom"), dict))
+    pdf = httpx.get(f"{stack.api_url}{links['refus']['pdf']}", timeout=30)
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+
 
 def test_conversation_can_be_cancelled(stack: LocalStack) -> None:
     chat = Chat(stack)
