@@ -51,6 +51,59 @@ def delete(draft_id: Annotated[str, typer.Argument(help="Identifiant du brouillo
     typer.echo("Brouillon supprimé.")
 
 
+@drafts_app.command("bench")
+def bench(
+    count: Annotated[int, typer.Option(min=1, max=200, help="Nombre de brouillons.")] = 20,
+) -> None:
+    """Mesure la création d'un brouillon (annexes 1, 2, 5 en DOCX et PDF, base SQLite)."""
+    import statistics
+    import tempfile
+    import time
+    from pathlib import Path
+
+    from drafts.config import DraftSettings
+    from drafts.models import DraftRequest
+    from drafts.service import create_draft
+    from storage import reset_engine
+
+    request = DraftRequest.model_validate(BENCH_REQUEST)
+    with tempfile.TemporaryDirectory(prefix="drafts-bench-") as folder:
+        url = f"sqlite:///{Path(folder) / 'bench.db'}"
+        upgrade_database(url)
+        settings = DraftSettings(drafts_dir=Path(folder) / "drafts")
+        timings = []
+        for _ in range(count):
+            start = time.perf_counter()
+            create_draft(request, settings=settings, url=url)
+            timings.append((time.perf_counter() - start) * 1000)
+        reset_engine()
+    timings.sort()
+    p95 = timings[min(len(timings) - 1, int(len(timings) * 0.95))]
+    typer.echo(
+        f"{count} brouillons (3 documents × DOCX + PDF) : médiane "
+        f"{statistics.median(timings):.0f} ms, p95 {p95:.0f} ms, max {timings[-1]:.0f} ms."
+    )
+
+
+BENCH_REQUEST = {
+    "nom": "Lefèvre",
+    "prenom": "Gaëlle",
+    "corps": "Attachée d'administration de l'État",
+    "affectation": "DRAAF Occitanie, service régional de l'alimentation",
+    "poste": "Chargée de mission plans de contrôle",
+    "missions": [
+        {"intitule": "Rédaction", "poids": 60, "part_teletravaillable": 90},
+        {"intitule": "Réunions", "poids": 40, "part_teletravaillable": 50},
+    ],
+    "motivations": "Réduire les trajets.",
+    "quotite": 80,
+    "jours": ["mardi", "jeudi"],
+    "lieux": ["Domicile"],
+    "date_debut": "2031-03-01",
+    "chorus": True,
+}
+
+
 def register(app: typer.Typer) -> None:
     """Attach these commands to the ``teletravail`` application."""
     app.add_typer(drafts_app, name="drafts")

@@ -203,8 +203,8 @@ def refusal(request: DraftRequest, decision: DecisionRequest, requested_on: dt.d
         FieldLine("Objet :", "refus d'autorisation d'exercice des fonctions en télétravail"),
         Para(
             f"{person.capitalize()}, à la suite de votre demande du {short_date(requested_on)} "
-            f"d'exercer en télétravail les fonctions de {request.poste} "
-            f"({days_text(request.jours, request.base, request.motif_mensuel)}){interview}, "
+            f"d'exercer en télétravail les fonctions de {request.poste}, les "
+            f"{days_text(request.jours, request.base, request.motif_mensuel)}{interview}, "
             "j'ai le regret de vous informer que cette demande est refusée."
         ),
         Heading("Motifs du refus", 2),

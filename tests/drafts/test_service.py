@@ -155,3 +155,11 @@ def test_purge_command_prints_progress_in_french(
     assert f"supprimé : {info.id}" in result.output
     assert "1 brouillon expiré supprimé." in result.output
     assert "0 brouillon expiré supprimé." in again.output
+
+
+def test_bench_command_prints_figures() -> None:
+    from cli.main import app
+
+    result = CliRunner().invoke(app, ["drafts", "bench", "--count", "2"])
+    assert result.exit_code == 0, result.output
+    assert "2 brouillons" in result.output and "médiane" in result.output
