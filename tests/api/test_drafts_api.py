@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from docx import Document
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from api.main import create_app
@@ -155,3 +157,22 @@ def test_manager_decisions(client: TestClient) -> None:
     assert set(metadata["documents"]) == {"annexe-1", "annexe-2", "annexe-4", "refus"}
     missing = client.post(f"/api/drafts/{uuid.uuid4()}/decision", json={"decision": "refus"})
     assert missing.status_code == 404
+
+
+@given(
+    nom=st.text(max_size=120),
+    motivations=st.text(min_size=1, max_size=300),
+    jours=st.lists(st.text(max_size=20), max_size=6),
+    quotite=st.one_of(st.floats(allow_nan=True), st.text(max_size=5), st.none()),
+)
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_any_body_is_a_201_or_a_french_422(
+    client: TestClient, nom: str, motivations: str, jours: list[str], quotite: object
+) -> None:
+    data = request_data(nom=nom, motivations=motivations, jours=jours, quotite=quotite)
+    response = client.post("/api/drafts", json=data)
+    assert response.status_code in (201, 422), response.text
+    if response.status_code == 422:
+        assert response.json()["detail"]
