@@ -91,9 +91,19 @@ def _with_prefixes(terms: list[str]) -> list[str]:
     return terms + [term[:PREFIX_CHARS] for term in terms if len(term) > PREFIX_CHARS]
 
 
+@lru_cache(maxsize=64)
+def _parse(text: str) -> Any:
+    """SpaCy's analysis of one question, shared by the lexical search and the answer checks.
+
+    Answering one question needs it three times (BM25 terms, coverage, absent nouns): the
+    cache makes that one pass.
+    """
+    return _nlp()(expand_abbreviations(text))
+
+
 def analyze(text: str, prefixes: bool = True) -> list[str]:
     """Index terms of one text: lemmas, folded, without stop words, plus their prefixes."""
-    terms = _terms(_nlp()(expand_abbreviations(text)))
+    terms = _terms(_parse(text))
     return _with_prefixes(terms) if prefixes else terms
 
 
@@ -111,7 +121,7 @@ def content_nouns(text: str) -> list[tuple[str, ...]]:
     """
     stop_words = _stop_words()
     nouns: list[tuple[str, ...]] = []
-    for token in _nlp()(expand_abbreviations(text)):
+    for token in _parse(text):
         if token.pos_ not in ("NOUN", "PROPN") or not token.is_alpha:
             continue
         if fold(token.lower_) in stop_words:
