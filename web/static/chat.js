@@ -1,7 +1,7 @@
 /*
  * The web chat: sends the agent's messages to /api/chat and shows the assistant's turns.
  *
- * One bot turn (all the messages Rasa returns for one user message) is one list item: its
+ * One bot turn (all the messages Rasa returns for one user message) is one block of the log: its
  * texts, its quick replies, its sources as expandable citations, its document links and the
  * 👍 / 👎 feedback. The conversation id is random, kept in sessionStorage (one per tab, not
  * personal data). Every request has an explicit timeout; a failure shows a French message
@@ -14,6 +14,7 @@
   const FEEDBACK_TIMEOUT_MS = 10000;
   const STORAGE_KEY = "teletravail.conversation";
   const MAX_ANSWER_CHARS = 4000;
+  const SHOWN_SOURCES = 3; // the others behind « Voir les N autres sources »
   const REASONS = [
     ["incorrect", "Réponse incorrecte"],
     ["incomplete", "Réponse incomplète"],
@@ -101,17 +102,28 @@
   }
 
   function addUserTurn(shown) {
-    const item = element("li", "turn turn--user");
+    const item = element("div", "turn turn--user");
     item.append(element("p", "fr-sr-only", "Vous :"));
     item.append(element("p", "bubble bubble--user", shown));
     list.append(item);
     scrollToEnd();
   }
 
+  /** The end of a section path (« I – … › 2 – La quotité » → « 2 – La quotité »), with its
+   * parent when the last step alone says little (« Annexe 1 – … › Étape 1 »). */
+  function shortSection(section) {
+    const parts = String(section || "").split("›").map((part) => part.trim());
+    const last = parts[parts.length - 1];
+    return last.length < 20 && parts.length > 1 ? parts.slice(-2).join(" › ") : last;
+  }
+
   function citation(source) {
     const details = element("details", "citation");
     const summary = element("summary", "citation__summary");
-    summary.textContent = source.title || source.doc_id || "Texte officiel";
+    summary.append(element("span", "citation__section",
+      shortSection(source.section) || source.title || "Texte officiel"));
+    summary.append(element("span", "citation__title fr-text--xs",
+      source.title || source.doc_id || ""));
     details.append(summary);
     const meta = [];
     if (source.section) meta.push("Section : " + source.section);
@@ -125,12 +137,30 @@
     return details;
   }
 
-  function sourcesBlock(sources) {
+  /** The distinct cited sections, in the order given (the payload may repeat a section). */
+  function distinctSources(sources) {
+    const seen = new Set();
+    return sources.filter((source) => {
+      if (!source || typeof source !== "object") return false;
+      const key = `${source.doc_id}|${source.section}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+  }
+
+  function sourcesBlock(allSources) {
+    const sources = distinctSources(allSources);
     const block = element("div", "sources");
     block.append(element("p", "sources__title fr-text--sm", sources.length > 1
       ? `Sources citées (${sources.length})` : "Source citée"));
-    for (const source of sources) {
-      if (source && typeof source === "object") block.append(citation(source));
+    sources.slice(0, SHOWN_SOURCES).forEach((source) => block.append(citation(source)));
+    if (sources.length > SHOWN_SOURCES) {
+      const more = element("details", "sources__more");
+      more.append(element("summary", "fr-text--sm",
+        `Voir les ${sources.length - SHOWN_SOURCES} autres sources`));
+      sources.slice(SHOWN_SOURCES).forEach((source) => more.append(citation(source)));
+      block.append(more);
     }
     return block;
   }
@@ -263,13 +293,14 @@
     return /^Sources?\s*:/.test(text.trim());
   }
 
-  /** Render one bot turn (Rasa's messages for one user message) as one list item. */
+  /** Render one bot turn (Rasa's messages for one user message) as one block of the log. */
   function addBotTurn(messages, question) {
     turnCount += 1;
-    const item = element("li", "turn turn--bot");
+    const item = element("div", "turn turn--bot");
     item.append(element("p", "fr-sr-only", "L'assistant :"));
     const texts = [];
     const sources = [];
+    let abstained = false;
     messages.forEach((message, index) => {
       if (!message || typeof message !== "object") return;
       const custom = message.custom && typeof message.custom === "object" ? message.custom : {};
@@ -286,6 +317,7 @@
           item.append(bubble);
         }
       }
+      if (custom.abstained === true) abstained = true;
       if (Array.isArray(custom.sources) && custom.sources.length) {
         sources.push(...custom.sources);
         item.append(sourcesBlock(custom.sources));
@@ -301,11 +333,13 @@
     if (!texts.length && !sources.length && item.children.length === 1) {
       item.append(element("p", "bubble bubble--bot", "(L'assistant n'a rien répondu.)"));
     }
-    if (texts.length && question) {
+    // Rated: answers from the texts or the rules (they cite sources) and abstentions; not
+    // the questions of a form or small talk.
+    if (texts.length && question && (sources.length || abstained)) {
       item.append(feedbackBlock({
         question,
         answer: texts.join("\n\n").slice(0, MAX_ANSWER_CHARS),
-        sources: sources.map((s) => ({
+        sources: distinctSources(sources).map((s) => ({
           doc_id: String(s.doc_id || ""),
           title: String(s.title || ""),
           section: String(s.section || ""),
@@ -314,7 +348,8 @@
       }));
     }
     list.append(item);
-    scrollToEnd();
+    // Read a long answer from its start: scroll the log to the top of the new turn.
+    list.scrollTop = item.offsetTop - 8; // the log is the item's offsetParent (CSS)
   }
 
   function setBusy(value) {
