@@ -237,6 +237,9 @@ def test_unanswered_question_reaches_the_referent_page(
     assert question in page.inner_text("main")
     page.screenshot(path=str(screenshots / "referent-desktop.png"), full_page=True)
     violations = run_axe(page)
+    (screenshots / "axe-referent.json").write_text(
+        json.dumps(violations, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
     context.close()
     assert serious(violations) == [], json.dumps(serious(violations), ensure_ascii=False)
 
