@@ -49,7 +49,8 @@ REFERENT_TEXT = (
     "(quotité, jours souhaités, situation particulière) pour gagner du temps."
 )
 DRAFT_INTRO = (
-    "La préparation guidée de votre demande n'est pas encore disponible. En attendant, voici "
+    "Je peux remplir votre demande avec vous, une question à la fois : terminons d'abord la "
+    "question en cours, puis choisissez « Préparer ma demande ». Voici déjà "
     "ce que demande le formulaire officiel : c'est l'annexe 1 (« Formulaire de demande et de "
     "validation de l'exercice des fonctions en télétravail ») de l'instruction "
     "SG/SRH/SDDPRS/2019-781 du ministère de l'agriculture."
@@ -165,8 +166,8 @@ class ActionRequestDraft(Action):
             sources,
             shown=[*cite(form), *annex[:1]],
             buttons=[
+                button("Préparer ma demande", "/request_draft"),
                 button("Vérifier mon éligibilité", "/start_eligibility"),
-                button("Mes jours de télétravail", "/ask_quota"),
             ],
         )
         return []

@@ -46,7 +46,7 @@ def test_request_draft_lists_annex_1_fields_and_documents(run: Run) -> None:
     assert "(si vous utilisez Chorus ou Chorus-formulaire)" in text
     assert ANNEX_1 in outcome.texts[1]
     assert ANNEX_1 in {s["section"] for s in outcome.sources}
-    assert outcome.payloads == ["/start_eligibility", "/ask_quota"]
+    assert outcome.payloads == ["/request_draft", "/start_eligibility"]
 
 
 def test_fallback_offers_the_likely_intents_and_something_else(run: Run) -> None:
