@@ -2,8 +2,8 @@
 
 The answer is made of the text's own sentences (the ones closest to the question in the best
 passage), never of words the code invents. Whether to answer at all is decided by a
-confidence that mixes two signals, both calibrated on questions the texts do and do not
-answer (``teletravail eval retrieval``):
+confidence that mixes these signals, calibrated on the development questions the texts do
+and do not answer (``teletravail eval retrieval``):
 
 - how close the best sentence is to the question (e5 cosine, rescaled);
 - how much of the question's rare vocabulary the best passages contain (IDF-weighted term

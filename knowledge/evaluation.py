@@ -1,4 +1,7 @@
-"""Measure retrieval and answers on the development question set.
+"""Measure retrieval and answers on the development and the held-out question sets.
+
+The development set is the one everything is tuned on; the held-out set, written before the
+last round of tuning and never used to choose anything, tells whether the gains generalise.
 
 Prints, in one run and side by side, hit@1, hit@3, MRR and fact accuracy for BM25 alone,
 dense alone and hybrid, the abstention precision/recall and the latency. The abstention
