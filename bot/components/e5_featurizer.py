@@ -17,10 +17,15 @@ What DIET gets, per message text (and bot action text):
 
 The engine runs single-threaded by default: the two cores are shared with the action
 server and the API, and OpenMP threads spinning against each other were measured ten
-times slower than one thread on a loaded machine. Texts are cut to ``max_chars`` because
-the engine does not truncate (a 10,000-character message costs ~30 s) and e5 has 512
-positions. Training examples are cached by text within the process, so the folds of a
-cross-validation embed each example once; messages at run time are always embedded.
+times slower than one thread on a loaded machine. Setting the variable here is not enough
+for ``rasa run`` (cause inside the server not isolated): measured on the loaded machine,
+the server parsed a message in 25 ms when started with ``OMP_NUM_THREADS=1`` and in 70 ms
+to 1.1 s without, so start it with that variable (the benchmark does).
+
+Texts are cut to ``max_chars`` because the engine does not truncate (a 10,000-character
+message costs ~30 s) and e5 has 512 positions. Training examples are cached by text
+within the process, so the folds of a cross-validation embed each example once; messages
+at run time are always embedded.
 """
 
 # Rasa's graph validation compares the typing.List/Dict annotations of these methods.
