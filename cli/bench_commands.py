@@ -227,9 +227,6 @@ def eval_rasa(
         results["training_seconds"] = training_seconds(config)
     if latency_run:
         typer.echo("Latence à travers le webhook REST…", err=True)
-        # One OpenMP thread per server: measured 25 ms a parse instead of 70 ms to 1.1 s
-        # on the shared 2 cores (bot/components/e5_featurizer.py).
-        os.environ.setdefault("OMP_NUM_THREADS", "1")
         stack = LocalStack(actions_port=actions_port, rasa_port=rasa_port, with_api=False)
         with stack:
             results["latency_1"] = asyncio.run(latency(stack, 1, rounds))
