@@ -15,9 +15,12 @@ RASA_COMPONENTS := $(shell find bot/components -name '*.py' 2>/dev/null)
 WEB_STAMP := web/node_modules/.installed
 # Rasa ne doit rien envoyer à l'extérieur (télémétrie, rapports d'erreurs).
 export RASA_TELEMETRY_ENABLED := false
-export HOST PORT
+# Adresse de l'API (make run PORT=8080). Transmise au Procfile sous d'autres noms : honcho
+# donne à chaque processus son propre PORT (base + 100 par processus).
 HOST ?= 127.0.0.1
 PORT ?= 8000
+export API_HOST := $(HOST)
+export API_PORT := $(PORT)
 
 .DEFAULT_GOAL := help
 .PHONY: help install install-rasa model index train run test lint typecheck eval bench-rasa clean
