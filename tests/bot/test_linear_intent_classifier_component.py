@@ -7,14 +7,9 @@ real ``LocalModelStorage`` on disk.
 
 from __future__ import annotations
 
-import json
-import subprocess
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
+from tests.bot.rasa_env import run_in_rasa_env
 
 CHECK = r"""
 import json, tempfile
@@ -117,18 +112,7 @@ print(json.dumps({
 
 @pytest.fixture(scope="module")
 def result() -> dict:
-    if not RASA_PYTHON.exists():
-        pytest.skip("environnement Rasa absent (make install-rasa)")
-    completed = subprocess.run(
-        [str(RASA_PYTHON), "-c", CHECK],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env={"OMP_NUM_THREADS": "1", "PATH": "/usr/bin:/bin", "RASA_TELEMETRY_ENABLED": "false"},
-    )
-    assert completed.returncode == 0, completed.stderr[-3000:]
-    return json.loads(completed.stdout.strip().splitlines()[-1])
+    return run_in_rasa_env(CHECK)
 
 
 def test_held_out_paraphrases_get_their_intent(result: dict) -> None:
