@@ -3,7 +3,8 @@
 Access needs the token of ``TELETRAVAIL_REFERENT_TOKEN``: sent once through the login form
 (then kept as an HttpOnly, SameSite=Strict cookie holding an HMAC of the token, never the
 token itself), or as ``Authorization: Bearer <jeton>`` for scripts. Changing the token ends
-every session.
+every session. Wrong tokens are throttled per client address (a moving window kept in the
+process memory, by the ``limits`` library) so that the form cannot be used to guess the token.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import csv
 import hashlib
 import hmac
 import io
+import math
+import time
 from collections.abc import Iterable
 from typing import Annotated, Any
 from urllib.parse import parse_qs
@@ -19,6 +22,9 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from limits import parse
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
 
 from api.routes.web import PAGE_HEADERS, templates
 from api.settings import WebSettings, get_web_settings
@@ -28,6 +34,7 @@ COOKIE = "referent_session"
 COOKIE_MAX_AGE = 8 * 3600
 MAX_LOGIN_BYTES = 4096
 SHOWN_ROWS = 200
+FAILED_LOGINS = parse("5/15 minutes")  # wrong tokens allowed per client address
 router = APIRouter(prefix="/referent", tags=["référents"], include_in_schema=False)
 Settings = Annotated[WebSettings, Depends(get_web_settings)]
 
@@ -49,10 +56,25 @@ def is_referent(request: Request, settings: WebSettings) -> bool:
     return bool(cookie) and hmac.compare_digest(cookie.encode(), _session_value(settings).encode())
 
 
-def _login_page(request: Request, error: str | None = None) -> HTMLResponse:
+def _login_page(
+    request: Request, error: str | None = None, status_code: int = 401
+) -> HTMLResponse:
     return templates.TemplateResponse(
-        request, "referent_login.html", {"error": error}, status_code=401, headers=PAGE_HEADERS
+        request,
+        "referent_login.html",
+        {"error": error},
+        status_code=status_code,
+        headers=PAGE_HEADERS,
     )
+
+
+def _login_limiter(request: Request) -> MovingWindowRateLimiter:
+    """One limiter per application, so that each app (and each test) starts afresh."""
+    limiter = getattr(request.app.state, "referent_login_limiter", None)
+    if limiter is None:
+        limiter = MovingWindowRateLimiter(MemoryStorage())
+        request.app.state.referent_login_limiter = limiter
+    return limiter
 
 
 @router.get("", response_class=HTMLResponse)
@@ -77,13 +99,25 @@ async def dashboard(request: Request, settings: Settings) -> HTMLResponse:
 
 @router.post("/connexion", response_model=None)
 async def login(request: Request, settings: Settings) -> Response:
-    """Check the token from the form and open a session."""
+    """Check the token from the form and open a session; too many wrong tokens wait."""
+    limiter = _login_limiter(request)
+    client = request.client.host if request.client else "inconnu"
+    if not limiter.test(FAILED_LOGINS, client):
+        reset = limiter.get_window_stats(FAILED_LOGINS, client).reset_time
+        minutes = max(1, math.ceil((reset - time.time()) / 60))
+        message = (
+            f"Trop de jetons incorrects depuis cette adresse : réessayez dans {minutes} minute"
+            f"{'s' if minutes > 1 else ''}."
+        )
+        return _login_page(request, message, status_code=429)
     body = await request.body()
     fields = parse_qs(body[:MAX_LOGIN_BYTES].decode("utf-8", errors="replace"))
     given = (fields.get("jeton") or [""])[0].strip()
     token = settings.referent_token.get_secret_value()
     if not given or not hmac.compare_digest(given.encode(), token.encode()):
+        limiter.hit(FAILED_LOGINS, client)
         return _login_page(request, "Jeton d'accès incorrect.")
+    limiter.clear(FAILED_LOGINS, client)
     response = RedirectResponse("/referent", status_code=303)
     response.set_cookie(
         COOKIE,

@@ -157,6 +157,26 @@ def test_login_form_opens_a_session_and_logout_closes_it(client: TestClient) -> 
     assert client.get("/referent").status_code == 401
 
 
+def test_wrong_tokens_are_throttled_then_the_right_one_still_waits(client: TestClient) -> None:
+    for _ in range(5):
+        wrong = client.post("/referent/connexion", data={"jeton": "essai"})
+        assert wrong.status_code == 401
+    blocked = client.post("/referent/connexion", data={"jeton": TOKEN}, follow_redirects=False)
+    assert blocked.status_code == 429
+    assert "Trop de jetons incorrects" in blocked.text and "minutes" in blocked.text
+    assert "set-cookie" not in blocked.headers
+    assert client.get("/referent", headers=bearer()).status_code == 200  # scripts unaffected
+
+
+def test_a_successful_login_forgets_earlier_mistakes(client: TestClient) -> None:
+    for _ in range(4):
+        client.post("/referent/connexion", data={"jeton": "essai"})
+    right = client.post("/referent/connexion", data={"jeton": TOKEN}, follow_redirects=False)
+    assert right.status_code == 303
+    for _ in range(4):
+        assert client.post("/referent/connexion", data={"jeton": "x"}).status_code == 401
+
+
 def test_referent_page_escapes_what_agents_typed(client: TestClient) -> None:
     client.post("/api/feedback", json={**GOOD, "question": "<script>alert(1)</script>"})
     page = client.get("/referent", headers=bearer())
