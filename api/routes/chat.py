@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 import httpx
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, BackgroundTasks, HTTPException
 from pydantic import BaseModel, Field, field_validator
 
 from knowledge.analysis import sanitize_text
@@ -71,8 +71,12 @@ class BotMessage(BaseModel):
 
 
 @router.post("/chat", response_model=list[BotMessage], response_model_exclude_none=True)
-async def chat(request: ChatRequest) -> list[BotMessage]:
-    """Send the message to Rasa's REST channel and return the bot's messages."""
+async def chat(request: ChatRequest, background: BackgroundTasks) -> list[BotMessage]:
+    """Send the message to Rasa's REST channel and return the bot's messages.
+
+    An unanswered question is stored for the référents after the reply has gone: looking
+    its intent up in Rasa's tracker must not keep the agent waiting.
+    """
     payload = {"sender": request.sender, "message": request.message}
     try:
         async with httpx.AsyncClient(timeout=RASA_TIMEOUT_SECONDS) as client:
@@ -88,5 +92,5 @@ async def chat(request: ChatRequest) -> list[BotMessage]:
     from api.routes.feedback import record_if_unanswered  # feedback imports this module
 
     replies = [message for message in messages if isinstance(message, dict)]
-    await record_if_unanswered(rasa_url(), request.sender, request.message, replies)
+    background.add_task(record_if_unanswered, rasa_url(), request.sender, request.message, replies)
     return [BotMessage.model_validate(message) for message in replies]

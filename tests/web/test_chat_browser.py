@@ -9,6 +9,7 @@ saved under var/screenshots/ for review.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -222,7 +223,12 @@ def test_unanswered_question_reaches_the_referent_page(
     question = "Puis-je faire du télétravail depuis une station spatiale en orbite ?"
     turn = chat.ask(question)
     assert turn.locator("details.citation").count() == 0
-    [header, *rows] = referent_csv(web, "questions-sans-reponse")
+    # Stored just after the reply has gone (a background task): allow it a few seconds.
+    for _ in range(50):
+        [header, *rows] = referent_csv(web, "questions-sans-reponse")
+        if [question] in [[row[header.index("question")]] for row in rows]:
+            break
+        time.sleep(0.1)
     assert [question] in [[row[header.index("question")]] for row in rows], rows
     # The référent logs in with the token and sees it.
     context = browser.new_context(viewport=DESKTOP, locale="fr-FR", bypass_csp=True)
