@@ -28,7 +28,7 @@ from actions.common import (
     send_sources,
 )
 from knowledge.analysis import sanitize_text
-from rules.models import fr_number
+from rules.formatting import fr_number
 
 if TYPE_CHECKING:
     from knowledge.answer import Answer, AnswerEngine

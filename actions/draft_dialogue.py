@@ -26,7 +26,7 @@ from actions.parsing import parse_date, parse_quotite, parse_yes_no
 from drafts.models import WEEKDAYS, DraftRequest, Mission
 from drafts.validation import DraftRuleError, check_days, next_first_of_month
 from knowledge.analysis import fold
-from rules.models import fr_date, fr_number
+from rules.formatting import fr_date, fr_number
 
 # The questions, in the order of annex 1. ``base`` and ``motif_mensuel`` come with ``jours``.
 FIELDS = (

@@ -25,8 +25,10 @@ from actions.common import (
 )
 from actions.parsing import mentions_diesel, parse_days, parse_transport_mode, to_float
 from rules import ImpactRequest, ImpactResult, simulate_impact
+from rules.formatting import fr_days, fr_number
 from rules.impact import KIND_LABELS
-from rules.models import fr_days, fr_number, load_rules, parse_number
+from rules.inputs import parse_number
+from rules.models import load_rules
 
 logger = logging.getLogger(__name__)
 

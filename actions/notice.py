@@ -27,7 +27,7 @@ from actions.common import (
 )
 from actions.parsing import parse_date
 from rules import NoticeRequest, compute_notice
-from rules.models import fr_date
+from rules.formatting import fr_date
 
 logger = logging.getLogger(__name__)
 

@@ -15,7 +15,8 @@ from typing import NamedTuple
 
 from actions.guide import INDIVIDUAL_ACT, REFUSAL, delay_text
 from knowledge.models import Source
-from rules.models import Fact, NoticeEvent, cite, fr_days, load_rules
+from rules.formatting import fr_days
+from rules.models import Fact, NoticeEvent, cite, load_rules
 
 LETTERS = ("a", "b", "c", "d")
 

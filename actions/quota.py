@@ -30,7 +30,8 @@ from actions.common import (
 from actions.parsing import parse_quotite
 from knowledge.analysis import fold
 from rules import QuotaRequest, QuotaResult, compute_quota
-from rules.models import cite, fr_days, fr_number, load_rules
+from rules.formatting import fr_days, fr_number
+from rules.models import cite, load_rules
 
 logger = logging.getLogger(__name__)
 

@@ -29,7 +29,7 @@ from rules import (
     evaluate_eligibility,
     simulate_impact,
 )
-from rules.models import fr_date, fr_days, fr_number
+from rules.formatting import fr_date, fr_days, fr_number
 
 RequestT = TypeVar("RequestT", bound=BaseModel)
 JsonOption = Annotated[bool, typer.Option("--json", help="Sortie JSON (même forme que l'API).")]

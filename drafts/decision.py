@@ -18,7 +18,8 @@ from drafts.layout import EMPTY, Block, FieldLine, Form, Heading, Para, Title
 from drafts.models import WEEKDAYS, DecisionRequest, DraftRequest, parse_day
 from drafts.validation import DraftRuleError, check_quota, next_first_of_month
 from drafts.wording import wording
-from rules.models import fr_date, load_rules
+from rules.formatting import fr_date
+from rules.models import load_rules
 from rules.notice import last_day_of_period
 
 MANAGER_FORMS = {

@@ -26,7 +26,7 @@ from drafts.layout import (
 from drafts.models import DraftRequest
 from drafts.validation import Checked, equivalent_days, teleworkable_share
 from drafts.wording import wording
-from rules.models import fr_days, fr_number
+from rules.formatting import fr_days, fr_number
 
 DRAFT_NOTICE = (
     "Brouillon préparé par l'assistant télétravail à partir de vos réponses : relisez-le, "

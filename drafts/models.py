@@ -16,7 +16,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
-from rules.models import StrictBody
+from rules.inputs import StrictBody
 
 WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi")
 HALF_DAYS = ("matin", "après-midi")

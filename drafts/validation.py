@@ -17,7 +17,8 @@ from fractions import Fraction
 
 from drafts.models import DraftRequest, day_weight
 from rules import QuotaRequest, QuotaResult, compute_quota
-from rules.models import fr_date, fr_days, fr_number, load_rules
+from rules.formatting import fr_date, fr_days, fr_number
+from rules.models import load_rules
 
 # How many times a weekday comes in a month on a monthly pattern (the instruction's table
 # counts a month as four weeks: rules/data/quota.yaml, weeks_per_month).

@@ -17,16 +17,14 @@ from typing import Literal
 from pydantic import BaseModel, Field, field_validator
 
 from knowledge.models import Source
+from rules.inputs import StrictBody, check_choice, parse_number
 from rules.models import (
     ActivityCode,
     EligibilityRules,
     Fact,
     HomeCondition,
-    StrictBody,
-    check_choice,
     cite,
     load_rules,
-    parse_number,
     unique_sources,
 )
 

@@ -16,18 +16,9 @@ from typing import Literal, NamedTuple
 from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from knowledge.models import Source
-from rules.models import (
-    ExternalAssumption,
-    Fact,
-    StrictBody,
-    TransportModeCode,
-    check_choice,
-    cite,
-    fr_days,
-    fr_number,
-    load_rules,
-    parse_number,
-)
+from rules.formatting import fr_days, fr_number
+from rules.inputs import StrictBody, check_choice, parse_number
+from rules.models import ExternalAssumption, Fact, TransportModeCode, cite, load_rules
 
 AssumptionKind = Literal["user", "cited", "derived", "external"]
 KIND_LABELS = {

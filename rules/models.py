@@ -3,16 +3,14 @@
 The YAML files of ``rules/data`` are the only place where the numbers and quotes live. This
 module types them and checks them once, when first loaded: an unknown document, a table row
 that the rule does not reproduce or a missing event stops the service at start-up instead of
-giving an agent a wrong number. It also holds the small helpers every concept module shares:
-turning citations into API :class:`~knowledge.models.Source` records, parsing user input with
-French messages, and writing numbers and dates the French way.
+giving an agent a wrong number. It also turns citations into API
+:class:`~knowledge.models.Source` records. Reading user input is in :mod:`rules.inputs`,
+French formatting in :mod:`rules.formatting`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
-import math
 from collections.abc import Iterable, Iterator, Mapping
 from fractions import Fraction
 from functools import lru_cache
@@ -24,6 +22,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from knowledge.models import Source
+from rules.inputs import exact
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 logger = logging.getLogger(__name__)
@@ -448,102 +447,3 @@ def unique_sources(sources: Iterable[Source]) -> list[Source]:
             seen.add(key)
             kept.append(source)
     return kept
-
-
-# --- Input parsing with French messages ------------------------------------------------
-
-
-def parse_number(
-    value: object,
-    *,
-    what: str,
-    minimum: float,
-    maximum: float,
-    min_inclusive: bool = True,
-    example: str,
-) -> float:
-    """Read a finite number within bounds, or explain in French what is accepted.
-
-    The message never repeats the submitted value: it may be anything, even personal data.
-
-    Raises:
-        ValueError: the value is not a number within the bounds.
-
-    """
-    lower = "à partir de" if min_inclusive else "strictement supérieur à"
-    accepted = f"{what} : un nombre {lower} {fr_number(minimum)} et jusqu'à {fr_number(maximum)}"
-    message = f"{accepted} est attendu (par exemple {example})"
-    if isinstance(value, bool):
-        raise ValueError(message)
-    try:
-        number = float(str(value).strip().replace(",", ".")) if value is not None else math.nan
-    except ValueError:
-        raise ValueError(message) from None
-    too_low = number < minimum if min_inclusive else number <= minimum
-    if not math.isfinite(number) or too_low or number > maximum:
-        raise ValueError(message)
-    return number
-
-
-def check_choice(value: object, accepted: Mapping[Any, str], what: str) -> str:
-    """Accept one of the codes, or list them with their meaning in a French message.
-
-    Raises:
-        ValueError: the value is not one of the accepted codes.
-
-    """
-    if isinstance(value, str) and value in accepted:
-        return value
-    listing = ", ".join(f"{code} ({label})" if label else code for code, label in accepted.items())
-    raise ValueError(f"{what} : valeur non reconnue ; valeurs acceptées : {listing}")
-
-
-class StrictBody(BaseModel):
-    """A JSON body that refuses unknown fields, in French and without naming them.
-
-    An unknown field is usually a typo that would otherwise be silently ignored; its name
-    is not repeated because a body may carry anything, personal data included.
-    """
-
-    model_config = ConfigDict(extra="forbid")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _known_fields(cls, data: object) -> object:
-        if isinstance(data, dict) and set(data) - set(cls.model_fields):
-            accepted = ", ".join(cls.model_fields)
-            raise ValueError(f"champ non reconnu ; champs acceptés : {accepted}")
-        return data
-
-
-def exact(value: float) -> Fraction:
-    """Keep the decimal a person wrote (0.1, 33.3) exact, not its binary rounding."""
-    return Fraction(str(value))
-
-
-# --- French formatting -----------------------------------------------------------------
-
-_WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
-# fmt: off
-_MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-           "septembre", "octobre", "novembre", "décembre")
-# fmt: on
-
-
-def fr_number(value: float | Fraction, decimals: int = 2) -> str:
-    """Write a number the French way: decimal comma, spaced thousands, no useless zeros."""
-    text = f"{float(value):,.{decimals}f}".replace(",", " ").replace(".", ",")
-    if "," in text:
-        text = text.rstrip("0").rstrip(",")
-    return "0" if text in ("-0", "") else text
-
-
-def fr_days(value: float | Fraction) -> str:
-    """Write « 0,5 jour », « 1 jour », « 2 jours »: French puts the plural from two on."""
-    return f"{fr_number(value)} jour{'s' if value >= 2 else ''}"
-
-
-def fr_date(day: dt.date) -> str:
-    """Write a date as « mercredi 6 mai 2026 », « vendredi 1er mai 2026 »."""
-    number = "1er" if day.day == 1 else str(day.day)
-    return f"{_WEEKDAYS[day.weekday()]} {number} {_MONTHS[day.month - 1]} {day.year}"

@@ -18,16 +18,9 @@ from dateutil.relativedelta import relativedelta
 from pydantic import BaseModel, Field, field_validator
 
 from knowledge.models import Source
-from rules.models import (
-    Delay,
-    Fact,
-    NoticeEvent,
-    PeriodKind,
-    check_choice,
-    cite,
-    fr_date,
-    load_rules,
-)
+from rules.formatting import fr_date
+from rules.inputs import check_choice
+from rules.models import Delay, Fact, NoticeEvent, PeriodKind, cite, load_rules
 
 EARLIEST = dt.date(1990, 1, 1)
 LATEST = dt.date(2100, 12, 31)

@@ -16,17 +16,9 @@ from typing import Literal
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from knowledge.models import Source
-from rules.models import (
-    Fact,
-    QuotaRules,
-    check_choice,
-    cite,
-    exact,
-    fr_days,
-    fr_number,
-    load_rules,
-    parse_number,
-)
+from rules.formatting import fr_days, fr_number
+from rules.inputs import check_choice, exact, parse_number
+from rules.models import Fact, QuotaRules, cite, load_rules
 
 Base = Literal["hebdomadaire", "mensuelle"]
 Regime = Literal["temps_plein", "temps_partiel", "temps_incomplet"]

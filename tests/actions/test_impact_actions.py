@@ -9,7 +9,7 @@ from rasa_sdk import Action, Tracker
 
 from actions.impact import ActionImpact, ValidateImpactForm
 from rules import ImpactRequest, simulate_impact
-from rules.models import fr_number
+from rules.formatting import fr_number
 from tests.actions.helpers import Outcome, make_tracker, slot
 
 pytestmark = pytest.mark.unit
