@@ -30,8 +30,9 @@ class KnowledgeSettings(BaseSettings):
     # Minimum confidence (see knowledge.answer.confidence) below which the assistant
     # abstains; calibrated with ``teletravail eval retrieval`` (docs/retrieval.md).
     abstain_threshold: float = 0.4
-    # Share of the lexical side in the hybrid score (the dense side has the rest).
-    lexical_weight: float = 0.5
+    # Share of the lexical side in the hybrid score (the dense side has the rest); chosen on
+    # the development set (docs/retrieval.md).
+    lexical_weight: float = 0.4
     answer_sentences: int = 3
     # Examples of telework questions and of off-topic ones (the assistant's NLU data) that
     # train the in-domain classifier at index time (knowledge.domain); absent → no classifier.

@@ -1,5 +1,11 @@
 """Build, persist and load the knowledge index (BM25 side + FAISS side + answer units).
 
+The dense side holds two kinds of vectors: one per passage, and one per window of a few
+consecutive sentences of a passage, each prefixed with the text's title and the section path
+(a sentence alone often lacks its subject; its section names it). A long passage mixes
+several topics, and its single vector blurs them: the window that speaks of the question
+stands out more (docs/retrieval.md).
+
 The index is rebuilt only when the sources, the model or the index format change: a
 manifest stores their fingerprints. Files are written into a temporary folder and swapped
 in at the end, so an interrupted build never leaves a half index behind.
@@ -28,8 +34,10 @@ from knowledge.domain import DomainModel, nlu_fingerprint, train_domain_model
 from knowledge.models import DocumentMeta
 from knowledge.sentences import split_units
 
-INDEX_FORMAT = 5
+INDEX_FORMAT = 6
 EMBED_SLICE = 128
+WINDOW_UNITS = 3
+WINDOW_STRIDE = 2
 
 
 class IndexMissingError(RuntimeError):
@@ -46,6 +54,10 @@ class KnowledgeIndex:
     chunk_vectors: faiss.Index
     units: list[list[str]]
     unit_vectors: list[Vectors]
+    window_vectors: faiss.Index
+    # Window ``i`` of the flat list belongs to the chunk ``window_owner[i]``; each chunk has
+    # at least one window, and a chunk's windows are contiguous.
+    window_owner: np.ndarray
     manifest: dict[str, object]
     domain: DomainModel | None = None
 
@@ -107,16 +119,23 @@ def build_index(
     passages = [f"{titles[chunk.doc_id]}\n{chunk.section}\n{chunk.text}" for chunk in chunks]
     chunk_terms = analyze_many(passages)
     units = [split_units(chunk.text) for chunk in chunks]
+    windows = [
+        [f"{titles[chunk.doc_id]}\n{chunk.section}\n{window}" for window in sentence_windows(u)]
+        for chunk, u in zip(chunks, units, strict=True)
+    ]
+    window_counts = [len(chunk_windows) for chunk_windows in windows]
+    flat_windows = [window for chunk_windows in windows for window in chunk_windows]
 
     flat_units = [unit for chunk_units in units for unit in chunk_units]
     bar = tqdm(
-        total=len(passages) + len(flat_units),
+        total=len(passages) + len(flat_units) + len(flat_windows),
         desc="Indexation",
         unit="passage",
         disable=not progress,
     )
     chunk_matrix = _embed_in_batches(embedder, passages, bar)
     unit_matrix = _embed_in_batches(embedder, flat_units, bar)
+    window_matrix = _embed_in_batches(embedder, flat_windows, bar)
     bar.close()
     domain = (
         train_domain_model(embedder, settings.domain_examples_dir, flat_units)
@@ -135,6 +154,8 @@ def build_index(
     try:
         faiss.write_index(_flat_index(chunk_matrix), str(staging / "chunks.faiss"))
         np.save(staging / "units.npy", unit_matrix)
+        if len(flat_windows):
+            faiss.write_index(_flat_index(window_matrix), str(staging / "windows.faiss"))
         if domain is not None:
             domain.save(staging)
         payload = {
@@ -142,6 +163,7 @@ def build_index(
             "chunks": [chunk.to_dict() for chunk in chunks],
             "chunk_terms": chunk_terms,
             "units": units,
+            "window_counts": window_counts,
         }
         (staging / "index.json").write_text(json.dumps(payload, ensure_ascii=False), "utf-8")
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2), "utf-8")
@@ -150,6 +172,22 @@ def build_index(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return load_index(settings)
+
+
+def sentence_windows(
+    units: list[str], size: int = WINDOW_UNITS, stride: int = WINDOW_STRIDE
+) -> list[str]:
+    """Overlapping runs of ``size`` consecutive sentences; the last one ends the passage.
+
+    A passage of ``size`` sentences or fewer is one window (a passage without sentences,
+    too: an empty one).
+    """
+    if len(units) <= size:
+        return [" ".join(units)]
+    starts = list(range(0, len(units) - size + 1, stride))
+    if starts[-1] + size < len(units):
+        starts.append(len(units) - size)
+    return [" ".join(units[start : start + size]) for start in starts]
 
 
 def _embed_in_batches(embedder: Embedder, texts: list[str], bar: tqdm) -> Vectors:
@@ -198,6 +236,8 @@ def load_index(settings: KnowledgeSettings) -> KnowledgeIndex:
     unit_matrix = np.load(folder / "units.npy")
     units: list[list[str]] = payload["units"]
     offsets = np.cumsum([0, *(len(chunk_units) for chunk_units in units)])
+    window_counts: list[int] = payload["window_counts"]
+    windows_file = folder / "windows.faiss"
     return KnowledgeIndex(
         documents={d["doc_id"]: DocumentMeta.model_validate(d) for d in payload["documents"]},
         chunks=[Chunk(**chunk) for chunk in payload["chunks"]],
@@ -205,6 +245,10 @@ def load_index(settings: KnowledgeSettings) -> KnowledgeIndex:
         chunk_vectors=faiss.read_index(str(folder / "chunks.faiss")),
         units=units,
         unit_vectors=[unit_matrix[offsets[i] : offsets[i + 1]] for i in range(len(units))],
+        window_vectors=(
+            faiss.read_index(str(windows_file)) if windows_file.exists() else faiss.IndexFlatIP(1)
+        ),
+        window_owner=np.repeat(np.arange(len(window_counts)), window_counts),
         manifest=manifest,
         domain=DomainModel.load(folder) if settings.domain_filter else None,
     )

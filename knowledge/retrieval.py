@@ -1,9 +1,14 @@
 """Hybrid retrieval: BM25 over French lemmas and dense e5 vectors, fused.
 
 Each side alone misses things the other catches: BM25 is precise on rare terms
-(« NF C 15-100 », « Chorus »), the dense side on paraphrases. Their scores are not
-comparable, so each is min-max scaled over the corpus before a weighted sum; on the
-development set this beat reciprocal-rank fusion (docs/retrieval.md).
+(« NF C 15-100 », « Chorus »), the dense side on paraphrases. The dense score of a passage
+averages its own cosine and the best cosine of its sentence windows (knowledge.index): the
+passage vector sees the whole, the window the one point the question is about.
+
+The two sides' scores are not comparable, so each is standardised over the corpus (minus
+its mean, over its spread) before a weighted sum: unlike min-max scaling, one outlier does
+not squeeze every other score together. On the development set this beat min-max scaling
+and reciprocal-rank fusion (docs/retrieval.md).
 """
 
 from __future__ import annotations
@@ -38,7 +43,7 @@ class Retriever:
     """Search the knowledge index with one of three methods."""
 
     def __init__(
-        self, index: KnowledgeIndex, embedder: Embedder, lexical_weight: float = 0.5
+        self, index: KnowledgeIndex, embedder: Embedder, lexical_weight: float = 0.4
     ) -> None:
         self.index = index
         self.embedder = embedder
@@ -73,9 +78,7 @@ class Retriever:
             np.asarray(self._bm25.get_scores(terms), dtype=np.float64) if terms else np.zeros(count)
         )
         vector = self.embed_query(question) if query_vector is None else query_vector
-        dense_scores, dense_ids = self.index.chunk_vectors.search(vector, count)
-        dense = np.zeros(count)
-        dense[dense_ids[0]] = dense_scores[0]
+        dense = self._dense_scores(vector, count)
 
         if method == "bm25":
             fused = bm25
@@ -83,7 +86,7 @@ class Retriever:
             fused = dense
         else:
             weight = self.lexical_weight
-            fused = weight * _min_max(bm25) + (1 - weight) * _min_max(dense)
+            fused = weight * _standardise(bm25) + (1 - weight) * _standardise(dense)
         order = np.argsort(-fused, kind="stable")[:k]
         return [
             Hit(
@@ -96,10 +99,25 @@ class Retriever:
             for i in order
         ]
 
+    def _dense_scores(self, vector: Vectors, count: int) -> np.ndarray:
+        """Per passage: mean of its own cosine and of its best window's cosine."""
+        chunk_scores, chunk_ids = self.index.chunk_vectors.search(vector, count)
+        passage = np.zeros(count)
+        passage[chunk_ids[0]] = chunk_scores[0]
+        windows = self.index.window_vectors
+        if windows.ntotal != len(self.index.window_owner):  # no windows: passages alone
+            return passage
+        window_scores, window_ids = windows.search(vector, windows.ntotal)
+        by_window = np.empty(windows.ntotal)
+        by_window[window_ids[0]] = window_scores[0]
+        best_window = np.full(count, -np.inf)
+        np.maximum.at(best_window, self.index.window_owner, by_window)
+        return (passage + best_window) / 2
 
-def _min_max(scores: np.ndarray) -> np.ndarray:
-    """Scale scores to [0, 1] over the corpus (all equal → all zero: no evidence)."""
-    low, high = float(scores.min()), float(scores.max())
-    if high - low < 1e-12:
+
+def _standardise(scores: np.ndarray) -> np.ndarray:
+    """Centre and scale scores over the corpus (all equal → all zero: no evidence)."""
+    spread = float(scores.std())
+    if spread < 1e-12:
         return np.zeros_like(scores)
-    return (scores - low) / (high - low)
+    return (scores - scores.mean()) / spread

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
 
 from knowledge.chunking import chunk_document
 from knowledge.corpus import Document
+from knowledge.index import sentence_windows
 from knowledge.models import DocumentMeta
 from knowledge.sentences import split_units
 
@@ -63,3 +65,20 @@ def test_units_keep_tables_whole_and_split_sentences() -> None:
         "second point.",
         "| a | b |\n|---|---|\n| 1 | 2 |",
     ]
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 4, 5, 6, 7, 10])
+def test_sentence_windows_cover_every_sentence_in_order(count: int) -> None:
+    units = [f"Phrase {i}." for i in range(count)]
+    windows = sentence_windows(units, size=3, stride=2)
+    covered = [unit for window in windows for unit in units if unit in window]
+    assert set(covered) == set(units)
+    assert windows[-1].endswith(units[-1])
+    assert all(len([u for u in units if u in w]) == min(3, count) for w in windows)
+    # Consecutive windows overlap or touch: no sentence is read only across a gap.
+    starts = [next(i for i, u in enumerate(units) if u in w) for w in windows]
+    assert starts == sorted(starts) and all(b - a <= 2 for a, b in pairwise(starts))
+
+
+def test_passage_without_sentences_has_one_empty_window() -> None:
+    assert sentence_windows([]) == [""]

@@ -89,6 +89,11 @@ def test_loaded_index_finds_passages_with_sections(small_settings: KnowledgeSett
     best = retriever.search("qui fournit le portable ?", k=1)[0]
     assert best.chunk.section == "1 – Les équipements"
     assert best.chunk.doc_id in {"note-1", "note-2"}
+    # Every passage has its sentence windows on the dense side, in passage order.
+    index = retriever.index
+    owners = index.window_owner.tolist()
+    assert sorted(set(owners)) == list(range(len(index.chunks))) and owners == sorted(owners)
+    assert index.window_vectors.ntotal == len(owners)
 
 
 class FailingEmbedder(CountingEmbedder):
