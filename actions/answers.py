@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import threading
 import time
 from typing import TYPE_CHECKING, Any
@@ -96,13 +97,28 @@ def _warm_up() -> None:
     logger.info("Moteur de recherche prêt en %.1f s", time.perf_counter() - started)
 
 
+def _in_action_server_supervisor() -> bool:
+    """Whether this is the first process of ``python -m rasa_sdk``, which serves nothing.
+
+    rasa-sdk (Sanic 25) imports the actions there, then again in the worker process it
+    spawns (``SANIC_WORKER_NAME`` set), which answers every request: loading the engine in
+    both cost 1.2 GB of memory and ~30 s of CPU at start-up for nothing (docs/rasa.md).
+    """
+    main_spec = getattr(sys.modules.get("__main__"), "__spec__", None)
+    started_as = getattr(main_spec, "name", "")
+    return started_as == "rasa_sdk.__main__" and not os.environ.get("SANIC_WORKER_NAME")
+
+
 def start_warm_up() -> threading.Thread | None:
     """Load the engine in the background, unless the warm-up is switched off.
 
     ``TELETRAVAIL_WARMUP=0`` switches it off for every process (as for the API);
     ``TELETRAVAIL_ACTIONS_WARMUP=0`` for the action server only (the action tests use it).
+    The action server's supervising process never loads it (it serves no request).
     """
     if "0" in (os.environ.get(name) for name in WARMUP_SWITCHES):
+        return None
+    if _in_action_server_supervisor():
         return None
     thread = threading.Thread(target=_warm_up, name="knowledge-warm-up", daemon=True)
     thread.start()

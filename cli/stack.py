@@ -19,6 +19,11 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 RASA_MODEL = ROOT / "var" / "rasa" / "models" / "teletravail.tar.gz"
+# One OpenMP thread per service, as in the Procfile. Rasa's e5 featurizer parses in ~25 ms
+# instead of 70 ms-1 s when its engine competes with TensorFlow for the cores; the e5 query
+# of the retrieval (torch, actions and API) costs ~22 ms of CPU instead of ~500 ms when
+# torch's two threads spin against the other services on a busy machine (docs/rasa.md).
+SINGLE_THREAD = {"OMP_NUM_THREADS": "1"}
 
 
 class StackError(RuntimeError):
@@ -95,6 +100,7 @@ class LocalStack:
                 "--port",
                 str(self.actions_port),
             ],
+            env=SINGLE_THREAD,
         )
         self._spawn(
             "rasa",
@@ -113,9 +119,7 @@ class LocalStack:
                 str(self.rasa_port),
                 "--enable-api",
             ],
-            # One OpenMP thread: the e5 featurizer parses in ~25 ms instead of 70 ms-1 s when
-            # its engine competes with TensorFlow for the cores (docs/rasa.md).
-            env={"OMP_NUM_THREADS": "1"},
+            env=SINGLE_THREAD,
         )
         if self.with_api:
             self._spawn(
@@ -128,7 +132,7 @@ class LocalStack:
                     "--port",
                     str(self.api_port),
                 ],
-                env={"RASA_URL": self.rasa_url},
+                env={"RASA_URL": self.rasa_url, **SINGLE_THREAD},
             )
         try:
             self._wait("actions", f"{self.actions_url}/health")
@@ -166,3 +170,41 @@ class LocalStack:
     def is_alive(self, name: str) -> bool:
         """Whether a service process is still running."""
         return dict(self._processes)[name].poll() is None
+
+    def cpu_seconds(self, name: str) -> float:
+        """CPU time (user + system) used so far by a service and its child processes.
+
+        The action server's HTTP server (Sanic) answers from a child process: counting the
+        whole tree is what a service costs. Read from ``/proc`` (Linux); 0 elsewhere.
+        """
+        return process_tree_cpu_seconds(dict(self._processes)[name].pid)
+
+
+def _stat_fields(pid: int) -> list[str]:
+    """Fields of ``/proc/<pid>/stat`` after the command name (which may hold spaces)."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
+def process_tree_cpu_seconds(root: int) -> float:
+    """CPU seconds of ``root`` and all its live descendants (0 if ``/proc`` is unreadable)."""
+    if not Path("/proc").is_dir():
+        return 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    children: dict[int, list[int]] = {}
+    seconds: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = _stat_fields(int(entry.name))
+        except OSError:  # the process ended meanwhile
+            continue
+        # Counted from the state field: ppid is the 2nd, utime the 12th, stime the 13th.
+        children.setdefault(int(fields[1]), []).append(int(entry.name))
+        seconds[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    total, pending = 0.0, [root]
+    while pending:
+        pid = pending.pop()
+        total += seconds.get(pid, 0.0)
+        pending.extend(children.get(pid, []))
+    return total
