@@ -120,8 +120,11 @@ def build_index(
     chunk_terms = analyze_many(passages)
     units = [split_units(chunk.text) for chunk in chunks]
     windows = [
-        [f"{titles[chunk.doc_id]}\n{chunk.section}\n{window}" for window in sentence_windows(u)]
-        for chunk, u in zip(chunks, units, strict=True)
+        [
+            f"{titles[chunk.doc_id]}\n{chunk.section}\n{window}"
+            for window in sentence_windows(chunk_units or [chunk.text])
+        ]
+        for chunk, chunk_units in zip(chunks, units, strict=True)
     ]
     window_counts = [len(chunk_windows) for chunk_windows in windows]
     flat_windows = [window for chunk_windows in windows for window in chunk_windows]
