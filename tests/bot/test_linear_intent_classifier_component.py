@@ -91,8 +91,18 @@ untrained = LinearIntentClassifier.load(config, storage, Resource("missing"), co
 empty = featurize([Message(data={TEXT: "bonjour"})], False)
 untrained.process(empty)
 
+weighted = LinearIntentClassifier.create(
+    {**config, "dense_weight": 3.0}, storage, Resource("weighted"), context
+)
+weighted.train(TrainingData(examples))
+plain_rows = classifier.features(held_out).toarray()
+weighted_rows = weighted.features(held_out).toarray()
+dense_width = held_out[0].get_dense_features(TEXT)[1].features.shape[-1]
+
 rejected = []
-for bad in ({"C": 0}, {"C": -1}, {"max_iter": 0}, {"class_weight": "poids"}):
+for bad in (
+    {"C": 0}, {"C": -1}, {"max_iter": 0}, {"class_weight": "poids"}, {"dense_weight": -1}
+):
     try:
         LinearIntentClassifier.validate_config({**config, **bad})
         rejected.append(False)
@@ -106,6 +116,10 @@ print(json.dumps({
     "loaded_rankings": [m.get("intent_ranking") for m in again],
     "untrained_intent": empty[0].get(INTENT),
     "rejected": rejected,
+    "sparse_norms": [float((row[:-dense_width] ** 2).sum()) for row in plain_rows],
+    "sparse_equal": bool((plain_rows[:, :-dense_width] == weighted_rows[:, :-dense_width]).all()),
+    "dense_ratio": (weighted_rows[:, -dense_width:] / plain_rows[:, -dense_width:]).tolist(),
+    "dense_norms": [float((row[-dense_width:] ** 2).sum()) for row in plain_rows],
 }))
 """
 
@@ -141,4 +155,14 @@ def test_missing_resource_loads_an_untrained_classifier_that_sets_no_intent(
 
 
 def test_impossible_settings_are_refused(result: dict) -> None:
-    assert result["rejected"] == [True, True, True, True]
+    assert result["rejected"] == [True, True, True, True, True]
+
+
+def test_sparse_block_has_unit_length_and_dense_weight_scales_only_the_e5_block(
+    result: dict,
+) -> None:
+    assert result["sparse_norms"] == pytest.approx([1.0] * 3)
+    assert result["dense_norms"] == pytest.approx([1.0] * 3, abs=1e-4)
+    assert result["sparse_equal"]
+    for row in result["dense_ratio"]:
+        assert row == pytest.approx([3.0] * len(row), rel=1e-5)
