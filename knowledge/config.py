@@ -14,6 +14,7 @@ from pathlib import Path
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from knowledge.corpus import SOURCES_DIR
+from knowledge.questions import QUESTIONS_DIR
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MODEL_DIR = PROJECT_ROOT / "var" / "models" / "multilingual-e5-small"
@@ -25,6 +26,8 @@ class KnowledgeSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TELETRAVAIL_", extra="ignore")
 
     sources_dir: Path = SOURCES_DIR
+    # Curated questions per passage (knowledge.questions); absent folder → none.
+    questions_dir: Path = QUESTIONS_DIR
     index_dir: Path = PROJECT_ROOT / "var" / "index"
     embedding_model: str = str(DEFAULT_MODEL_DIR)
     # Minimum confidence (see knowledge.answer.confidence) below which the assistant
@@ -33,6 +36,9 @@ class KnowledgeSettings(BaseSettings):
     # Share of the lexical side in the hybrid score (the dense side has the rest); chosen on
     # the development set (docs/retrieval.md).
     lexical_weight: float = 0.4
+    # Share of the best curated question's cosine in the dense score of a passage that has
+    # curated questions (knowledge.retrieval); chosen on the development set.
+    question_weight: float = 0.5
     answer_sentences: int = 3
     # Examples of telework questions and of off-topic ones (the assistant's NLU data) that
     # train the in-domain classifier at index time (knowledge.domain); absent → no classifier.

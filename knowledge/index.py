@@ -6,6 +6,10 @@ consecutive sentences of a passage, each prefixed with the text's title and the 
 several topics, and its single vector blurs them: the window that speaks of the question
 stands out more (docs/retrieval.md).
 
+Curated questions (knowledge.questions), when there are some, are embedded as queries (e5's
+``query: `` prefix: a question is compared with a question) and analysed for BM25, each one
+owned by the passage its quote anchors it to.
+
 The index is rebuilt only when the sources, the model or the index format change: a
 manifest stores their fingerprints. Files are written into a temporary folder and swapped
 in at the end, so an interrupted build never leaves a half index behind.
@@ -25,16 +29,17 @@ import faiss
 import numpy as np
 from tqdm import tqdm
 
-from knowledge.analysis import analyze_many
+from knowledge.analysis import analyze_many, expand_abbreviations
 from knowledge.chunking import Chunk, chunk_document
 from knowledge.config import KnowledgeSettings
 from knowledge.corpus import corpus_fingerprint, load_corpus
 from knowledge.dense import Embedder, Vectors
 from knowledge.domain import DomainModel, nlu_fingerprint, train_domain_model
 from knowledge.models import DocumentMeta
+from knowledge.questions import load_questions, questions_fingerprint
 from knowledge.sentences import split_units
 
-INDEX_FORMAT = 6
+INDEX_FORMAT = 7
 EMBED_SLICE = 128
 WINDOW_UNITS = 3
 WINDOW_STRIDE = 2
@@ -58,6 +63,12 @@ class KnowledgeIndex:
     # Window ``i`` of the flat list belongs to the chunk ``window_owner[i]``; each chunk has
     # at least one window, and a chunk's windows are contiguous.
     window_owner: np.ndarray
+    # Curated question ``i`` is answered by the chunk ``question_owner[i]`` (any order; a
+    # chunk may have none).
+    questions: list[str]
+    question_terms: list[list[str]]
+    question_vectors: faiss.Index
+    question_owner: np.ndarray
     manifest: dict[str, object]
     domain: DomainModel | None = None
 
@@ -66,6 +77,7 @@ def _manifest(settings: KnowledgeSettings) -> dict[str, object]:
     manifest: dict[str, object] = {
         "format": INDEX_FORMAT,
         "sources": corpus_fingerprint(settings.sources_dir),
+        "questions": questions_fingerprint(settings.questions_dir),
         "model": settings.embedding_model,
         "model_stamp": _model_stamp(settings.embedding_model),
     }
@@ -128,10 +140,14 @@ def build_index(
     ]
     window_counts = [len(chunk_windows) for chunk_windows in windows]
     flat_windows = [window for chunk_windows in windows for window in chunk_windows]
+    # Validated before any embedding: a bad quote fails in a second, not after a minute.
+    curated = load_questions(settings.questions_dir, chunks)
+    questions = [question.text for question in curated]
+    question_terms = analyze_many(questions)
 
     flat_units = [unit for chunk_units in units for unit in chunk_units]
     bar = tqdm(
-        total=len(passages) + len(flat_units) + len(flat_windows),
+        total=len(passages) + len(flat_units) + len(flat_windows) + len(questions),
         desc="Indexation",
         unit="passage",
         disable=not progress,
@@ -139,6 +155,7 @@ def build_index(
     chunk_matrix = _embed_in_batches(embedder, passages, bar)
     unit_matrix = _embed_in_batches(embedder, flat_units, bar)
     window_matrix = _embed_in_batches(embedder, flat_windows, bar)
+    question_matrix = _embed_in_batches(embedder, questions, bar, as_queries=True)
     bar.close()
     domain = (
         train_domain_model(embedder, settings.domain_examples_dir, flat_units)
@@ -149,6 +166,7 @@ def build_index(
     manifest = _manifest(settings) | {
         "chunks": len(chunks),
         "units": len(flat_units),
+        "questions_count": len(questions),
         "documents": len(documents),
         "build_seconds": round(time.perf_counter() - started, 1),
     }
@@ -159,6 +177,8 @@ def build_index(
         np.save(staging / "units.npy", unit_matrix)
         if len(flat_windows):
             faiss.write_index(_flat_index(window_matrix), str(staging / "windows.faiss"))
+        if questions:
+            faiss.write_index(_flat_index(question_matrix), str(staging / "questions.faiss"))
         if domain is not None:
             domain.save(staging)
         payload = {
@@ -167,6 +187,9 @@ def build_index(
             "chunk_terms": chunk_terms,
             "units": units,
             "window_counts": window_counts,
+            "questions": questions,
+            "question_terms": question_terms,
+            "question_owner": [question.chunk_id for question in curated],
         }
         (staging / "index.json").write_text(json.dumps(payload, ensure_ascii=False), "utf-8")
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2), "utf-8")
@@ -193,12 +216,22 @@ def sentence_windows(
     return [" ".join(units[start : start + size]) for start in starts]
 
 
-def _embed_in_batches(embedder: Embedder, texts: list[str], bar: tqdm) -> Vectors:
-    """Embed in slices large enough for the model to group texts of similar length."""
+def _embed_in_batches(
+    embedder: Embedder, texts: list[str], bar: tqdm, as_queries: bool = False
+) -> Vectors:
+    """Embed in slices large enough for the model to group texts of similar length.
+
+    Curated questions are embedded as queries, with chat abbreviations expanded exactly as
+    an agent's question is at search time (knowledge.retrieval).
+    """
     parts: list[Vectors] = []
     for start in range(0, len(texts), EMBED_SLICE):
         batch = texts[start : start + EMBED_SLICE]
-        parts.append(embedder.embed_passages(batch))
+        parts.append(
+            embedder.embed_queries([expand_abbreviations(text) for text in batch])
+            if as_queries
+            else embedder.embed_passages(batch)
+        )
         bar.update(len(batch))
     if not parts:
         return np.zeros((0, 0), dtype=np.float32)
@@ -241,6 +274,7 @@ def load_index(settings: KnowledgeSettings) -> KnowledgeIndex:
     offsets = np.cumsum([0, *(len(chunk_units) for chunk_units in units)])
     window_counts: list[int] = payload["window_counts"]
     windows_file = folder / "windows.faiss"
+    questions_file = folder / "questions.faiss"
     return KnowledgeIndex(
         documents={d["doc_id"]: DocumentMeta.model_validate(d) for d in payload["documents"]},
         chunks=[Chunk(**chunk) for chunk in payload["chunks"]],
@@ -252,6 +286,14 @@ def load_index(settings: KnowledgeSettings) -> KnowledgeIndex:
             faiss.read_index(str(windows_file)) if windows_file.exists() else faiss.IndexFlatIP(1)
         ),
         window_owner=np.repeat(np.arange(len(window_counts)), window_counts),
+        questions=payload["questions"],
+        question_terms=payload["question_terms"],
+        question_vectors=(
+            faiss.read_index(str(questions_file))
+            if questions_file.exists()
+            else faiss.IndexFlatIP(1)
+        ),
+        question_owner=np.asarray(payload["question_owner"], dtype=np.int64),
         manifest=manifest,
         domain=DomainModel.load(folder) if settings.domain_filter else None,
     )

@@ -5,6 +5,12 @@ Each side alone misses things the other catches: BM25 is precise on rare terms
 averages its own cosine and the best cosine of its sentence windows (knowledge.index): the
 passage vector sees the whole, the window the one point the question is about.
 
+Curated questions (knowledge.questions) bring the agents' own words: a passage that has
+some gets, on the dense side, a share of the best cosine between the agent's question and
+them (question against question), and on the lexical side their terms are added to the
+passage's before BM25 (the « doc2query » way of expanding documents). A passage without
+curated questions keeps its own scores.
+
 The two sides' scores are not comparable, so each is standardised over the corpus (minus
 its mean, over its spread) before a weighted sum: unlike min-max scaling, one outlier does
 not squeeze every other score together. On the development set this beat min-max scaling
@@ -16,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+import faiss
 import numpy as np
 from rank_bm25 import BM25Okapi
 
@@ -43,12 +50,20 @@ class Retriever:
     """Search the knowledge index with one of three methods."""
 
     def __init__(
-        self, index: KnowledgeIndex, embedder: Embedder, lexical_weight: float = 0.4
+        self,
+        index: KnowledgeIndex,
+        embedder: Embedder,
+        lexical_weight: float = 0.4,
+        question_weight: float = 0.5,
     ) -> None:
         self.index = index
         self.embedder = embedder
         self.lexical_weight = lexical_weight
-        self._bm25 = BM25Okapi([terms or [""] for terms in index.chunk_terms])
+        self.question_weight = question_weight
+        expanded = [list(terms) for terms in index.chunk_terms]
+        for owner, terms in zip(index.question_owner.tolist(), index.question_terms, strict=True):
+            expanded[owner].extend(terms)
+        self._bm25 = BM25Okapi([terms or [""] for terms in expanded])
 
     def bm25_idf(self) -> dict[str, float]:
         """Inverse document frequency of each index term (rarer terms weigh more)."""
@@ -107,12 +122,28 @@ class Retriever:
         windows = self.index.window_vectors
         if windows.ntotal != len(self.index.window_owner):  # no windows: passages alone
             return passage
-        window_scores, window_ids = windows.search(vector, windows.ntotal)
-        by_window = np.empty(windows.ntotal)
-        by_window[window_ids[0]] = window_scores[0]
-        best_window = np.full(count, -np.inf)
-        np.maximum.at(best_window, self.index.window_owner, by_window)
-        return (passage + best_window) / 2
+        best_window = _best_per_owner(windows, self.index.window_owner, vector, count)
+        dense = (passage + best_window) / 2
+        questions = self.index.question_vectors
+        if questions.ntotal == 0 or questions.ntotal != len(self.index.question_owner):
+            return dense
+        best_question = _best_per_owner(questions, self.index.question_owner, vector, count)
+        has = np.isfinite(best_question)
+        weight = self.question_weight
+        dense[has] = (1 - weight) * dense[has] + weight * best_question[has]
+        return dense
+
+
+def _best_per_owner(
+    vectors: faiss.Index, owner: np.ndarray, query: Vectors, count: int
+) -> np.ndarray:
+    """Best cosine of the query per passage over the vectors it owns (−inf: owns none)."""
+    scores, ids = vectors.search(query, vectors.ntotal)
+    by_vector = np.empty(vectors.ntotal)
+    by_vector[ids[0]] = scores[0]
+    best = np.full(count, -np.inf)
+    np.maximum.at(best, owner, by_vector)
+    return best
 
 
 def _standardise(scores: np.ndarray) -> np.ndarray:

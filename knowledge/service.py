@@ -16,7 +16,13 @@ def build_engine(settings: KnowledgeSettings, progress: bool = False) -> AnswerE
     embedder = load_embedder(settings.embedding_model)
     index, _ = ensure_index(settings, lambda: embedder, progress=progress)
     return AnswerEngine(
-        Retriever(index, embedder, lexical_weight=settings.lexical_weight), settings
+        Retriever(
+            index,
+            embedder,
+            lexical_weight=settings.lexical_weight,
+            question_weight=settings.question_weight,
+        ),
+        settings,
     )
 
 
