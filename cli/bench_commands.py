@@ -357,9 +357,11 @@ def _print_latency(results: dict[str, object]) -> None:
         f"Latence à travers le webhook REST ({os.cpu_count()} cœurs ; cible : p95 ≤ "
         f"{TARGET_P95_MS:.0f} ms à 16 conversations ; /model/parse = NLU seul, même rythme) :"
     )
+    loads: list[float] = []
     for key in shown:
         lat = results[key]
         assert isinstance(lat, dict)
+        loads += [lat["load_start"], lat["load_after_webhook"], lat["load_end"]]
         verdict = f" → {_verdict(lat['webhook_p95_ms'])}" if key != "latency_1" else ""
         typer.echo(
             f"- {LATENCY_LABELS[key]} : webhook p50 {lat['webhook_p50_ms']:.0f} ms, p95 "
@@ -371,6 +373,12 @@ def _print_latency(results: dict[str, object]) -> None:
             f"{lat['load_start']:.1f} → {lat['load_after_webhook']:.1f} (webhook) → "
             f"{lat['load_end']:.1f} (/model/parse)"
         )
+    peak = max(loads)
+    typer.echo(
+        f"Charge moyenne la plus haute : {peak:.1f} pour {os.cpu_count()} cœurs. Le banc en "
+        "ajoute lui-même ~1 ; au-delà, d'autres travaux partagent les cœurs et allongent les "
+        "temps réels (le CPU par message en dépend peu)."
+    )
 
 
 def register(eval_app: typer.Typer) -> None:

@@ -78,3 +78,4 @@ def test_each_load_says_whether_it_meets_the_target(capsys: pytest.CaptureFixtur
     assert "p95 240 ms → cible p95 ≤ 250 ms atteinte" in paced
     assert "p95 1800 ms → cible p95 ≤ 250 ms NON ATTEINTE" in saturated
     assert any("Rasa 60 ms" in line and "charge moyenne" in line for line in lines)
+    assert any(line.startswith("Charge moyenne la plus haute : 1.5") for line in lines)
