@@ -5,7 +5,10 @@ passage), never of words the code invents. Whether to answer at all is decided b
 confidence that mixes these signals, calibrated on the development questions the texts do
 and do not answer (``teletravail eval retrieval``):
 
-- how close the best sentence is to the question (e5 cosine, rescaled);
+- how close the best sentence is to the question (e5 cosine, rescaled) — or, if closer, one
+  of the curated questions of the best passages (knowledge.questions), less
+  ``QUESTION_COSINE_OFFSET``: two questions are closer to each other than a question to a
+  sentence, by a median 0.07 on the development questions the texts answer;
 - how much of the question's rare vocabulary the best passages contain (IDF-weighted term
   coverage): « montant de l'indemnité » is close to telework in meaning, but no text
   mentions an amount, and the coverage shows it.
@@ -40,6 +43,7 @@ ABSTENTION_MESSAGE = (
 COSINE_LOW, COSINE_HIGH = 0.80, 0.92
 DENSE_WEIGHT = 0.7
 ABSENT_NOUN_PENALTY = 0.15
+QUESTION_COSINE_OFFSET = 0.07
 MAX_ABSENT_NOUNS = 2
 MAX_EXCERPT_CHARS = 600
 
@@ -99,6 +103,9 @@ class AnswerEngine:
             self.retriever.index.unit_vectors[hit.chunk_id] @ query_vector[0] for hit in hits
         ]
         best_cosine = max((float(s.max()) for s in unit_scores if len(s)), default=0.0)
+        question_cosines = [hit.question_cosine for hit in hits if hit.question_cosine is not None]
+        best_question = max(question_cosines, default=0.0)
+        best_cosine = max(best_cosine, best_question - QUESTION_COSINE_OFFSET)
         dense_signal = float(np.clip((best_cosine - COSINE_LOW) / (COSINE_HIGH - COSINE_LOW), 0, 1))
         coverage = self.coverage(analyze(question, prefixes=False), hits)
         absent = min(len(self.vocabulary.absent_nouns(question)), MAX_ABSENT_NOUNS)
@@ -110,6 +117,7 @@ class AnswerEngine:
         )
         signals = {
             "cosine": round(best_cosine, 4),
+            "question_cosine": round(best_question, 4),
             "coverage": round(coverage, 4),
             "absent_nouns": float(absent),
         }

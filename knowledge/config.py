@@ -35,10 +35,12 @@ class KnowledgeSettings(BaseSettings):
     abstain_threshold: float = 0.4
     # Share of the lexical side in the hybrid score (the dense side has the rest); chosen on
     # the development set (docs/retrieval.md).
-    lexical_weight: float = 0.4
-    # Share of the best curated question's cosine in the dense score of a passage that has
-    # curated questions (knowledge.retrieval); chosen on the development set.
+    lexical_weight: float = 0.2
+    # Share of the best curated question in the dense score (its cosine) and in the lexical
+    # score (its BM25) of a passage that has curated questions (knowledge.retrieval); chosen
+    # on the development set (docs/retrieval.md).
     question_weight: float = 0.5
+    question_lexical_weight: float = 0.7
     answer_sentences: int = 3
     # Examples of telework questions and of off-topic ones (the assistant's NLU data) that
     # train the in-domain classifier at index time (knowledge.domain); absent → no classifier.

@@ -124,6 +124,9 @@ def build_index(
 ) -> KnowledgeIndex:
     """Chunk, analyse and embed every source, then persist the index atomically."""
     started = time.perf_counter()
+    # Fingerprints taken before reading: a file edited during the minute of embedding makes
+    # the index stale at the next check instead of being stamped as built in.
+    fingerprints = _manifest(settings)
     documents = load_corpus(settings.sources_dir)
     chunks = [chunk for document in documents for chunk in chunk_document(document)]
     titles = {document.doc_id: document.meta.title for document in documents}
@@ -163,7 +166,7 @@ def build_index(
         else None
     )
 
-    manifest = _manifest(settings) | {
+    manifest = fingerprints | {
         "chunks": len(chunks),
         "units": len(flat_units),
         "questions_count": len(questions),

@@ -7,9 +7,10 @@ passage vector sees the whole, the window the one point the question is about.
 
 Curated questions (knowledge.questions) bring the agents' own words: a passage that has
 some gets, on the dense side, a share of the best cosine between the agent's question and
-them (question against question), and on the lexical side their terms are added to the
-passage's before BM25 (the « doc2query » way of expanding documents). A passage without
-curated questions keeps its own scores.
+them (question against question), and on the lexical side a share of the BM25 score of its
+best-matching curated question (BM25 over the questions, each one a document). With the
+questions the dense side is the stronger one, hence a lexical weight of 0.2 instead of 0.4;
+the weights were chosen on the development set (docs/retrieval.md, « troisième tour »).
 
 The two sides' scores are not comparable, so each is standardised over the corpus (minus
 its mean, over its spread) before a weighted sum: unlike min-max scaling, one outlier does
@@ -44,6 +45,9 @@ class Hit:
     score: float
     bm25_score: float
     dense_score: float
+    # Best cosine between the question and the passage's curated questions (None: it has
+    # none); the answer's confidence uses it (knowledge.answer).
+    question_cosine: float | None = None
 
 
 class Retriever:
@@ -53,20 +57,27 @@ class Retriever:
         self,
         index: KnowledgeIndex,
         embedder: Embedder,
-        lexical_weight: float = 0.4,
+        lexical_weight: float = 0.2,
         question_weight: float = 0.5,
+        question_lexical_weight: float = 0.7,
     ) -> None:
         self.index = index
         self.embedder = embedder
         self.lexical_weight = lexical_weight
         self.question_weight = question_weight
-        expanded = [list(terms) for terms in index.chunk_terms]
-        for owner, terms in zip(index.question_owner.tolist(), index.question_terms, strict=True):
-            expanded[owner].extend(terms)
-        self._bm25 = BM25Okapi([terms or [""] for terms in expanded])
+        self.question_lexical_weight = question_lexical_weight
+        self._bm25 = BM25Okapi([terms or [""] for terms in index.chunk_terms])
+        self._has_questions = bool(index.questions) and index.question_vectors.ntotal == len(
+            index.question_owner
+        )
+        self._question_bm25 = (
+            BM25Okapi([terms or [""] for terms in index.question_terms])
+            if self._has_questions
+            else None
+        )
 
     def bm25_idf(self) -> dict[str, float]:
-        """Inverse document frequency of each index term (rarer terms weigh more)."""
+        """Inverse document frequency of each term of the texts (rarer terms weigh more)."""
         return {str(term): float(value) for term, value in self._bm25.idf.items()}
 
     def embed_query(self, question: str) -> Vectors:
@@ -88,50 +99,72 @@ class Retriever:
         count = len(self.index.chunks)
         if count == 0:
             return []
-        terms = analyze(question)
-        bm25 = (
-            np.asarray(self._bm25.get_scores(terms), dtype=np.float64) if terms else np.zeros(count)
-        )
+        lexical = self._lexical_scores(analyze(question), count)
         vector = self.embed_query(question) if query_vector is None else query_vector
-        dense = self._dense_scores(vector, count)
+        dense, best_question = self._dense_scores(vector, count)
 
         if method == "bm25":
-            fused = bm25
+            fused = lexical
         elif method == "dense":
             fused = dense
         else:
             weight = self.lexical_weight
-            fused = weight * _standardise(bm25) + (1 - weight) * _standardise(dense)
+            fused = weight * _standardise(lexical) + (1 - weight) * _standardise(dense)
         order = np.argsort(-fused, kind="stable")[:k]
         return [
             Hit(
                 chunk_id=int(i),
                 chunk=self.index.chunks[int(i)],
                 score=float(fused[i]),
-                bm25_score=float(bm25[i]),
+                bm25_score=float(lexical[i]),
                 dense_score=float(dense[i]),
+                question_cosine=(
+                    float(best_question[i]) if np.isfinite(best_question[i]) else None
+                ),
             )
             for i in order
         ]
 
-    def _dense_scores(self, vector: Vectors, count: int) -> np.ndarray:
-        """Per passage: mean of its own cosine and of its best window's cosine."""
+    def _lexical_scores(self, terms: list[str], count: int) -> np.ndarray:
+        """BM25 of the passage, mixed with the BM25 of its best-matching curated question.
+
+        Each is standardised first: a short question and a long passage score on different
+        scales. A passage without curated questions gets zero from that side.
+        """
+        if not terms:
+            return np.zeros(count)
+        passage = np.asarray(self._bm25.get_scores(terms), dtype=np.float64)
+        if self._question_bm25 is None:
+            return passage
+        by_question = np.asarray(self._question_bm25.get_scores(terms), dtype=np.float64)
+        best = np.zeros(count)
+        np.maximum.at(best, self.index.question_owner, by_question)
+        share = self.question_lexical_weight
+        return (1 - share) * _standardise(passage) + share * _standardise(best)
+
+    def _dense_scores(self, vector: Vectors, count: int) -> tuple[np.ndarray, np.ndarray]:
+        """Per passage: its dense score, and its best curated question's cosine (or −inf).
+
+        The dense score is the mean of the passage's own cosine and of its best window's;
+        for a passage with curated questions, ``question_weight`` of it is the best of their
+        cosines instead.
+        """
         chunk_scores, chunk_ids = self.index.chunk_vectors.search(vector, count)
         passage = np.zeros(count)
         passage[chunk_ids[0]] = chunk_scores[0]
+        dense = passage
         windows = self.index.window_vectors
-        if windows.ntotal != len(self.index.window_owner):  # no windows: passages alone
-            return passage
-        best_window = _best_per_owner(windows, self.index.window_owner, vector, count)
-        dense = (passage + best_window) / 2
-        questions = self.index.question_vectors
-        if questions.ntotal == 0 or questions.ntotal != len(self.index.question_owner):
-            return dense
-        best_question = _best_per_owner(questions, self.index.question_owner, vector, count)
+        if windows.ntotal == len(self.index.window_owner):  # else no windows: passages alone
+            dense = (passage + _best_per_owner(windows, self.index.window_owner, vector, count)) / 2
+        if not self._has_questions:
+            return dense, np.full(count, -np.inf)
+        best_question = _best_per_owner(
+            self.index.question_vectors, self.index.question_owner, vector, count
+        )
         has = np.isfinite(best_question)
         weight = self.question_weight
         dense[has] = (1 - weight) * dense[has] + weight * best_question[has]
-        return dense
+        return dense, best_question
 
 
 def _best_per_owner(

@@ -21,6 +21,7 @@ def build_engine(settings: KnowledgeSettings, progress: bool = False) -> AnswerE
             embedder,
             lexical_weight=settings.lexical_weight,
             question_weight=settings.question_weight,
+            question_lexical_weight=settings.question_lexical_weight,
         ),
         settings,
     )

@@ -8,7 +8,7 @@ import pytest
 
 from knowledge.chunking import Chunk
 from knowledge.config import KnowledgeSettings
-from knowledge.dense import load_embedder
+from knowledge.dense import Vectors, load_embedder
 from knowledge.index import build_index, ensure_index, is_fresh
 from knowledge.questions import QuestionsError, load_questions, questions_fingerprint
 from knowledge.retrieval import Retriever
@@ -226,3 +226,29 @@ def test_a_curated_question_pulls_its_passage_up(guide_settings: KnowledgeSettin
     assert without["bm25"][0] > 1
     assert all(rank == 1 for rank, _ in with_questions.values())
     assert with_questions["dense"][1] > without["dense"][1]
+
+
+class EditingEmbedder:
+    """The real model; edits the question file while the passages are being embedded."""
+
+    def __init__(self, model: str, path: Path) -> None:
+        self.inner = load_embedder(model)
+        self.name = model
+        self.path = path
+
+    def embed_queries(self, texts: list[str]) -> Vectors:
+        return self.inner.embed_queries(texts)
+
+    def embed_passages(self, texts: list[str], progress: bool = False) -> Vectors:
+        self.path.write_text(QUESTIONS.replace("plus tard", "demain"), "utf-8")
+        return self.inner.embed_passages(texts)
+
+
+@pytest.mark.integration
+def test_a_file_edited_during_the_build_leaves_the_index_stale(
+    guide_settings: KnowledgeSettings,
+) -> None:
+    path = _write(guide_settings.questions_dir, "guide.yaml", QUESTIONS)
+    embedder = EditingEmbedder(guide_settings.embedding_model, path)
+    build_index(guide_settings, embedder, progress=False)
+    assert not is_fresh(guide_settings)
