@@ -34,6 +34,7 @@ LATENCY_MESSAGES = [
     "comment faire ma demande ?",
     "merci",
 ]
+READY_QUESTION = LATENCY_MESSAGES[2]  # answered from the texts, with its sources
 
 
 def _rasa(*args: str, cwd: Path = ROOT) -> float:
@@ -252,10 +253,30 @@ async def latency(
     }
 
 
+async def _wait_for_retrieval(client: httpx.AsyncClient, url: str, timeout: float) -> None:
+    """Ask until an answer carries its sources, so that no phase measures a loading engine.
+
+    The action server answers /health at once, then loads its engine in the background, and
+    rebuilds the index first when its inputs changed (minutes on a busy machine).
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        body = {"sender": uuid.uuid4().hex, "message": READY_QUESTION}
+        response = await client.post(url, json=body)
+        response.raise_for_status()
+        if any((message.get("custom") or {}).get("sources") for message in response.json()):
+            return
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"Le serveur d'actions ne répond pas depuis les textes ({url}).")
+        await asyncio.sleep(5)
+
+
 async def latency_report(stack: LocalStack, rounds: int) -> dict[str, dict[str, float]]:
-    """The three measurements, after one warm-up conversation (first calls load models)."""
+    """The three measurements, once retrieval answers and after a warm-up conversation."""
+    webhook = f"{stack.rasa_url}/webhooks/rest/webhook"
     async with httpx.AsyncClient(timeout=120) as client:
-        await _conversation(client, f"{stack.rasa_url}/webhooks/rest/webhook", 8)
+        await _wait_for_retrieval(client, webhook, timeout=900)
+        await _conversation(client, webhook, len(LATENCY_MESSAGES))
     return {
         "latency_1": await latency(stack, 1, rounds),
         "latency_16_paced": await latency(stack, 16, rounds, paced=True),
