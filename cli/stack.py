@@ -16,6 +16,7 @@ from pathlib import Path
 from types import TracebackType
 
 import httpx
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 RASA_MODEL = ROOT / "var" / "rasa" / "models" / "teletravail.tar.gz"
@@ -87,8 +88,11 @@ class LocalStack:
         """Start every service and wait until each answers."""
         if not RASA_MODEL.exists():
             raise StackError(f"Modèle Rasa absent ({RASA_MODEL}) : lancez « make train ».")
+        # The project's endpoints (its tracker store included), with this stack's action port.
+        settings = yaml.safe_load((ROOT / "bot" / "endpoints.yml").read_text("utf-8")) or {}
+        settings["action_endpoint"] = {"url": f"{self.actions_url}/webhook"}
         endpoints = self.log_dir / "endpoints.yml"
-        endpoints.write_text(f"action_endpoint:\n  url: {self.actions_url}/webhook\n", "utf-8")
+        endpoints.write_text(yaml.safe_dump(settings, allow_unicode=True), "utf-8")
         self._spawn(
             "actions",
             [
