@@ -39,8 +39,8 @@ class KnowledgeSettings(BaseSettings):
     # Share of the best curated question in the dense score (its cosine) and in the lexical
     # score (its BM25) of a passage that has curated questions (knowledge.retrieval); chosen
     # on the development set (docs/retrieval.md).
-    question_weight: float = 0.5
-    question_lexical_weight: float = 0.7
+    question_weight: float = 0.6
+    question_lexical_weight: float = 0.3
     answer_sentences: int = 3
     # Examples of telework questions and of off-topic ones (the assistant's NLU data) that
     # train the in-domain classifier at index time (knowledge.domain); absent → no classifier.

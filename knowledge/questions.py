@@ -18,12 +18,14 @@ The quote, an exact extract of the passage (whitespace aside), anchors the entry
 found in exactly one passage of its document, so that re-chunking a text can never silently
 attach questions to the wrong passage — the index build stops with a French message naming
 the file and the entry instead. The layer is optional: a document without a file, or no
-folder at all, simply has no curated questions.
+folder at all, simply has no curated questions; a file about a document that is not among
+the sources is skipped with a warning.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from knowledge.chunking import Chunk
 
+logger = logging.getLogger(__name__)
 QUESTIONS_DIR = Path(__file__).resolve().parent / "questions"
 MAX_QUESTION_CHARS = 500
 
@@ -137,8 +140,9 @@ def load_questions(directory: Path, chunks: list[Chunk]) -> list[CuratedQuestion
     """Every curated question of the folder, attached to the one passage its quote is in.
 
     Raises:
-        QuestionsError: a file is invalid, names an unknown document or a document it is not
-            named after, or one of its quotes is found in no passage or in several.
+        QuestionsError: a file is invalid or not named after its document, or one of its
+            quotes is found in no passage of the document or in several. A file whose
+            document is not among the sources is skipped, with a warning.
 
     """
     by_doc: dict[str, list[tuple[int, str]]] = {}
@@ -147,15 +151,20 @@ def load_questions(directory: Path, chunks: list[Chunk]) -> list[CuratedQuestion
     curated: list[CuratedQuestion] = []
     for path in question_files(directory):
         content = read_question_file(path)
-        if content.doc_id not in by_doc:
-            raise QuestionsError(
-                f"{path.name} : le document « {content.doc_id} » n'est pas dans les sources."
-            )
         if not path.stem.startswith(content.doc_id):
             raise QuestionsError(
                 f"{path.name} : le nom du fichier doit commencer par son doc_id "
                 f"« {content.doc_id} »."
             )
+        if content.doc_id not in by_doc:
+            # Sources configured elsewhere (TELETRAVAIL_SOURCES_DIR) or a text withdrawn:
+            # its questions have nothing to anchor to, and the other texts still index.
+            logger.warning(
+                "%s : le document « %s » n'est pas dans les sources, questions ignorées.",
+                path.name,
+                content.doc_id,
+            )
+            continue
         passages = by_doc[content.doc_id]
         for number, entry in enumerate(content.entries, start=1):
             quote = normalise(entry.quote)
