@@ -29,4 +29,6 @@ class Source(BaseModel):
     section: str
     date: str
     excerpt: str
+    # Hybrid retrieval relevance (weighted standardised scores, unbounded: it ranks, it is
+    # not a probability); None for a citation that comes from the rules engine.
     score: float | None = None
