@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -132,16 +133,24 @@ def load_corpus(directory: Path = SOURCES_DIR) -> list[Document]:
     return documents
 
 
-def corpus_fingerprint(directory: Path = SOURCES_DIR) -> str:
-    """Content hash of the sources (names and bytes), to rebuild the index only on change."""
+def files_fingerprint(paths: Iterable[Path]) -> str:
+    """Content hash of files, names and bytes, in the given order (the index's freshness)."""
     digest = hashlib.sha256()
-    for path in source_files(directory):
+    for path in paths:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def corpus_fingerprint(directory: Path = SOURCES_DIR) -> str:
+    """Content hash of the sources and their metadata sidecars, to rebuild only on change."""
+    paths: list[Path] = []
+    for path in source_files(directory):
+        paths.append(path)
         sidecar = path.with_suffix(".yaml")
         if path.suffix.lower() != ".md" and sidecar.exists():
-            digest.update(sidecar.read_bytes())
-    return digest.hexdigest()
+            paths.append(sidecar)
+    return files_fingerprint(paths)
 
 
 @lru_cache(maxsize=1)

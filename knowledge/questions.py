@@ -24,7 +24,6 @@ the sources is skipped with a warning.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import unicodedata
 from dataclasses import dataclass
@@ -34,6 +33,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from knowledge.chunking import Chunk
+from knowledge.corpus import files_fingerprint
 
 logger = logging.getLogger(__name__)
 QUESTIONS_DIR = Path(__file__).resolve().parent / "questions"
@@ -89,11 +89,7 @@ def question_files(directory: Path = QUESTIONS_DIR) -> list[Path]:
 
 def questions_fingerprint(directory: Path = QUESTIONS_DIR) -> str:
     """Content hash of the question files (names and bytes): a change rebuilds the index."""
-    digest = hashlib.sha256()
-    for path in question_files(directory):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+    return files_fingerprint(question_files(directory))
 
 
 def normalise(text: str) -> str:
