@@ -6,18 +6,21 @@ months (« aucune »), the fixed hours the agent must be reachable (« 9 h 30 - 
 16 h 30 ») and the days on site; for a refusal: the motives and whether the agent is
 fonctionnaire or contractuel (it decides the committee named in the recourse). The rules
 (one year at most, three months of adaptation at most, the quota, motives required) are
-checked by :func:`drafts.decision.decide` before anything is written.
+checked by :func:`drafts.decision.decide` before anything is written. A start date is read
+only from a real date (« 1er mars 2031 », « 01/03/2031 », « le mois prochain »), never from a
+weekday; dateparser blocks, so the form calls :func:`interpret` in a worker thread.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from actions.draft_dialogue import parse_days
-from actions.parsing import parse_date, parse_status
+from actions.draft_dialogue import parse_days, read_date
+from actions.parsing import parse_status
 from drafts.models import DecisionRequest
 from knowledge.analysis import fold
 
@@ -82,7 +85,7 @@ def parse_hours(text: str) -> list[dict[str, str]]:
     return ranges
 
 
-def read(name: str, text: str) -> Any:
+def read(name: str, text: str, today: dt.date | None = None) -> Any:
     """The answer to one question in a message (None: not understood)."""
     folded = fold(text)
     if name == "draft_id":
@@ -93,7 +96,7 @@ def read(name: str, text: str) -> Any:
     if name == "start":
         if _AS_ASKED.search(folded):
             return ""
-        day = parse_date(text)
+        day = read_date(text, today or dt.date.today())
         return day.isoformat() if day else None
     if name == "adaptation":
         months = re.search(r"(\d+)\s*mois", folded)
@@ -113,7 +116,9 @@ def read(name: str, text: str) -> Any:
     return None
 
 
-def interpret(text: str, requested: str | None, values: dict[str, Any]) -> DecisionTurn:
+def interpret(
+    text: str, requested: str | None, values: dict[str, Any], today: dt.date | None = None
+) -> DecisionTurn:
     """Read one message of the manager's conversation."""
     turn = DecisionTurn()
     if requested is None:  # the message that started it may already hold the link, the kind
@@ -122,7 +127,7 @@ def interpret(text: str, requested: str | None, values: dict[str, Any]) -> Decis
             if value is not None:
                 turn.updates[name] = value
     else:
-        value = read(requested, text)
+        value = read(requested, text, today)
         if value is None:
             turn.messages.append(HINTS[requested])
             turn.ask = requested
@@ -137,7 +142,8 @@ HINTS = {
     "l'agent (il contient un identifiant comme 3f2b…-…).",
     "kind": "Répondez « accord » (acte individuel, annexe 4) ou « refus » (lettre motivée).",
     "start": "Donnez une date (par exemple « 1er mars 2031 ») ou dites « comme demandé ».",
-    "adaptation": "Indiquez une durée en mois (trois au plus), ou « aucune ».",
+    "adaptation": "Indiquez une durée en mois (trois au plus), par exemple « 2 mois », ou "
+    "« aucune ».",
     "hours": "Indiquez les plages fixes, par exemple « 9 h 30 - 12 h et 14 h - 16 h 30 ».",
     "onsite": "Indiquez les jours sur site, par exemple « lundi, mercredi et vendredi ».",
     "motifs": "Indiquez les motifs du refus.",

@@ -84,7 +84,10 @@ class ValidateDecisionForm(Action):
         elif is_cancel(latest_text(tracker), latest_intent(tracker)):
             dispatcher.utter_message(text="C'est noté, j'abandonne cette décision.")
             return [*_reset(), SlotSet("requested_slot", None), ActiveLoop(None)]
-        turn = interpret(latest_text(tracker), field, values)
+        # dateparser (start date) blocks: read the message in a worker thread.
+        turn = await run_in_thread(
+            interpret, latest_text(tracker), field, values, timeout=TIMEOUT_S
+        )
         values.update(turn.updates)
         for message in turn.messages:
             dispatcher.utter_message(text=message)
