@@ -79,7 +79,7 @@ def ask(
         return
     typer.echo(result.answer)
     if not result.abstained:
-        for source in result.sources[:1]:
+        for source in result.sources:
             typer.echo(f"\nSource : {source.title} ({source.date}), {source.section}.")
 
 
@@ -136,9 +136,10 @@ def _report_payload(report: EvalReport) -> dict[str, object]:
 
 def register(app: typer.Typer) -> None:
     """Attach these commands to the ``teletravail`` application."""
-    from cli import bench_commands
+    from cli import answers_commands, bench_commands
 
     bench_commands.register(eval_app)
+    answers_commands.register(eval_app)
     app.command("index")(index)
     app.command("ask")(ask)
     app.add_typer(eval_app, name="eval")
