@@ -1,6 +1,8 @@
 """Questions answered from the official texts: an extract with its source, or an abstention.
 
-The retrieval engine (``knowledge``) loads a model and an index, which takes seconds: it is
+:func:`answer_question` is the one answer/abstain decision of the chat: the same engine as
+``/api/ask``, every passage the answer is composed from cited. The retrieval engine
+(``knowledge``) loads a model and an index, which takes seconds: it is
 loaded once per process in a worker thread, started when the action server imports this
 module (see :func:`start_warm_up`), and each question then runs in a thread under
 :data:`ASK_TIMEOUT_S`. Whatever the user sends (nothing, an emoji, a novel), the action answers
@@ -14,15 +16,16 @@ import os
 import sys
 import threading
 import time
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import (
     HELP_BUTTON,
     REFERENT_BUTTON,
+    Button,
     latest_intent,
     latest_text,
     run_in_thread,
@@ -51,6 +54,7 @@ INTENT_QUESTIONS = {
     "ask_medical": "Dérogation au télétravail pour raison médicale",
     "ask_rights": "Horaires de travail et droits de l'agent en télétravail",
     "ask_manager_guide": "Comment le supérieur hiérarchique apprécie-t-il la demande ?",
+    "simulate_impact": "Quels gains de trajet et d'émissions le télétravail permet-il ?",
 }
 EMPTY_MESSAGE = (
     "Votre message est vide. Posez-moi votre question sur le télétravail, par exemple : "
@@ -73,8 +77,13 @@ FAILURE_MESSAGE = (
     "service peut vous répondre."
 )
 
-# Custom payload of an abstention: the API records the question for the référents.
+SUGGESTIONS_INTRO = "Vouliez-vous dire… ?"
+REPHRASE = "Pouvez-vous reformuler votre question autrement ?"
+
+# Custom payloads the API reads to record the question for the référents: an abstention,
+# and a message the NLU did not understand either.
 ABSTAINED_MARKER = {"abstained": True}
+FALLBACK_MARKER = {"fallback": True}
 
 _engine_lock = threading.Lock()
 
@@ -125,6 +134,14 @@ def start_warm_up() -> threading.Thread | None:
     return thread
 
 
+def distinct(buttons: Sequence[Button]) -> list[Button]:
+    """Each payload once, the first title kept (a suggestion may repeat a fixed button)."""
+    kept: dict[str, Button] = {}
+    for item in buttons:
+        kept.setdefault(item["payload"], item)
+    return list(kept.values())
+
+
 def question_text(tracker: Tracker) -> str:
     """The words to search: the user's text, or the question a button payload stands for."""
     text = sanitize_text(latest_text(tracker)).strip()
@@ -148,14 +165,34 @@ async def retrieve(question: str) -> Answer:
     return await run_in_thread(_ask, question, timeout=ASK_TIMEOUT_S)
 
 
-async def answer_question(dispatcher: CollectingDispatcher, question: str) -> None:
-    """Answer from the texts with the source, or say why not and offer the référent."""
+async def answer_question(
+    dispatcher: CollectingDispatcher,
+    question: str,
+    *,
+    offers: Sequence[Button] = (),
+    suggestions: Sequence[Button] | None = None,
+) -> Answer | None:
+    """Answer from the texts, citing every passage used, or say why not and offer the référent.
+
+    Args:
+        dispatcher: where the messages go.
+        question: the words to search.
+        offers: buttons of the calculator matching the question, shown after the answer
+            (and after an abstention: the calculator may still help).
+        suggestions: when the NLU did not understand the message, the likely topics
+            (« Vouliez-vous dire… »), shown only if the texts do not answer either; the
+            message is then also marked ``fallback`` for the référents' page.
+
+    Returns:
+        The engine's answer, or None when the engine was not asked or failed.
+
+    """
     if not question:
         dispatcher.utter_message(text=EMPTY_MESSAGE, buttons=[HELP_BUTTON])
-        return
+        return None
     if not any(char.isalpha() for char in question):
         dispatcher.utter_message(text=NO_WORDS_MESSAGE, buttons=[HELP_BUTTON])
-        return
+        return None
     if len(question) > MAX_QUESTION_CHARS:
         dispatcher.utter_message(text=TRUNCATED_NOTE)
         question = question[:MAX_QUESTION_CHARS]
@@ -165,37 +202,28 @@ async def answer_question(dispatcher: CollectingDispatcher, question: str) -> No
     except TimeoutError:
         logger.warning("Recherche trop longue (plus de %.0f s)", ASK_TIMEOUT_S)
         dispatcher.utter_message(text=BUSY_MESSAGE, buttons=[REFERENT_BUTTON])
-        return
+        return None
     except Exception:
         logger.exception("Recherche impossible")
         dispatcher.utter_message(text=FAILURE_MESSAGE, buttons=[REFERENT_BUTTON])
-        return
+        return None
     logger.debug("Confiance %.3f, abstention : %s", answer.confidence, answer.abstained)
     if answer.abstained:
         # ``abstained`` marks the question as unanswered for the référents' page (/api/chat).
-        dispatcher.utter_message(
-            text=answer.answer,
-            buttons=[REFERENT_BUTTON, HELP_BUTTON],
-            json_message=dict(ABSTAINED_MARKER),
-        )
-        return
+        marker = dict(ABSTAINED_MARKER)
+        text = answer.answer
+        if suggestions is not None:
+            marker.update(FALLBACK_MARKER)
+            text += "\n\n" + (SUGGESTIONS_INTRO if suggestions else REPHRASE)
+        buttons = [*(suggestions or []), *offers, REFERENT_BUTTON, HELP_BUTTON]
+        dispatcher.utter_message(text=text, buttons=distinct(buttons), json_message=marker)
+        return answer
     dispatcher.utter_message(text=answer.answer)
-    send_sources(dispatcher, answer.sources, shown=answer.sources[:1])
-
-
-class ActionAnswerQuestion(Action):
-    """Answer the latest question from the official texts (``action_answer_question``)."""
-
-    def name(self) -> str:
-        """Name of the action in the domain."""
-        return "action_answer_question"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        """Send the extract, the « Source : » line and the sources payload."""
-        await answer_question(dispatcher, question_text(tracker))
-        return []
+    if answer.sources:
+        send_sources(dispatcher, answer.sources, buttons=list(offers))
+    elif offers:
+        dispatcher.utter_message(buttons=list(offers))
+    return answer
 
 
 start_warm_up()

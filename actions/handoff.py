@@ -1,4 +1,4 @@
-"""Hand-offs and loose ends: the référent, the request form, fallback, bare values, resets.
+"""Hand-offs and loose ends: the référent, the request form, bare values, resets.
 
 The Tchap hand-off to a référent and the guided drafting of the request are other features;
 until they land, these actions say honestly what exists (who the référent is, what annex 1
@@ -20,7 +20,6 @@ from actions.common import (
     button,
     latest_entity,
     latest_text,
-    recent_user_texts,
     send_sources,
 )
 from actions.guide import (
@@ -34,7 +33,7 @@ from actions.guide import (
 from actions.impact import check_days, check_distance, reply_impact
 from actions.notice import CLEARED, read_date, reply_notice
 from actions.parsing import parse_quotite
-from actions.quota import check_quotite, mentions_health, reply_quota
+from actions.quota import quota_now
 from knowledge.analysis import fold
 from rules.models import cite, load_rules
 
@@ -67,31 +66,6 @@ WHEN = {
     "chorus": " (si vous utilisez Chorus ou Chorus-formulaire)",
     "medical": " (demande pour raison médicale)",
 }
-# French titles of the intents the fallback may propose: questions and requests only, never
-# nlu_fallback, bare values (inform, quiz_answer) or small talk (greet, affirm…).
-INTENT_TITLES = {
-    "bot_challenge": "Savoir si je suis un robot",
-    "help": "Ce que je sais faire",
-    "out_of_scope": "Autre chose",
-    "ask_quota": "Nombre de jours de télétravail",
-    "ask_eligibility": "Qui peut télétravailler",
-    "ask_equipment": "Équipement fourni",
-    "ask_home_requirements": "Conditions au domicile",
-    "ask_procedure": "Faire sa demande",
-    "ask_changes": "Modifier ou arrêter le télétravail",
-    "ask_medical": "Raison médicale, handicap",
-    "ask_rights": "Droits et horaires",
-    "ask_manager_guide": "Guide du manager",
-    "request_draft": "Préparer ma demande",
-    "talk_to_human": "Parler au référent",
-    "simulate_impact": "Économies de trajet",
-    "start_eligibility": "Vérifier mon éligibilité",
-    "start_quiz": "Quiz du manager",
-}
-MAX_SUGGESTIONS = 3
-# Custom payload of the first fallback stage: the API records the message for the référents.
-FALLBACK_MARKER = {"fallback": True}
-OTHER_BUTTON = button("Autre chose", "/out_of_scope")
 FORM_SLOTS = (
     "requested_slot",
     "quotite",
@@ -109,9 +83,9 @@ FORM_SLOTS = (
     "quiz_choice",
 )
 WHAT_NEXT_BUTTONS = [
-    button("Mes jours de télétravail", "/ask_quota"),
+    button("Mes jours de télétravail", "/start_quota"),
     button("Vérifier mon éligibilité", "/start_eligibility"),
-    button("Simuler les économies", "/simulate_impact"),
+    button("Simuler mes économies", "/start_impact"),
     HELP_BUTTON,
 ]
 _QUOTITE_WORDS = re.compile(r"%|pour ?cent|temps (plein|complet)|plein temps|mi-? ?temps|/ ?5")
@@ -128,6 +102,31 @@ def draft_text() -> str:
     return "\n".join(lines)
 
 
+def send_referent(dispatcher: CollectingDispatcher) -> None:
+    """Say who the référent is and how to reach them today, cited."""
+    dispatcher.utter_message(text=REFERENT_TEXT)
+    send_sources(dispatcher, cite(REFERENT), buttons=[HELP_BUTTON])
+
+
+def send_draft_info(dispatcher: CollectingDispatcher) -> None:
+    """Say what annex 1 asks and which documents go with it, cited, and offer to fill it."""
+    rules = load_rules().eligibility
+    form = next(doc for doc in rules.documents if doc.code == "annexe_1")
+    others = [d for d in rules.documents if d.code != "annexe_1"]
+    sources = cite(form, REQUEST_CONTENT, others, INTERVIEW, INDIVIDUAL_ACT)
+    annex = [s for s in sources if s.section == SECTIONS["annex_1_step_1"]]
+    dispatcher.utter_message(text=draft_text())
+    send_sources(
+        dispatcher,
+        sources,
+        shown=[*cite(form), *annex[:1]],
+        buttons=[
+            button("Préparer ma demande", "/request_draft"),
+            button("Vérifier mon éligibilité", "/start_eligibility"),
+        ],
+    )
+
+
 class ActionTalkToHuman(Action):
     """Explain how to reach the référent télétravail (``action_talk_to_human``)."""
 
@@ -139,8 +138,7 @@ class ActionTalkToHuman(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         """Send who the référent is and how to reach them today."""
-        dispatcher.utter_message(text=REFERENT_TEXT)
-        send_sources(dispatcher, cite(REFERENT), buttons=[HELP_BUTTON])
+        send_referent(dispatcher)
         return []
 
 
@@ -155,48 +153,7 @@ class ActionRequestDraft(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         """Send the fields and documents of annex 1, cited."""
-        rules = load_rules().eligibility
-        form = next(doc for doc in rules.documents if doc.code == "annexe_1")
-        others = [d for d in rules.documents if d.code != "annexe_1"]
-        sources = cite(form, REQUEST_CONTENT, others, INTERVIEW, INDIVIDUAL_ACT)
-        annex = [s for s in sources if s.section == SECTIONS["annex_1_step_1"]]
-        dispatcher.utter_message(text=draft_text())
-        send_sources(
-            dispatcher,
-            sources,
-            shown=[*cite(form), *annex[:1]],
-            buttons=[
-                button("Préparer ma demande", "/request_draft"),
-                button("Vérifier mon éligibilité", "/start_eligibility"),
-            ],
-        )
-        return []
-
-
-class ActionDefaultAskAffirmation(Action):
-    """First stage of the two-stage fallback: « Vouliez-vous dire… » with the likely intents."""
-
-    def name(self) -> str:
-        """Name of the action in the domain."""
-        return "action_default_ask_affirmation"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        """Offer the two or three most likely intents as buttons, and « Autre chose »."""
-        ranking = (tracker.latest_message or {}).get("intent_ranking") or []
-        names = [item.get("name") for item in ranking if isinstance(item, dict)]
-        likely = [n for n in names if n in INTENT_TITLES and n != "out_of_scope"]
-        buttons = [button(INTENT_TITLES[n], f"/{n}") for n in likely[:MAX_SUGGESTIONS]]
-        text = (
-            "Vouliez-vous dire… ?"
-            if buttons
-            else "Je n'ai pas bien compris. Pouvez-vous préciser ce que vous cherchez ?"
-        )
-        # ``fallback`` marks the message as not understood for the référents' page (/api/chat).
-        dispatcher.utter_message(
-            text=text, buttons=[*buttons, OTHER_BUTTON], json_message=dict(FALLBACK_MARKER)
-        )
+        send_draft_info(dispatcher)
         return []
 
 
@@ -216,7 +173,7 @@ class ActionHandleInform(Action):
         if quotite is None and _QUOTITE_WORDS.search(fold(text)):
             quotite = text if parse_quotite(text) is not None else None
         if quotite is not None:
-            return await self._quota(dispatcher, tracker, quotite)
+            return await quota_now(dispatcher, tracker, quotite)
         event = tracker.get_slot("notice_event")
         raw_date = latest_entity(tracker, "date") or tracker.get_slot("date")
         if isinstance(event, str) and raw_date:
@@ -237,19 +194,6 @@ class ActionHandleInform(Action):
             text="Merci pour cette précision. Que voulez-vous faire ?", buttons=WHAT_NEXT_BUTTONS
         )
         return []
-
-    @staticmethod
-    async def _quota(
-        dispatcher: CollectingDispatcher, tracker: Tracker, value: Any
-    ) -> list[EventType]:
-        try:
-            quotite = check_quotite(value)
-        except ValueError as error:
-            dispatcher.utter_message(text=str(error))
-            return [SlotSet("quotite", None)]
-        medical = mentions_health(recent_user_texts(tracker))
-        await reply_quota(dispatcher, quotite, base=tracker.get_slot("base"), medical=medical)
-        return [SlotSet("quotite", quotite)]
 
     @staticmethod
     async def _impact(
@@ -276,7 +220,7 @@ class ActionHandleInform(Action):
             dispatcher.utter_message(
                 text="Voulez-vous estimer le temps, les kilomètres et le CO2 que le télétravail "
                 "vous ferait économiser ?",
-                buttons=[button("Simuler les économies", "/simulate_impact"), HELP_BUTTON],
+                buttons=[button("Simuler mes économies", "/start_impact"), HELP_BUTTON],
             )
         return events
 

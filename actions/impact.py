@@ -11,11 +11,12 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import (
     RULES_TIMEOUT_S,
+    latest_entity,
     latest_intent,
     latest_text,
     recent_user_texts,
@@ -153,6 +154,30 @@ async def reply_impact(
     dispatcher.utter_message(text=text)
     send_sources(dispatcher, result.sources)
     return True
+
+
+async def impact_now(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """Simulate with the distance and days of the message (or kept from before), or ask.
+
+    Each value given is checked; when one is still missing, ``impact_form`` starts with the
+    others filled and asks only for it.
+    """
+    events: list[EventType] = []
+    values: dict[str, float | None] = {}
+    for slot, check in (("distance_km", check_distance), ("telework_days", check_days)):
+        given = latest_entity(tracker, slot)
+        try:
+            values[slot] = check(given if given is not None else tracker.get_slot(slot))
+        except ValueError as error:
+            values[slot] = None
+            if given is not None:
+                dispatcher.utter_message(text=f"{error}.")
+        events.append(SlotSet(slot, values[slot]))
+    km, per_week = values["distance_km"], values["telework_days"]
+    if km is not None and per_week is not None:
+        await reply_impact(dispatcher, tracker, km, per_week)
+        return events
+    return [*events, ActiveLoop("impact_form")]
 
 
 class ValidateImpactForm(FormValidationAction):

@@ -1,5 +1,9 @@
 """Manager mode: how to instruct a request, then a quiz to check what stuck.
 
+Manager mode starts when a manager asks for the guide or the quiz (``start_manager_guide``,
+« guide du manager »: :mod:`actions.routing`); a factual question that merely mentions an
+agent or a manager is answered from the texts, with the guide offered.
+
 The guide lists the evaluation criteria and the manager's obligations, each with the section
 it comes from, and offers the quiz. The quiz state lives in two slots: ``quiz_index`` (the
 question being asked, from 0) and ``quiz_score``. ``action_quiz_next`` starts the quiz (or
@@ -92,6 +96,18 @@ def _feedback(question: QuizQuestion, choice: str) -> str:
     return f"{verdict}\n{question.explanation}\n{source_line(question.sources[0])}"
 
 
+def send_guide(dispatcher: CollectingDispatcher) -> None:
+    """Send the guide with its sources, then offer the quiz."""
+    dispatcher.utter_message(text=guide_text())
+    sources = cite(*(point.fact for point in (*criteria(), *obligations())))
+    send_sources(dispatcher, sources, sections=False)
+    dispatcher.utter_message(
+        text=f"Voulez-vous vérifier vos connaissances avec un quiz de {len(questions())} "
+        "questions ?",
+        buttons=[button("Faire le quiz", "/start_quiz"), button("Non merci", "/deny")],
+    )
+
+
 class ActionManagerGuide(Action):
     """Explain how to instruct a request, each point cited, and offer the quiz."""
 
@@ -103,14 +119,7 @@ class ActionManagerGuide(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         """Send the guide, its sources payload and the quiz offer."""
-        dispatcher.utter_message(text=guide_text())
-        sources = cite(*(point.fact for point in (*criteria(), *obligations())))
-        send_sources(dispatcher, sources, sections=False)
-        dispatcher.utter_message(
-            text=f"Voulez-vous vérifier vos connaissances avec un quiz de {len(questions())} "
-            "questions ?",
-            buttons=[button("Faire le quiz", "/start_quiz"), button("Non merci", "/deny")],
-        )
+        send_guide(dispatcher)
         return []
 
 
@@ -185,7 +194,7 @@ class ActionQuizCheck(Action):
             text=f"Quiz terminé : {score}/{total} bonnes réponses. {score_comment(score, total)}",
             buttons=[
                 button("Recommencer le quiz", "/start_quiz"),
-                button("Revoir le guide", "/ask_manager_guide"),
+                button("Revoir le guide", "/start_manager_guide"),
             ],
         )
         return [SlotSet("quiz_score", None), SlotSet("quiz_index", None), clear_choice]

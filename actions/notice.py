@@ -1,31 +1,37 @@
 """Notice periods: when a change of telework takes effect, computed by the rules engine.
 
-With an event (``notice_event``) and a notification date (the ``date`` slot, else the latest
-message, read in French, day before month, a date without a year being the next one), the
-rules engine gives the earliest effective date. Without both, the question goes to the
-texts like any other. The date and the event are cleared once used.
+With an event (``notice_event``) and a notification date (``date``, read in French, day
+before month, a date without a year being the next one), the rules engine gives the earliest
+effective date. A message giving both is computed at once (:func:`notice_now`); otherwise the
+question is answered from the texts and « Calculer la date d'effet » starts ``notice_form``,
+which asks the event (buttons or words) and the date, then ``action_notice`` computes. The
+date and the event are cleared once used.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from typing import Any
 
 from pydantic import ValidationError
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import answer_question, question_text
 from actions.common import (
     RULES_TIMEOUT_S,
+    latest_entity,
+    latest_intent,
     latest_text,
     pydantic_message,
+    requested_slot,
     run_in_thread,
     send_sources,
 )
 from actions.parsing import parse_date
+from knowledge.analysis import fold
 from rules import NoticeRequest, compute_notice
 from rules.formatting import fr_date
 
@@ -36,8 +42,32 @@ DATE_HINT = (
     "« le 4 mai 2026 » ou « 04/05/2026 »."
 )
 UNKNOWN_DATE = "Je n'ai pas reconnu la date de notification. " + DATE_HINT
+UNKNOWN_EVENT = (
+    "Je n'ai pas reconnu le changement : choisissez l'un des boutons (échange ponctuel d'un "
+    "jour, changement durable des jours, arrêt pendant la période d'adaptation, arrêt)."
+)
 UNAVAILABLE = "Je n'arrive pas à faire ce calcul pour le moment. Réessayez dans un instant."
 CLEARED: list[EventType] = [SlotSet("date", None), SlotSet("notice_event", None)]
+# Intents whose text may answer one of the form's questions.
+ANSWER_INTENTS = {"inform", "nlu_fallback", "out_of_scope", "ask_changes"}
+EVENTS = ("ponctual_change", "calendar_change", "end_during_adaptation", "end")
+# Words of each event, most specific first (folded text).
+_EVENT_WORDS = (
+    ("end_during_adaptation", re.compile(r"adaptation")),
+    ("ponctual_change", re.compile(r"ponctuel|echang|exceptionnel|une fois")),
+    ("calendar_change", re.compile(r"durabl|calendrier|definiti|changer|modifi")),
+    ("end", re.compile(r"arret|fin\b|mettre fin|cess|stopp|termin")),
+)
+
+
+def parse_event(value: object) -> str | None:
+    """Read the kind of change from a button value or a few words."""
+    if value in EVENTS:
+        return str(value)
+    if not isinstance(value, str):
+        return None
+    folded = fold(value)
+    return next((event for event, words in _EVENT_WORDS if words.search(folded)), None)
 
 
 async def read_date(text: str) -> dt.date | None:
@@ -68,8 +98,83 @@ async def reply_notice(dispatcher: CollectingDispatcher, event: str, day: dt.dat
     return True
 
 
+async def notice_now(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """Compute the notice for the event and date of the slots (the message fills them).
+
+    A date that cannot be read is explained and cleared, the event kept: a date given next
+    completes the computation.
+    """
+    event = parse_event(tracker.get_slot("notice_event"))
+    raw_date = tracker.get_slot("date") or latest_entity(tracker, "date")
+    day = await read_date(str(raw_date)) if raw_date else None
+    if event is None or day is None:
+        dispatcher.utter_message(text=UNKNOWN_DATE if event else UNKNOWN_EVENT)
+        return [SlotSet("date", None)]
+    await reply_notice(dispatcher, event, day)
+    return CLEARED
+
+
+class ValidateNoticeForm(FormValidationAction):
+    """Check the event and the date of ``notice_form``, typed as entities or free text."""
+
+    def name(self) -> str:
+        """Name of the action in the domain."""
+        return "validate_notice_form"
+
+    @staticmethod
+    def _free_text(tracker: Tracker, slot: str) -> dict[str, Any]:
+        if requested_slot(tracker) != slot or tracker.get_slot(slot) is not None:
+            return {}
+        text = latest_text(tracker).strip()
+        intent = latest_intent(tracker)
+        if not text or text.startswith("/") or intent not in ANSWER_INTENTS:
+            return {}
+        if intent in {"inform", "nlu_fallback"} or len(text.split()) <= 3:
+            return {slot: text}
+        return {}  # a question asked mid-form: let the dialogue answer it
+
+    async def extract_notice_event(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Pass the free text on when it answers « which change? »."""
+        return self._free_text(tracker, "notice_event")
+
+    async def extract_date(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Pass the free text on when it answers the date question."""
+        return self._free_text(tracker, "date")
+
+    def validate_notice_event(
+        self,
+        slot_value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+    ) -> dict[str, Any]:
+        """Keep one of the four changes; otherwise explain and ask again."""
+        event = parse_event(slot_value)
+        if event is None:
+            dispatcher.utter_message(text=UNKNOWN_EVENT)
+        return {"notice_event": event}
+
+    async def validate_date(
+        self,
+        slot_value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+    ) -> dict[str, Any]:
+        """Keep a readable date (as « jj/mm/aaaa »); otherwise explain and ask again."""
+        day = await read_date(str(slot_value)) if slot_value else None
+        if day is None:
+            dispatcher.utter_message(text=UNKNOWN_DATE)
+            return {"date": None}
+        return {"date": day.strftime("%d/%m/%Y")}
+
+
 class ActionNotice(Action):
-    """Compute a notice period when event and date are known, else answer from the texts."""
+    """Compute the notice period from the form's event and date (``action_notice``)."""
 
     def name(self) -> str:
         """Name of the action in the domain."""
@@ -78,17 +183,5 @@ class ActionNotice(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        """Send the effective date with its sources, or the texts' answer."""
-        event = tracker.get_slot("notice_event")
-        raw_date = tracker.get_slot("date")
-        day = await read_date(raw_date) if isinstance(raw_date, str) else None
-        if day is None and isinstance(event, str):
-            day = await read_date(latest_text(tracker))
-        if isinstance(event, str) and day is not None:
-            await reply_notice(dispatcher, event, day)
-            return CLEARED
-        await answer_question(dispatcher, question_text(tracker))
-        if isinstance(event, str):
-            # The event is kept: a date given next (intent inform) completes the computation.
-            dispatcher.utter_message(text=UNKNOWN_DATE if raw_date else DATE_HINT)
-        return [SlotSet("date", None)] if raw_date else []
+        """Send the effective date with its sources, then clear the event and the date."""
+        return await notice_now(dispatcher, tracker)

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import (
@@ -107,6 +107,20 @@ async def reply_quota(
     dispatcher.utter_message(text="\n\n".join(parts))
     send_sources(dispatcher, sources)
     return True
+
+
+async def quota_now(
+    dispatcher: CollectingDispatcher, tracker: Tracker, value: Any
+) -> list[EventType]:
+    """Compute the quota for a quotité given in the message, and keep it in its slot."""
+    try:
+        quotite = check_quotite(value)
+    except ValueError as error:
+        dispatcher.utter_message(text=str(error))
+        return [SlotSet("quotite", None)]
+    medical = mentions_health(recent_user_texts(tracker))
+    await reply_quota(dispatcher, quotite, base=tracker.get_slot("base"), medical=medical)
+    return [SlotSet("quotite", quotite)]
 
 
 class ValidateQuotaForm(FormValidationAction):

@@ -24,14 +24,17 @@ measured too; as it refused more covered questions than it caught uncovered ones
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from knowledge.analysis import analyze
+from knowledge.analysis import analyze, fold
+from knowledge.composition import MAX_PART_CHARS, answer_span, render, trim_table
 from knowledge.config import KnowledgeSettings
 from knowledge.models import Source
-from knowledge.retrieval import Hit, Method, Retriever
+from knowledge.retrieval import Hit, Method, Query, Retriever
+from knowledge.sentences import Unit, structured_units
 from knowledge.vocabulary import CorpusVocabulary
 
 ABSTENTION_MESSAGE = (
@@ -45,7 +48,11 @@ DENSE_WEIGHT = 0.7
 ABSENT_NOUN_PENALTY = 0.15
 QUESTION_COSINE_OFFSET = 0.07
 MAX_ABSENT_NOUNS = 2
-MAX_EXCERPT_CHARS = 600
+MAX_EXCERPT_CHARS = MAX_PART_CHARS + 100
+# At most this many passages (sections) in one answer, each with its citation.
+MAX_PARTS = 2
+# A table inside an answer keeps its header and the rows nearest the question that fit.
+MAX_TABLE_CHARS = 450
 
 
 @dataclass
@@ -59,22 +66,57 @@ class Answer:
     signals: dict[str, float] = field(default_factory=dict)
 
 
-def _join_units(units: list[str]) -> str:
-    """Sentences follow each other; a table keeps its own lines, set apart."""
-    text = ""
-    for unit in units:
-        is_table = unit.startswith("|")
-        separator = "\n\n" if is_table or text.endswith("|") else " "
-        text = f"{text}{separator}{unit}" if text else unit
-    return text
+@dataclass(frozen=True)
+class AnswerPart:
+    """One self-contained piece of the answer and the citation it comes with."""
+
+    text: str
+    source: Source
 
 
 def _truncate(text: str, limit: int = MAX_EXCERPT_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + " …"
 
 
+def _row_overlap(row: str, words: set[str]) -> float:
+    return float(len(words & set(re.findall(r"[0-9a-z]+", fold(row)))))
+
+
+@dataclass(frozen=True)
+class Signals:
+    """What the answer/abstain decision reads, computed in one place (:meth:`signals`)."""
+
+    cosine: float
+    question_cosine: float
+    coverage: float
+    absent_nouns: int
+    in_domain: float | None = None
+
+    def confidence(self) -> float:
+        """The mix calibrated on the development set (module docstring)."""
+        dense = float(np.clip((self.cosine - COSINE_LOW) / (COSINE_HIGH - COSINE_LOW), 0, 1))
+        mixed = DENSE_WEIGHT * dense + (1 - DENSE_WEIGHT) * self.coverage
+        return max(0.0, mixed - ABSENT_NOUN_PENALTY * min(self.absent_nouns, MAX_ABSENT_NOUNS))
+
+    def as_dict(self) -> dict[str, float]:
+        """For the evaluation report and logs (rounded)."""
+        values = {
+            "cosine": round(self.cosine, 4),
+            "question_cosine": round(self.question_cosine, 4),
+            "coverage": round(self.coverage, 4),
+            "absent_nouns": float(min(self.absent_nouns, MAX_ABSENT_NOUNS)),
+        }
+        if self.in_domain is not None:
+            values["in_domain"] = round(self.in_domain, 4)
+        return values
+
+
 class AnswerEngine:
-    """Answers questions from a :class:`Retriever` with the abstention policy above."""
+    """Answers questions from a :class:`Retriever` with the abstention policy above.
+
+    One decision for every channel: ``/api/ask``, the chat's question action, the CLI and
+    the Tchap bot all call :meth:`ask`.
+    """
 
     def __init__(self, retriever: Retriever, settings: KnowledgeSettings) -> None:
         self.retriever = retriever
@@ -83,77 +125,155 @@ class AnswerEngine:
         self._idf = idf
         self._unknown_idf = max(idf.values(), default=1.0)
         self.vocabulary = CorpusVocabulary(retriever.index.chunk_terms)
+        self._units: dict[int, list[Unit]] = {}
+        self._terms: dict[int, list[set[str]]] = {}
 
     def coverage(self, question_terms: list[str], hits: list[Hit]) -> float:
         """Share of the question's IDF mass found in the given passages."""
         if not question_terms:
             return 0.0
-        found = {term for hit in hits for term in self.retriever.index.chunk_terms[hit.chunk_id]}
+        found = {term for hit in hits for term in hit.terms}
         weights = [max(self._idf.get(term, self._unknown_idf), 0.05) for term in question_terms]
         covered = sum(w for term, w in zip(question_terms, weights, strict=True) if term in found)
         return covered / sum(weights)
 
-    def ask(self, question: str, top_k: int = 3, method: Method = "hybrid") -> Answer:
-        """Answer one question with sources, or abstain."""
-        query_vector = self.retriever.embed_query(question)
-        hits = self.retriever.search(question, k=top_k, method=method, query_vector=query_vector)
-        if not hits:
-            return Answer(ABSTENTION_MESSAGE, True, [], 0.0)
-        unit_scores = [
-            self.retriever.index.unit_vectors[hit.chunk_id] @ query_vector[0] for hit in hits
-        ]
-        best_cosine = max((float(s.max()) for s in unit_scores if len(s)), default=0.0)
+    def signals(self, query: Query, hits: list[Hit], sentence_scores: list[np.ndarray]) -> Signals:
+        """Every confidence signal of one question (see the module docstring)."""
+        best_cosine = max((float(s.max()) for s in sentence_scores if len(s)), default=0.0)
         question_cosines = [hit.question_cosine for hit in hits if hit.question_cosine is not None]
         best_question = max(question_cosines, default=0.0)
-        best_cosine = max(best_cosine, best_question - QUESTION_COSINE_OFFSET)
-        dense_signal = float(np.clip((best_cosine - COSINE_LOW) / (COSINE_HIGH - COSINE_LOW), 0, 1))
-        coverage = self.coverage(analyze(question, prefixes=False), hits)
-        absent = min(len(self.vocabulary.absent_nouns(question)), MAX_ABSENT_NOUNS)
-        confidence = max(
-            0.0,
-            DENSE_WEIGHT * dense_signal
-            + (1 - DENSE_WEIGHT) * coverage
-            - ABSENT_NOUN_PENALTY * absent,
-        )
-        signals = {
-            "cosine": round(best_cosine, 4),
-            "question_cosine": round(best_question, 4),
-            "coverage": round(coverage, 4),
-            "absent_nouns": float(absent),
-        }
-        off_topic = False
         domain = self.retriever.index.domain
-        if domain is not None:
-            in_domain = domain.probability(query_vector)
-            signals["in_domain"] = round(in_domain, 4)
-            off_topic = self.settings.domain_filter and in_domain < domain.threshold
-        signals["off_topic"] = float(off_topic)
+        return Signals(
+            cosine=max(best_cosine, best_question - QUESTION_COSINE_OFFSET),
+            question_cosine=best_question,
+            coverage=self.coverage(analyze(query.text, prefixes=False), hits),
+            absent_nouns=len(self.vocabulary.absent_nouns(query.text)),
+            in_domain=domain.probability(query.vector) if domain is not None else None,
+        )
 
-        chosen = self._best_units(hits[0].chunk_id, unit_scores[0])
-        sources = [
-            self._source(hit, chosen if rank == 0 else self._best_units(hit.chunk_id, scores, 1))
-            for rank, (hit, scores) in enumerate(zip(hits, unit_scores, strict=True))
-        ]
-        if off_topic or confidence < self.settings.abstain_threshold:
-            return Answer(ABSTENTION_MESSAGE, True, sources, round(confidence, 4), signals)
-        return Answer(_join_units(chosen), False, sources, round(confidence, 4), signals)
+    def should_abstain(self, signals: Signals) -> bool:
+        """The one answer/abstain decision: too little confidence, or off topic."""
+        domain = self.retriever.index.domain
+        off_topic = (
+            self.settings.domain_filter
+            and domain is not None
+            and signals.in_domain is not None
+            and signals.in_domain < domain.threshold
+        )
+        return off_topic or signals.confidence() < self.settings.abstain_threshold
 
-    def _best_units(self, chunk_id: int, scores: np.ndarray, limit: int | None = None) -> list[str]:
-        """The passage's sentences closest to the question, in reading order."""
-        units = self.retriever.index.units[chunk_id]
-        if not units:
-            return [self.retriever.index.chunks[chunk_id].text]
-        limit = limit or self.settings.answer_sentences
-        best = sorted(np.argsort(-scores)[:limit].tolist())
-        return [units[i] for i in best]
+    def ask(self, question: str, top_k: int = 3, method: Method = "hybrid") -> Answer:
+        """Answer one question with sources, or abstain."""
+        query = self.retriever.query(question)
+        hits = self.retriever.search(question, k=top_k, method=method, query_vector=query.vector)
+        if not hits:
+            return Answer(ABSTENTION_MESSAGE, True, [], 0.0)
+        sentence_scores = [hit.sentence_scores(query) for hit in hits]
+        signals = self.signals(query, hits, sentence_scores)
+        confidence = round(signals.confidence(), 4)
+        abstain = self.should_abstain(signals)
+        report = signals.as_dict() | {
+            "off_topic": float(abstain and confidence >= self.settings.abstain_threshold)
+        }
+        parts = self.compose(question, hits, sentence_scores)
+        sources = [part.source for part in parts]
+        if abstain:
+            return Answer(ABSTENTION_MESSAGE, True, sources, confidence, report)
+        text = "\n\n".join(part.text for part in parts)
+        return Answer(text, False, sources, confidence, report)
 
-    def _source(self, hit: Hit, excerpt_units: list[str]) -> Source:
-        meta = self.retriever.index.documents[hit.chunk.doc_id]
+    def units(self, hit: Hit) -> list[Unit]:
+        """The passage's units with their layout (sentence, list item, table)."""
+        cached = self._units.get(hit.chunk_id)
+        if cached is None:
+            cached = structured_units(hit.chunk.text)
+            if [unit.text for unit in cached] != hit.sentences:
+                # An index built by another splitter: its units are plain sentences.
+                cached = [Unit(text, "sentence", line) for line, text in enumerate(hit.sentences)]
+            self._units[hit.chunk_id] = cached
+        return cached
+
+    def compose(
+        self, question: str, hits: list[Hit], unit_scores: list[np.ndarray]
+    ) -> list[AnswerPart]:
+        """The parts of the texts that answer: the key one first, each with its citation.
+
+        Every unit of the retrieved passages is scored by its closeness to the question
+        (e5 cosine) plus the share of the question's rare words it holds, minus a little per
+        rank of its passage. The best one is the key; other units join when they score
+        within ``settings.answer_margin`` of it — another point of the same passage, or of
+        another section when the question spans two. Each is widened into the self-contained
+        unit of text around it (knowledge.composition); the answer stays within
+        ``settings.answer_chars``. Units of one passage form one part, in reading order.
+        """
+        terms = analyze(question, prefixes=False)
+        weights = {t: max(self._idf.get(t, self._unknown_idf), 0.05) for t in terms}
+        total = sum(weights.values()) or 1.0
+        words = {w for w in re.findall(r"[0-9a-z]+", fold(question)) if len(w) > 1}
+        candidates: list[tuple[float, int, int]] = []
+        for rank, (hit, scores) in enumerate(zip(hits, unit_scores, strict=True)):
+            unit_terms = self._unit_terms(hit)
+            for index, cosine in enumerate(scores.tolist()):
+                lexical = sum(w for t, w in weights.items() if t in unit_terms[index]) / total
+                score = (
+                    cosine
+                    + self.settings.answer_lexical_weight * lexical
+                    - self.settings.answer_rank_penalty * rank
+                )
+                candidates.append((score, rank, index))
+        if not candidates:
+            return [AnswerPart(hits[0].chunk.text, self._source(hits[0], hits[0].chunk.text))]
+        candidates.sort(key=lambda c: -c[0])
+        best = candidates[0][0]
+        chosen: dict[int, list[int]] = {}
+        order: list[int] = []
+        length = 0
+        for score, rank, index in candidates:
+            if score < best - self.settings.answer_margin or len(order) >= MAX_PARTS + 1:
+                break
+            if index in chosen.get(rank, []):
+                continue
+            if rank not in chosen and len(chosen) >= MAX_PARTS:
+                continue
+            units = self._shown_units(hits[rank], words)
+            span = [i for i in answer_span(units, index) if i not in chosen.get(rank, [])]
+            added = sum(len(units[i].text) for i in span)
+            if chosen and length + added > self.settings.answer_chars:
+                continue
+            chosen.setdefault(rank, []).extend(span)
+            if rank not in order:
+                order.append(rank)
+            length += added
+        return [self._part(hits[rank], sorted(set(chosen[rank])), words) for rank in order]
+
+    def _unit_terms(self, hit: Hit) -> list[set[str]]:
+        cached = self._terms.get(hit.chunk_id)
+        if cached is None:
+            cached = [set(analyze(unit, prefixes=False)) for unit in hit.sentences]
+            self._terms[hit.chunk_id] = cached
+        return cached
+
+    def _shown_units(self, hit: Hit, words: set[str]) -> list[Unit]:
+        """The passage's units as shown: a long table cut to its rows nearest the question."""
+        shown = []
+        for unit in self.units(hit):
+            if unit.kind == "table":
+                rows = unit.text.split("\n")[2:]
+                scores = [_row_overlap(row, words) for row in rows]
+                unit = Unit(trim_table(unit.text, scores, MAX_TABLE_CHARS), "table", unit.line)
+            shown.append(unit)
+        return shown
+
+    def _part(self, hit: Hit, indices: list[int], words: set[str]) -> AnswerPart:
+        text = render(self._shown_units(hit, words), indices)
+        return AnswerPart(text, self._source(hit, text))
+
+    def _source(self, hit: Hit, excerpt: str) -> Source:
         return Source(
             doc_id=hit.chunk.doc_id,
-            title=meta.title,
+            title=hit.document.title,
             section=hit.chunk.section,
-            date=meta.date,
-            excerpt=_truncate(_join_units(excerpt_units)),
+            date=hit.document.date,
+            excerpt=_truncate(excerpt),
             score=round(hit.score, 4),
         )

@@ -15,6 +15,7 @@ from knowledge.corpus import Document
 SECTION_SEPARATOR = " › "
 MAX_CHUNK_CHARS = 1200
 MIN_TAIL_CHARS = 200
+INTRODUCTION = "Introduction"
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 
 
@@ -100,26 +101,33 @@ def _pack(blocks: list[str], limit: int) -> list[str]:
 def chunk_document(document: Document, max_chars: int = MAX_CHUNK_CHARS) -> list[Chunk]:
     """Chunks of a document in reading order.
 
-    The document title (the single ``#`` heading) is not part of section paths: the
-    citation already names the document.
+    The document title (a ``#`` heading before any text) is not part of section paths: the
+    citation already names the document. The text before the first section heading is
+    cited as the « Introduction », so that no citation lacks a section.
     """
     path: list[tuple[int, str]] = []
     sections: list[tuple[str, list[str]]] = [("", [])]
+    title_seen = False
     for line in document.body.splitlines():
         match = _HEADING.match(line)
         if not match:
             sections[-1][1].append(line)
             continue
         level, title = len(match.group(1)), match.group(2).strip()
-        if level == 1:
+        if level == 1 and not title_seen and not any(text.strip() for text in sections[-1][1]):
+            # The text's own title: the citation names the text already.
+            title_seen = True
             path = []
             sections.append(("", []))
             continue
+        # Later level-1 headings (a Word document's « Titre 1 ») are sections like any other.
         path = [(lvl, name) for lvl, name in path if lvl < level] + [(level, title)]
         sections.append((SECTION_SEPARATOR.join(name for _, name in path), []))
 
     chunks: list[Chunk] = []
-    for section, lines in sections:
+    for raw_section, lines in sections:
+        # Every citation names a section: the text before the first heading is its introduction.
+        section = raw_section or INTRODUCTION
         for passage in _pack(_blocks(lines), max_chars):
             chunks.append(
                 Chunk(doc_id=document.doc_id, section=section, text=passage, position=len(chunks))

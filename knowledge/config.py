@@ -41,7 +41,14 @@ class KnowledgeSettings(BaseSettings):
     # on the development set (docs/retrieval.md).
     question_weight: float = 0.6
     question_lexical_weight: float = 0.3
-    answer_sentences: int = 3
+    # Answer composition (knowledge.answer.compose), chosen on the development set with
+    # ``teletravail eval answers --set dev`` (docs/answers.md): weight of the question's rare
+    # words found in a sentence, penalty per rank of its passage, how far below the key
+    # sentence another one may score and still join, and the answer's length budget.
+    answer_lexical_weight: float = 0.0
+    answer_rank_penalty: float = 0.02
+    answer_margin: float = 0.06
+    answer_chars: int = 900
     # Examples of telework questions and of off-topic ones (the assistant's NLU data) that
     # train the in-domain classifier at index time (knowledge.domain); absent → no classifier.
     domain_examples_dir: Path = PROJECT_ROOT / "data" / "nlu"

@@ -57,7 +57,30 @@ def _pdf_to_text(path: Path) -> str:
     from pypdf import PdfReader
 
     reader = PdfReader(str(path))
-    return "\n\n".join((page.extract_text() or "").strip() for page in reader.pages)
+    text = "\n\n".join((page.extract_text() or "").strip() for page in reader.pages)
+    return "\n".join(_pdf_heading(line) for line in text.splitlines())
+
+
+# A numbered title (« 1. Objet », « 2.3 – Les jours », « II – La procédure », « Article 3 »)
+# or a short line in capitals: what a PDF's headings look like once its layout is gone.
+_NUMBERED_TITLE = re.compile(
+    r"^(?:(?P<num>\d+(?:\.\d+)*)\.?|[IVXLC]+\.?|[A-H]\)|article\s+\d+\w*)\s*[–—.)-]?\s+\S",
+    re.IGNORECASE,
+)
+
+
+def _pdf_heading(line: str) -> str:
+    """A line that looks like a heading becomes a Markdown one, so chunks get its section."""
+    stripped = line.strip()
+    if not 3 <= len(stripped) <= 90 or stripped[-1] in ".,;:!?" or stripped.startswith("#"):
+        return line
+    numbered = _NUMBERED_TITLE.match(stripped)
+    letters = [c for c in stripped if c.isalpha()]
+    capitals = len(letters) >= 4 and all(c.isupper() for c in letters)
+    if not numbered and not capitals:
+        return line
+    depth = numbered.group("num").count(".") if numbered and numbered.group("num") else 0
+    return f"{'#' * (2 + min(depth, 3))} {stripped}"
 
 
 def _docx_to_markdown(path: Path) -> str:
@@ -71,7 +94,10 @@ def _docx_to_markdown(path: Path) -> str:
             continue
         style = (paragraph.style.name if paragraph.style is not None else "") or ""
         match = re.match(r"(?:Heading|Titre)\s*(\d)", style)
-        lines.append(f"{'#' * int(match.group(1))} {text}" if match else text)
+        if style == "Title":
+            lines.append(f"# {text}")
+        else:
+            lines.append(f"{'#' * int(match.group(1))} {text}" if match else text)
     return "\n\n".join(lines)
 
 

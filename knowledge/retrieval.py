@@ -1,9 +1,14 @@
 """Hybrid retrieval: BM25 over French lemmas and dense e5 vectors, fused.
 
 Each side alone misses things the other catches: BM25 is precise on rare terms
-(« NF C 15-100 », « Chorus »), the dense side on paraphrases. The dense score of a passage
-averages its own cosine and the best cosine of its sentence windows (knowledge.index): the
-passage vector sees the whole, the window the one point the question is about.
+(« NF C 15-100 », « Chorus »), the dense side on paraphrases. Each side is a
+:class:`Scorer` — one score per passage for a :class:`Query` — so that a side can be swapped,
+measured alone or added (a reranker would be one more) without touching the others; the
+fusion is :func:`fuse`, on its own.
+
+The dense score of a passage averages its own cosine and the best cosine of its sentence
+windows (knowledge.index): the passage vector sees the whole, the window the one point the
+question is about.
 
 Curated questions (knowledge.questions) bring the agents' own words: a passage that has
 some gets, on the dense side, a share of the best cosine between the agent's question and
@@ -21,8 +26,9 @@ and reciprocal-rank fusion (docs/retrieval.md).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol
 
 import faiss
 import numpy as np
@@ -32,27 +38,129 @@ from knowledge.analysis import analyze, expand_abbreviations
 from knowledge.chunking import Chunk
 from knowledge.dense import Embedder, Vectors
 from knowledge.index import KnowledgeIndex
+from knowledge.models import DocumentMeta
 
 Method = Literal["bm25", "dense", "hybrid"]
 METHODS: tuple[Method, ...] = ("bm25", "dense", "hybrid")
 
 
 @dataclass(frozen=True)
+class Query:
+    """A question as every scorer needs it: its words, its lexical terms and its vector."""
+
+    text: str
+    terms: list[str]
+    vector: Vectors
+
+
+class Scorer(Protocol):
+    """One view of the corpus: a relevance score per passage (higher is closer)."""
+
+    def scores(self, query: Query) -> np.ndarray:
+        """One score per passage of the index, in index order."""
+        ...
+
+
+@dataclass(frozen=True)
 class Hit:
-    """One retrieved passage with the evidence of each side."""
+    """One retrieved passage, with the evidence of each side and what an answer needs."""
 
     chunk_id: int
     chunk: Chunk
+    document: DocumentMeta
     score: float
     bm25_score: float
     dense_score: float
+    # The passage's answer units (sentences, list items, tables) and their vectors.
+    sentences: list[str]
+    sentence_vectors: Vectors
+    # The passage's lexical terms (the answer's coverage signal reads them).
+    terms: list[str]
     # Best cosine between the question and the passage's curated questions (None: it has
     # none); the answer's confidence uses it (knowledge.answer).
     question_cosine: float | None = None
 
+    def sentence_scores(self, query: Query) -> np.ndarray:
+        """Cosine of the question with each answer unit of the passage."""
+        if not len(self.sentences):
+            return np.zeros(0)
+        return np.asarray(self.sentence_vectors @ query.vector[0], dtype=np.float64)
+
+
+class LexicalScorer:
+    """BM25 of the passage, mixed with the BM25 of its best-matching curated question."""
+
+    def __init__(self, index: KnowledgeIndex, question_share: float = 0.3) -> None:
+        self.index = index
+        self.question_share = question_share
+        self.bm25 = BM25Okapi([terms or [""] for terms in index.chunk_terms])
+        self._questions = (
+            BM25Okapi([terms or [""] for terms in index.question_terms])
+            if _has_questions(index)
+            else None
+        )
+
+    def idf(self) -> dict[str, float]:
+        """Inverse document frequency of each term of the texts (rarer terms weigh more)."""
+        return {str(term): float(value) for term, value in self.bm25.idf.items()}
+
+    def scores(self, query: Query) -> np.ndarray:
+        """See :func:`_mix_views` for how a passage without curated questions stays comparable."""
+        count = len(self.index.chunks)
+        if not query.terms:
+            return np.zeros(count)
+        passage = np.asarray(self.bm25.get_scores(query.terms), dtype=np.float64)
+        if self._questions is None:
+            return passage
+        by_question = np.asarray(self._questions.get_scores(query.terms), dtype=np.float64)
+        best = np.full(count, -np.inf)
+        np.maximum.at(best, self.index.question_owner, by_question)
+        return _mix_views(passage, best, self.question_share)
+
+
+class DenseScorer:
+    """Passage and window cosines, mixed with the best curated question's cosine."""
+
+    def __init__(self, index: KnowledgeIndex, question_share: float = 0.6) -> None:
+        self.index = index
+        self.question_share = question_share
+        self._has_questions = _has_questions(index)
+
+    def question_cosines(self, query: Query) -> np.ndarray:
+        """Per passage, the best cosine of its curated questions (−inf: it has none)."""
+        count = len(self.index.chunks)
+        if not self._has_questions:
+            return np.full(count, -np.inf)
+        return _best_per_owner(
+            self.index.question_vectors, self.index.question_owner, query.vector, count
+        )
+
+    def scores(self, query: Query) -> np.ndarray:
+        """The mean of passage and best-window cosines, mixed with the curated questions'."""
+        count = len(self.index.chunks)
+        chunk_scores, chunk_ids = self.index.chunk_vectors.search(query.vector, count)
+        passage = np.zeros(count)
+        passage[chunk_ids[0]] = chunk_scores[0]
+        dense = passage
+        windows = self.index.window_vectors
+        if windows.ntotal == len(self.index.window_owner):  # else no windows: passages alone
+            owner = self.index.window_owner
+            dense = (passage + _best_per_owner(windows, owner, query.vector, count)) / 2
+        if not self._has_questions:
+            return dense
+        return _mix_views(dense, self.question_cosines(query), self.question_share)
+
+
+def fuse(views: Sequence[tuple[np.ndarray, float]]) -> np.ndarray:
+    """Weighted sum of standardised scores (each view's weight; the weights sum to one)."""
+    fused = np.zeros_like(views[0][0], dtype=np.float64)
+    for scores, weight in views:
+        fused += weight * _standardise(scores)
+    return fused
+
 
 class Retriever:
-    """Search the knowledge index with one of three methods."""
+    """Search the knowledge index with one side or both."""
 
     def __init__(
         self,
@@ -65,21 +173,12 @@ class Retriever:
         self.index = index
         self.embedder = embedder
         self.lexical_weight = lexical_weight
-        self.question_weight = question_weight
-        self.question_lexical_weight = question_lexical_weight
-        self._bm25 = BM25Okapi([terms or [""] for terms in index.chunk_terms])
-        self._has_questions = bool(index.questions) and index.question_vectors.ntotal == len(
-            index.question_owner
-        )
-        self._question_bm25 = (
-            BM25Okapi([terms or [""] for terms in index.question_terms])
-            if self._has_questions
-            else None
-        )
+        self.lexical = LexicalScorer(index, question_lexical_weight)
+        self.dense = DenseScorer(index, question_weight)
 
     def bm25_idf(self) -> dict[str, float]:
         """Inverse document frequency of each term of the texts (rarer terms weigh more)."""
-        return {str(term): float(value) for term, value in self._bm25.idf.items()}
+        return self.lexical.idf()
 
     def embed_query(self, question: str) -> Vectors:
         """The question's vector (one row), reusable for answer extraction.
@@ -89,6 +188,11 @@ class Retriever:
         """
         return self.embedder.embed_queries([expand_abbreviations(question)])
 
+    def query(self, question: str, vector: Vectors | None = None) -> Query:
+        """Analyse and embed a question once, for every scorer and the answer."""
+        embedded = self.embed_query(question) if vector is None else vector
+        return Query(question, analyze(question), embedded)
+
     def search(
         self,
         question: str,
@@ -97,69 +201,45 @@ class Retriever:
         query_vector: Vectors | None = None,
     ) -> list[Hit]:
         """The ``k`` best passages for a question, best first."""
-        count = len(self.index.chunks)
-        if count == 0:
+        if not self.index.chunks:
             return []
-        lexical = self._lexical_scores(analyze(question), count)
-        vector = self.embed_query(question) if query_vector is None else query_vector
-        dense, best_question = self._dense_scores(vector, count)
-
+        query = self.query(question, query_vector)
+        lexical = self.lexical.scores(query)
+        dense = self.dense.scores(query)
         if method == "bm25":
             fused = lexical
         elif method == "dense":
             fused = dense
         else:
             weight = self.lexical_weight
-            fused = weight * _standardise(lexical) + (1 - weight) * _standardise(dense)
+            fused = fuse([(lexical, weight), (dense, 1 - weight)])
+        best_question = self.dense.question_cosines(query)
         order = np.argsort(-fused, kind="stable")[:k]
         return [
-            Hit(
-                chunk_id=int(i),
-                chunk=self.index.chunks[int(i)],
-                score=float(fused[i]),
-                bm25_score=float(lexical[i]),
-                dense_score=float(dense[i]),
-                question_cosine=(
-                    float(best_question[i]) if np.isfinite(best_question[i]) else None
-                ),
-            )
+            self._hit(int(i), float(fused[i]), float(lexical[i]), float(dense[i]), best_question)
             for i in order
         ]
 
-    def _lexical_scores(self, terms: list[str], count: int) -> np.ndarray:
-        """BM25 of the passage, mixed with the BM25 of its best-matching curated question.
-
-        See :func:`_mix_views` for how a passage without curated questions stays comparable.
-        """
-        if not terms:
-            return np.zeros(count)
-        passage = np.asarray(self._bm25.get_scores(terms), dtype=np.float64)
-        if self._question_bm25 is None:
-            return passage
-        by_question = np.asarray(self._question_bm25.get_scores(terms), dtype=np.float64)
-        best = np.full(count, -np.inf)
-        np.maximum.at(best, self.index.question_owner, by_question)
-        return _mix_views(passage, best, self.question_lexical_weight)
-
-    def _dense_scores(self, vector: Vectors, count: int) -> tuple[np.ndarray, np.ndarray]:
-        """Per passage: its dense score, and its best curated question's cosine (or −inf).
-
-        The passage's own score is the mean of its cosine and of its best window's; with
-        curated questions, it is mixed with the best of their cosines (:func:`_mix_views`).
-        """
-        chunk_scores, chunk_ids = self.index.chunk_vectors.search(vector, count)
-        passage = np.zeros(count)
-        passage[chunk_ids[0]] = chunk_scores[0]
-        dense = passage
-        windows = self.index.window_vectors
-        if windows.ntotal == len(self.index.window_owner):  # else no windows: passages alone
-            dense = (passage + _best_per_owner(windows, self.index.window_owner, vector, count)) / 2
-        if not self._has_questions:
-            return dense, np.full(count, -np.inf)
-        best_question = _best_per_owner(
-            self.index.question_vectors, self.index.question_owner, vector, count
+    def _hit(
+        self, i: int, score: float, lexical: float, dense: float, best_question: np.ndarray
+    ) -> Hit:
+        chunk = self.index.chunks[i]
+        return Hit(
+            chunk_id=i,
+            chunk=chunk,
+            document=self.index.documents[chunk.doc_id],
+            score=score,
+            bm25_score=lexical,
+            dense_score=dense,
+            sentences=self.index.units[i],
+            sentence_vectors=self.index.unit_vectors[i],
+            terms=self.index.chunk_terms[i],
+            question_cosine=float(best_question[i]) if np.isfinite(best_question[i]) else None,
         )
-        return _mix_views(dense, best_question, self.question_weight), best_question
+
+
+def _has_questions(index: KnowledgeIndex) -> bool:
+    return bool(index.questions) and index.question_vectors.ntotal == len(index.question_owner)
 
 
 def _mix_views(own: np.ndarray, questions: np.ndarray, share: float) -> np.ndarray:

@@ -4,11 +4,19 @@ Units are sentences, list items and whole tables: an answer quotes the text, so 
 read on its own and a table must never lose its header. A regex is enough for these
 administrative texts and keeps the index build free of a parser; abbreviations common in
 them (« art. », « n° », « cf. », « M. ») do not end a sentence.
+
+Each unit also says what it is (sentence, list item, table) and which paragraph it comes
+from, so that the answer composition (knowledge.composition) can give a list item with the
+sentence that introduces its list, or a sentence with the one that completes it.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import Literal
+
+UnitKind = Literal["sentence", "item", "table"]
 
 _ABBREVIATIONS = ("art", "cf", "M", "Mme", "n°", "p", "etc", "al", "ex", "mod", "min")
 _BOUNDARY = re.compile(r"(?<=[.!?;])\s+(?=[*«\"(A-ZÀ-ÖØ-Ý0-9-])")
@@ -34,18 +42,46 @@ def _split_prose(paragraph: str) -> list[str]:
     return sentences
 
 
-def split_units(passage: str) -> list[str]:
-    """Sentences, list items and tables of a passage, in order, as plain text."""
-    units: list[str] = []
+_LIST_MARKER = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One unit of a passage and where it stands in the passage's layout.
+
+    ``line`` numbers the source lines of the passage: a list item and the sentence after it
+    are on different lines; two sentences of one paragraph line share theirs.
+    """
+
+    text: str
+    kind: UnitKind
+    line: int
+    depth: int = 0
+
+
+def structured_units(passage: str) -> list[Unit]:
+    """Sentences, list items and tables of a passage, in order, with their kind."""
+    units: list[Unit] = []
+    line_number = 0
     for block in re.split(r"\n\s*\n", passage):
         if block.lstrip().startswith("|"):
-            units.append(block.strip())
+            units.append(Unit(block.strip(), "table", line_number))
+            line_number += 1
             continue
         for line in block.split("\n"):
             if not line.strip():
                 continue
+            marker = _LIST_MARKER.match(line)
+            kind: UnitKind = "item" if marker else "sentence"
+            depth = (len(line) - len(line.lstrip())) // 2 if marker else 0
             for sentence in _split_prose(line.strip()):
                 cleaned = clean_markup(sentence)
                 if len(re.findall(r"\w", cleaned)) >= 3:
-                    units.append(cleaned)
+                    units.append(Unit(cleaned, kind, line_number, depth))
+            line_number += 1
     return units
+
+
+def split_units(passage: str) -> list[str]:
+    """Sentences, list items and tables of a passage, in order, as plain text."""
+    return [unit.text for unit in structured_units(passage)]

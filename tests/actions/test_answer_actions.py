@@ -21,8 +21,8 @@ from actions.answers import (
     INTENT_QUESTIONS,
     NO_WORDS_MESSAGE,
     TRUNCATED_NOTE,
-    ActionAnswerQuestion,
 )
+from actions.questions import ActionAnswerQuestion
 from knowledge.answer import ABSTENTION_MESSAGE, Answer
 from knowledge.models import Source
 from tests.actions.helpers import Outcome, make_tracker
@@ -81,11 +81,14 @@ def test_answer_then_source_line_and_payload(run: Run, monkeypatch: pytest.Monke
     outcome = run(ActionAnswerQuestion(), make_tracker("question"))
     assert outcome.events == []
     assert engine.questions == ["Qui fournit l'ordinateur portable ?"]
+    # Every passage the answer is composed from is cited, not only the first.
     assert outcome.texts == [
         FakeEngine.ANSWER,
-        f"Source : Modalités pratiques (2019-11-21), {SECTION}.",
+        f"Source : Modalités pratiques (2019-11-21), {SECTION}.\n"
+        "Source : Lettre d'information (2020-04-02), Matériel.",
     ]
     assert outcome.sources == [s.model_dump() for s in FakeEngine.SOURCES]
+    assert outcome.payloads == []  # equipment: no calculator to offer
 
 
 @pytest.mark.unit

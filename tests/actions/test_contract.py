@@ -23,7 +23,8 @@ from actions.guide import (
     REQUEST_CONTENT,
     SERVICE,
 )
-from actions.handoff import FORM_SLOTS, INTENT_TITLES
+from actions.handoff import FORM_SLOTS
+from actions.questions import INTENT_TITLES, OFFERS
 from knowledge.corpus import SOURCES_DIR
 from rules.models import Fact
 
@@ -61,6 +62,7 @@ def test_button_payloads_name_domain_intents_and_entities(domain: dict[str, Any]
     assert intents <= _intents(domain)
     assert entities <= set(domain["entities"])
     assert set(INTENT_TITLES) <= _intents(domain)
+    assert {b["payload"].lstrip("/") for b in OFFERS.values()} <= _intents(domain)
     assert set(INTENT_QUESTIONS) <= _intents(domain)
 
 

@@ -1,4 +1,4 @@
-"""Référent, request form, two-stage fallback, bare values and form reset."""
+"""Référent, request form, bare values and form reset."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import pytest
 from rasa_sdk import Action, Tracker
 
 from actions.handoff import (
-    ActionDefaultAskAffirmation,
     ActionHandleInform,
     ActionRequestDraft,
     ActionResetForms,
@@ -49,24 +48,6 @@ def test_request_draft_lists_annex_1_fields_and_documents(run: Run) -> None:
     assert outcome.payloads == ["/request_draft", "/start_eligibility"]
 
 
-def test_fallback_offers_the_likely_intents_and_something_else(run: Run) -> None:
-    outcome = run(ActionDefaultAskAffirmation(), make_tracker("fallback"))
-    assert outcome.events == []
-    assert outcome.texts == ["Vouliez-vous dire… ?"]
-    assert outcome.messages[0]["buttons"] == [
-        {"title": "Nombre de jours de télétravail", "payload": "/ask_quota"},
-        {"title": "Faire sa demande", "payload": "/ask_procedure"},
-        {"title": "Raison médicale, handicap", "payload": "/ask_medical"},
-        {"title": "Autre chose", "payload": "/out_of_scope"},
-    ]
-
-
-def test_fallback_without_ranking_still_offers_a_way_out(run: Run) -> None:
-    outcome = run(ActionDefaultAskAffirmation(), make_tracker("fallback", ranking=[]))
-    assert outcome.payloads == ["/out_of_scope"]
-    assert "préciser" in outcome.texts[0]
-
-
 def test_bare_quotite_computes_the_quota(run: Run) -> None:
     outcome = run(ActionHandleInform(), make_tracker("inform"))
     assert outcome.events == [slot("quotite", 80.0)]
@@ -99,7 +80,7 @@ def test_bare_distance_suggests_the_simulator(run: Run) -> None:
     )
     outcome = run(ActionHandleInform(), tracker)
     assert outcome.events == [slot("distance_km", 12.0)]
-    assert "/simulate_impact" in outcome.payloads
+    assert "/start_impact" in outcome.payloads
 
 
 def test_distance_with_known_days_runs_the_simulation(run: Run) -> None:
@@ -148,7 +129,7 @@ def test_anything_else_asks_what_to_do(run: Run) -> None:
     )
     outcome = run(ActionHandleInform(), tracker)
     assert outcome.events == []
-    assert outcome.payloads == ["/ask_quota", "/start_eligibility", "/simulate_impact", "/help"]
+    assert outcome.payloads == ["/start_quota", "/start_eligibility", "/start_impact", "/help"]
 
 
 def test_reset_clears_every_filled_form_slot(run: Run) -> None:

@@ -145,7 +145,7 @@ def test_last_answer_gives_the_score_and_clears_the_quiz(run: Run) -> None:
         slot("quiz_choice", None),
     ]
     assert outcome.texts[-1].startswith(f"Quiz terminé : 8/{len(questions())} bonnes réponses.")
-    assert outcome.payloads == ["/start_quiz", "/ask_manager_guide"]
+    assert outcome.payloads == ["/start_quiz", "/start_manager_guide"]
 
 
 @pytest.mark.parametrize("wrong_every", [None, 2])

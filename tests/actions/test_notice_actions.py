@@ -1,15 +1,21 @@
-"""Notice periods: computed when event and date are known, else answered from the texts."""
+"""Notice periods: computed from the event and the date, asked by ``notice_form`` if missing."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from rasa_sdk import Action, Tracker
 
-from actions.notice import DATE_HINT, UNKNOWN_DATE, ActionNotice
+from actions.notice import (
+    UNKNOWN_DATE,
+    UNKNOWN_EVENT,
+    ActionNotice,
+    ValidateNoticeForm,
+    parse_event,
+)
 from tests.actions.helpers import Outcome, make_tracker, slot
-from tests.actions.test_answer_actions import FakeEngine, use_engine
 
 pytestmark = pytest.mark.unit
 Run = Callable[[Action, Tracker], Outcome]
@@ -18,6 +24,17 @@ CHANGES_SECTION = (
     "IV – L'organisation et la mise en œuvre du télétravail › 3 – Modification, réversibilité "
     "et renouvellement de l'autorisation d'exercice en télétravail"
 )
+
+
+def form_asking(requested: str, text: str, **slots: Any) -> Tracker:
+    """The notice form asking ``requested``, the user having typed ``text``."""
+    return make_tracker(
+        "notice",
+        text=text,
+        intent="inform",
+        entities=[],
+        slots={"notice_event": None, "date": None, "requested_slot": requested, **slots},
+    )
 
 
 def test_calendar_change_from_slots(run: Run) -> None:
@@ -41,49 +58,11 @@ def test_working_days_skip_the_first_of_may(run: Run) -> None:
     assert "vendredi 1er mai 2026 (Fête du Travail)" in outcome.texts[0]
 
 
-def test_date_read_from_the_latest_message_when_no_date_slot(run: Run) -> None:
-    tracker = make_tracker(
-        "notice",
-        text="je veux arrêter, je l'ai notifié le 04/05/2026",
-        slots={"notice_event": "end", "date": None},
-    )
-    outcome = run(ActionNotice(), tracker)
-    assert outcome.events == CLEARED
-    assert outcome.texts[0].startswith("Date d'effet au plus tôt : samedi 4 juillet 2026.")
-    assert "premier jour ouvré concerné est le lundi 6 juillet 2026" in outcome.texts[0]
-
-
-def test_event_without_date_answers_from_the_texts_and_keeps_the_event(
-    run: Run, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    engine = use_engine(monkeypatch, FakeEngine())
-    tracker = make_tracker(
-        "notice", text="quel délai pour changer mes jours ?", slots={"date": None}
-    )
-    outcome = run(ActionNotice(), tracker)
-    assert outcome.events == []
-    assert engine.questions == ["quel délai pour changer mes jours ?"]
-    assert outcome.texts[0] == FakeEngine.ANSWER
-    assert outcome.texts[-1] == DATE_HINT
-
-
-def test_unreadable_date_is_cleared_and_explained(
-    run: Run, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    use_engine(monkeypatch, FakeEngine())
-    tracker = make_tracker("notice", text="c'était le 31/02/2026", slots={"date": "31/02/2026"})
+def test_unreadable_date_is_cleared_and_explained(run: Run) -> None:
+    tracker = make_tracker("notice", slots={"date": "31/02/2026"})
     outcome = run(ActionNotice(), tracker)
     assert outcome.events == [slot("date", None)]
-    assert outcome.texts[-1] == UNKNOWN_DATE
-
-
-def test_no_event_is_a_question_for_the_texts(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
-    engine = use_engine(monkeypatch, FakeEngine())
-    tracker = make_tracker("notice", slots={"notice_event": None})
-    outcome = run(ActionNotice(), tracker)
-    assert outcome.events == [slot("date", None)]
-    assert len(engine.questions) == 1
-    assert DATE_HINT not in outcome.text
+    assert outcome.texts == [UNKNOWN_DATE]
 
 
 def test_date_outside_the_accepted_years_is_refused(run: Run) -> None:
@@ -91,3 +70,56 @@ def test_date_outside_the_accepted_years_is_refused(run: Run) -> None:
     outcome = run(ActionNotice(), tracker)
     assert outcome.events == CLEARED
     assert "une date entre 1990 et 2100 est attendue" in outcome.text
+
+
+@pytest.mark.parametrize(
+    ("text", "event"),
+    [
+        ("end", "end"),
+        ("je veux échanger un jour cette semaine", "ponctual_change"),
+        ("changer durablement mes jours", "calendar_change"),
+        ("arrêter pendant la période d'adaptation", "end_during_adaptation"),
+        ("mettre fin au télétravail", "end"),
+        ("bof", None),
+    ],
+)
+def test_event_read_from_a_button_or_words(text: str, event: str | None) -> None:
+    assert parse_event(text) == event
+
+
+def test_form_takes_a_typed_date_and_keeps_it_readable(run: Run) -> None:
+    tracker = form_asking("date", "le 4 mai 2026", notice_event="end")
+    outcome = run(ValidateNoticeForm(), tracker)
+    assert slot("date", "04/05/2026") in outcome.events
+    assert outcome.messages == []
+
+
+def test_form_asks_again_for_an_unreadable_date(run: Run) -> None:
+    tracker = form_asking("date", "bientôt sans doute", notice_event="end")
+    outcome = run(ValidateNoticeForm(), tracker)
+    assert slot("date", None) in outcome.events
+    assert outcome.texts == [UNKNOWN_DATE]
+
+
+def test_form_takes_the_change_in_words(run: Run) -> None:
+    outcome = run(ValidateNoticeForm(), form_asking("notice_event", "arrêter le télétravail"))
+    assert slot("notice_event", "end") in outcome.events
+
+
+def test_form_asks_again_for_an_unknown_change(run: Run) -> None:
+    outcome = run(ValidateNoticeForm(), form_asking("notice_event", "je ne sais pas"))
+    assert slot("notice_event", None) in outcome.events
+    assert outcome.texts == [UNKNOWN_EVENT]
+
+
+def test_form_leaves_a_question_to_the_dialogue(run: Run) -> None:
+    tracker = make_tracker(
+        "notice",
+        text="au fait, la période d'adaptation dure combien de temps ?",
+        intent="ask_changes",
+        entities=[],
+        slots={"notice_event": "end", "date": None, "requested_slot": "date"},
+    )
+    outcome = run(ValidateNoticeForm(), tracker)
+    assert slot("date", None) not in outcome.events
+    assert outcome.messages == []

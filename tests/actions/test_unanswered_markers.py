@@ -1,7 +1,8 @@
 """The payload markers the API reads to record unanswered questions for the référents.
 
-An abstention carries ``{"abstained": true}`` and the first fallback stage ``{"fallback":
-true}`` in its custom payload; a real answer carries neither (it carries its sources).
+An abstention carries ``{"abstained": true}`` in its custom payload, and also ``{"fallback":
+true}`` when the NLU did not understand the message either; a real answer carries neither (it
+carries its sources).
 """
 
 from __future__ import annotations
@@ -11,8 +12,7 @@ from collections.abc import Callable
 import pytest
 from rasa_sdk import Action, Tracker
 
-from actions.answers import ActionAnswerQuestion
-from actions.handoff import ActionDefaultAskAffirmation
+from actions.questions import ActionAnswerQuestion
 from tests.actions.helpers import Outcome, make_tracker
 from tests.actions.test_answer_actions import FakeEngine, use_engine
 
@@ -38,6 +38,17 @@ def test_answer_is_not_marked(run: Run, monkeypatch: pytest.MonkeyPatch) -> None
 
 
 @pytest.mark.parametrize("ranking", [None, []])
-def test_fallback_is_marked(run: Run, ranking: list[dict[str, object]] | None) -> None:
-    outcome = run(ActionDefaultAskAffirmation(), make_tracker("fallback", ranking=ranking))
-    assert customs(outcome) == [{"fallback": True}]
+def test_unsure_nlu_and_no_text_is_marked_fallback(
+    run: Run, monkeypatch: pytest.MonkeyPatch, ranking: list[dict[str, object]] | None
+) -> None:
+    use_engine(monkeypatch, FakeEngine(abstain=True))
+    outcome = run(ActionAnswerQuestion(), make_tracker("fallback", ranking=ranking))
+    assert customs(outcome) == [{"abstained": True, "fallback": True}]
+
+
+def test_unsure_nlu_answered_by_the_texts_is_not_marked(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_engine(monkeypatch, FakeEngine())
+    payloads = customs(run(ActionAnswerQuestion(), make_tracker("fallback")))
+    assert payloads and all("abstained" not in p and "fallback" not in p for p in payloads)

@@ -50,38 +50,85 @@ def test_greeting_offers_quick_replies(stack: LocalStack) -> None:
     assert any(m.get("buttons") for m in messages)
 
 
+def payloads(messages: list[dict[str, Any]]) -> list[str]:
+    return [b["payload"] for m in messages for b in m.get("buttons") or []]
+
+
+def sources_of(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [s for m in messages for s in (m.get("custom") or {}).get("sources", [])]
+
+
 def test_quota_question_with_quotite_is_computed_with_its_source(stack: LocalStack) -> None:
     answer = texts(say(stack, "combien de jours de teletravail a 80 % ?"))
     assert "2 jours" in answer and "8 jours" in answer
     assert "Source" in answer
 
 
-def test_quota_form_asks_the_quotite_then_answers(stack: LocalStack) -> None:
+def test_quota_question_is_answered_then_the_calculator_offered(stack: LocalStack) -> None:
     sender = uuid.uuid4().hex
-    first = say(stack, "j'ai droit a combien de jours de tt ?", sender)
-    assert "quotité" in texts(first).lower()
-    assert any("/inform" in b["payload"] for m in first for b in m.get("buttons") or [])
+    first = say(stack, "combien de jours de télétravail on peut faire en général ?", sender)
+    assert "quotité ?" not in texts(first)  # answered, not trapped in the form
+    assert sources_of(first) or any((m.get("custom") or {}).get("abstained") for m in first)
+    assert "/start_quota" in payloads(first)
+    asked = say(stack, "/start_quota", sender)
+    assert "quotité" in texts(asked).lower()
+    assert any("/inform" in p for p in payloads(asked))
     second = texts(say(stack, "temps plein", sender))
     assert "3 jours" in second and "12 jours" in second
 
 
+def test_request_for_ones_own_computation_starts_the_form(stack: LocalStack) -> None:
+    sender = uuid.uuid4().hex
+    assert "quotité" in texts(say(stack, "calcule mes jours de télétravail", sender)).lower()
+    assert "2 jours" in texts(say(stack, "80%", sender))
+
+
+def test_question_about_the_simulator_is_answered_not_simulated(stack: LocalStack) -> None:
+    messages = say(stack, "à quoi sert le simulateur du plan national de télétravail ?")
+    assert "distance" not in texts(messages).lower()
+    assert "/start_impact" in payloads(messages)
+
+
+def test_simulation_asked_for_starts_the_simulator(stack: LocalStack) -> None:
+    assert "distance" in texts(say(stack, "simule mes économies de trajet")).lower()
+
+
+def test_factual_question_about_a_manager_is_not_manager_mode(stack: LocalStack) -> None:
+    messages = say(stack, "mon chef peut-il refuser ma demande de télétravail sans motif ?")
+    assert "Mode manager" not in texts(messages)
+    guide = say(stack, "guide du manager")
+    assert "Mode manager" in texts(guide)
+
+
+def test_out_of_scope_shares_the_decision_of_the_api(stack: LocalStack) -> None:
+    question = "il fera beau à Nantes samedi ?"
+    api = httpx.post(f"{stack.api_url}/api/ask", json={"question": question}, timeout=60)
+    chat = say(stack, question)
+    abstained = any((m.get("custom") or {}).get("abstained") for m in chat)
+    assert abstained is api.json()["abstained"]
+    if abstained:
+        assert api.json()["answer"] in texts(chat)
+
+
 def test_form_interrupted_by_a_question_then_resumed(stack: LocalStack) -> None:
     sender = uuid.uuid4().hex
-    say(stack, "combien de jours de télétravail je peux avoir ?", sender)
+    say(stack, "/start_quota", sender)
     interruption = say(
         stack, "est-ce que l'administration fournit un ordinateur portable ?", sender
     )
-    assert any((m.get("custom") or {}).get("sources") for m in interruption)
+    assert sources_of(interruption)
     assert "quotité" in texts(interruption).lower()  # the form asks again
     assert "2 jours" in texts(say(stack, "80%", sender))
 
 
 def test_retrieval_answer_carries_sources_as_text_and_payload(stack: LocalStack) -> None:
     messages = say(stack, "faut il un detecteur de fumee chez moi pour teletravailler ?")
-    assert "Source" in texts(messages)
-    sources = [s for m in messages for s in (m.get("custom") or {}).get("sources", [])]
+    sources = sources_of(messages)
     assert sources and sources[0]["doc_id"] == "maa-instruction-2019-781"
     assert set(sources[0]) >= {"doc_id", "title", "section", "date", "excerpt", "score"}
+    # Every cited passage has its « Source : » line, not only the first.
+    for source in sources:
+        assert f"Source : {source['title']}" in texts(messages)
 
 
 def test_notice_with_event_and_date_is_computed(stack: LocalStack) -> None:

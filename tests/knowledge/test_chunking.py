@@ -20,11 +20,23 @@ def _document(body: str) -> Document:
     return Document(DocumentMeta(doc_id="d", title="T"), body, Path("d.md"))
 
 
+def test_later_level_one_headings_are_sections() -> None:
+    """A Word note whose sections are « Titre 1 » is cited by section, not with an empty one."""
+    body = "# Note de service\n\n# Objet\n\nA.\n\n# Modalités\n\n## Jours\n\nB."
+    sections = [(c.section, c.text) for c in chunk_document(_document(body))]
+    assert sections == [("Objet", "A."), ("Modalités › Jours", "B.")]
+
+
+def test_text_without_headings_is_cited_as_its_introduction() -> None:
+    sections = {c.section for c in chunk_document(_document("Un texte brut.\n\nSans titres."))}
+    assert sections == {"Introduction"}
+
+
 def test_section_path_follows_heading_levels() -> None:
     body = "# Titre\n\nIntro.\n\n## I – Partie\n\nA.\n\n### 1 – Sous\n\nB.\n\n## II – Autre\n\nC."
     sections = [(c.section, c.text) for c in chunk_document(_document(body))]
     assert sections == [
-        ("", "Intro."),
+        ("Introduction", "Intro."),
         ("I – Partie", "A."),
         ("I – Partie › 1 – Sous", "B."),
         ("II – Autre", "C."),

@@ -152,3 +152,31 @@ def test_fingerprint_changes_with_content(tmp_path: Path) -> None:
     assert corpus_fingerprint(tmp_path) == before
     (tmp_path / "a.md").write_text("---\ndoc_id: a\ntitle: A\n---\ndeux", "utf-8")
     assert corpus_fingerprint(tmp_path) != before
+
+
+def test_pdf_headings_become_sections(tmp_path: Path) -> None:
+    from knowledge.corpus import _pdf_heading
+
+    assert _pdf_heading("1. Objet de la note") == "## 1. Objet de la note"
+    assert _pdf_heading("2.3 – Les jours de télétravail") == "### 2.3 – Les jours de télétravail"
+    assert _pdf_heading("II – LA PROCÉDURE") == "## II – LA PROCÉDURE"
+    assert _pdf_heading("MODALITÉS PRATIQUES") == "## MODALITÉS PRATIQUES"
+    assert _pdf_heading("Le télétravail est volontaire.") == "Le télétravail est volontaire."
+    assert _pdf_heading("3 jours par semaine au plus, selon la quotité,") == (
+        "3 jours par semaine au plus, selon la quotité,"
+    )
+
+
+def test_docx_title_and_level_one_sections(tmp_path: Path) -> None:
+    """A Word note with a « Title » and « Heading 1 » sections is cited by section."""
+    import docx
+
+    word = docx.Document()
+    word.add_heading("Note de service", level=0)
+    word.add_heading("Objet", level=1)
+    word.add_paragraph("Le télétravail est ouvert à tous les agents du service.")
+    word.add_heading("Modalités", level=1)
+    word.add_paragraph("Deux jours par semaine au plus.")
+    word.save(str(tmp_path / "note.docx"))
+    chunks = chunk_document(load_document(tmp_path / "note.docx"))
+    assert [c.section for c in chunks] == ["Objet", "Modalités"]

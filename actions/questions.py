@@ -1,0 +1,145 @@
+"""The one route for questions: the texts answer first, the matching calculator is offered.
+
+Every question intent (``ask_*``, ``simulate_impact``, ``out_of_scope``, ``nlu_fallback``)
+goes to ``action_answer_question``. Outside a form, :func:`actions.routing.route` decides:
+
+- most questions get the engine's answer (or its abstention: the same decision as
+  ``/api/ask``), with the calculator of their topic offered as a button;
+- an explicit request for one's own computation, or a message giving the calculator's
+  parameters, starts it instead: computed at once when everything is known (a quotité, a
+  distance and days, an event and its date), otherwise its form is activated (the form then
+  asks what is missing — Rasa runs an active loop next);
+- when the NLU was unsure (``nlu_fallback``) and the texts do not answer either, the
+  abstention also suggests the likely topics (« Vouliez-vous dire… »).
+
+Inside a form (a question the form's validation did not take as an answer), the action
+answers according to the intent and the form asks its question again (``data/rules``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.answers import answer_question, question_text
+from actions.common import Button, button, latest_entity, latest_intent, latest_text
+from actions.handoff import send_draft_info, send_referent
+from actions.impact import impact_now
+from actions.manager import send_guide
+from actions.notice import notice_now
+from actions.quota import quota_now
+from actions.routing import Computation, route
+
+# The calculator offered after an answer on its topic.
+OFFERS: dict[Computation, Button] = {
+    "quota": button("Calculer pour ma situation", "/start_quota"),
+    "impact": button("Simuler mes économies", "/start_impact"),
+    "eligibility": button("Vérifier mon éligibilité", "/start_eligibility"),
+    "notice": button("Calculer la date d'effet", "/start_notice"),
+    "manager_guide": button("Voir le guide du manager", "/start_manager_guide"),
+}
+# What else a topic leads to (the procedure → filling the request).
+NEXT_STEPS: dict[str, list[Button]] = {
+    "ask_procedure": [button("Préparer ma demande", "/request_draft")],
+}
+# Answers that are not from the texts, for intents that may interrupt a form.
+RESPONSES = {"help": "utter_help", "bot_challenge": "utter_iamabot"}
+# French titles of the topics suggested when the NLU was unsure: questions and requests
+# only, never nlu_fallback, bare values (inform, quiz_answer) or small talk (greet, affirm…);
+# the référent and the help are on every abstention already.
+INTENT_TITLES = {
+    "ask_quota": "Nombre de jours de télétravail",
+    "ask_eligibility": "Qui peut télétravailler",
+    "ask_equipment": "Équipement fourni",
+    "ask_home_requirements": "Conditions au domicile",
+    "ask_procedure": "Faire sa demande",
+    "ask_changes": "Modifier ou arrêter le télétravail",
+    "ask_medical": "Raison médicale, handicap",
+    "ask_rights": "Droits et horaires",
+    "ask_manager_guide": "Guide du manager",
+    "simulate_impact": "Économies de trajet",
+    "request_draft": "Préparer ma demande",
+    "start_eligibility": "Vérifier mon éligibilité",
+    "start_quiz": "Quiz du manager",
+}
+MAX_SUGGESTIONS = 3
+
+
+def suggestions(tracker: Tracker) -> list[Button]:
+    """The two or three likeliest topics of an unsure NLU, as « Vouliez-vous dire » buttons."""
+    ranking = (tracker.latest_message or {}).get("intent_ranking") or []
+    names = [item.get("name") for item in ranking if isinstance(item, dict)]
+    likely = [name for name in names if name in INTENT_TITLES]
+    return [button(INTENT_TITLES[name], f"/{name}") for name in likely[:MAX_SUGGESTIONS]]
+
+
+def entity_names(tracker: Tracker) -> set[str]:
+    """The names of the entities of the latest message."""
+    found = (tracker.latest_message or {}).get("entities") or []
+    return {e["entity"] for e in found if isinstance(e, dict) and isinstance(e.get("entity"), str)}
+
+
+async def start(
+    computation: Computation, dispatcher: CollectingDispatcher, tracker: Tracker
+) -> list[EventType]:
+    """Run the calculator now if the message gives what it needs, else activate its form."""
+    if computation == "quota":
+        quotite = latest_entity(tracker, "quotite")
+        if quotite is not None:
+            return await quota_now(dispatcher, tracker, quotite)
+        return [ActiveLoop("quota_form")]
+    if computation == "impact":
+        return await impact_now(dispatcher, tracker)
+    if computation == "notice":
+        if tracker.get_slot("notice_event") and tracker.get_slot("date"):
+            return await notice_now(dispatcher, tracker)
+        return [ActiveLoop("notice_form")]
+    if computation == "eligibility":
+        return [ActiveLoop("eligibility_form")]
+    send_guide(dispatcher)
+    return []
+
+
+async def answer_in_form(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """Answer what interrupted a form; the form then asks its question again."""
+    intent = latest_intent(tracker)
+    if intent in RESPONSES:
+        dispatcher.utter_message(response=RESPONSES[intent])
+    elif intent == "talk_to_human":
+        send_referent(dispatcher)
+    elif intent == "request_draft":
+        send_draft_info(dispatcher)
+    else:
+        unsure = suggestions(tracker) if intent == "nlu_fallback" else None
+        await answer_question(dispatcher, question_text(tracker), suggestions=unsure)
+
+
+class ActionAnswerQuestion(Action):
+    """Answer a question from the texts, then offer its calculator (``action_answer_question``).
+
+    Keyed on the intent: see the module docstring for when the calculator starts instead.
+    """
+
+    def name(self) -> str:
+        """Name of the action in the domain."""
+        return "action_answer_question"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        """Send the answer and its sources with the offers, or start the calculator."""
+        if tracker.active_loop_name:
+            await answer_in_form(dispatcher, tracker)
+            return []
+        intent = latest_intent(tracker)
+        decision = route(intent, latest_text(tracker), entity_names(tracker))
+        if decision.computation is not None and decision.start:
+            return await start(decision.computation, dispatcher, tracker)
+        offers = [OFFERS[decision.computation]] if decision.computation else []
+        offers += NEXT_STEPS.get(intent, [])
+        unsure = suggestions(tracker) if intent == "nlu_fallback" else None
+        await answer_question(dispatcher, question_text(tracker), offers=offers, suggestions=unsure)
+        return []

@@ -1,0 +1,137 @@
+"""Answer first, compute on request: where a question goes, decided in plain Python.
+
+A question is answered from the texts whatever its topic; the calculator of that topic (quota,
+impact simulator, eligibility check, notice period, manager guide) is then *offered*. It
+starts at once only when the user asks for their own computation — a request to calculate,
+simulate, estimate or check, in the first person or as an order (« calcule mes jours », « je
+veux vérifier mon éligibilité », « simule mes économies ») — or gives what it needs (a
+quotité, a distance, an event and its date). A question *about* a calculator or a figure
+(« à quoi sert le simulateur du plan ? ») is not a request to run it.
+
+The rules are general (words of request, person, interrogatives), never a list of questions,
+and this module imports nothing from Rasa so that it can be tested on its own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Literal
+
+from knowledge.analysis import fold
+
+Computation = Literal["quota", "impact", "eligibility", "notice", "manager_guide"]
+
+# The calculator each topic intent offers.
+TOPIC_COMPUTATIONS: dict[str, Computation] = {
+    "ask_quota": "quota",
+    "simulate_impact": "impact",
+    "ask_eligibility": "eligibility",
+    "ask_changes": "notice",
+    "ask_manager_guide": "manager_guide",
+}
+
+# Stems of the words that ask for a computation (calculer, simulation, estimez, vérif…).
+_COMPUTE = re.compile(r"^(calcul|simul|estim|verif|evalu|chiffr|mesur|test|check)")
+# Words that ask for the manager guide itself rather than for one of its facts.
+_GUIDE = re.compile(r"\b(guide|mode manager|quiz|aide[sz]? moi|accompagne[sz]? moi)\b")
+_FIRST_PERSON = frozenset({"je", "j", "me", "m", "moi", "mon", "ma", "mes"})
+# An order or an infinitive opening the message: « calcule… », « lancer la simulation ».
+_ORDERS = frozenset(
+    {
+        "calcule", "calculez", "calculer", "simule", "simulez", "simuler", "estime",
+        "estimez", "estimer", "verifie", "verifiez", "verifier", "evalue", "evaluez",
+        "evaluer", "chiffre", "chiffrez", "chiffrer", "teste", "testez", "tester", "lance",
+        "lancez", "lancer", "fais", "faites", "faire", "refais", "check",
+    }
+)  # fmt: skip
+# Words that may come before the order without changing it.
+_LEAD_IN = frozenset(
+    {"ok", "bon", "alors", "oui", "bonjour", "salut", "stp", "svp", "merci", "maintenant",
+     "vas", "y", "et", "du", "coup", "allez", "please"}
+)  # fmt: skip
+# A polite or wishful request: « peux-tu… », « je voudrais… », « aide-moi à… ».
+_REQUEST = re.compile(
+    r"\b(peux tu|pouvez vous|pourrais tu|pourriez vous|tu peux|vous pouvez|tu pourrais|"
+    r"vous pourriez|je veux|je voudrais|je souhaite|je souhaiterais|j aimerais|"
+    r"j ai besoin|aide moi|aidez moi|merci de)\b"
+)
+# Openings of a question about how or what (then the first person alone is not a request).
+_INTERROGATIVE = frozenset(
+    {"comment", "pourquoi", "quel", "quelle", "quels", "quelles", "que", "qu", "qui", "quoi",
+     "ou", "quand", "combien", "est", "c", "a"}
+)  # fmt: skip
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where a question goes: the calculator of its topic, and whether to start it now."""
+
+    computation: Computation | None
+    start: bool = False
+
+
+def words(text: str) -> list[str]:
+    """Folded words, apostrophes and hyphens as separators (« Peux-tu » → peux, tu)."""
+    return _WORD.findall(fold(text))
+
+
+def is_explicit_request(text: str) -> bool:
+    """Tell whether the user asks the assistant to compute something for them.
+
+    A word of computation is needed (calculer, simuler, estimer, vérifier, évaluer,
+    chiffrer, mesurer, tester), with either an order opening the message, a polite or
+    wishful request, or — outside a how/what question — the first person (« simulation de
+    mes économies »). « Comment le simulateur calcule-t-il ? » or « quels chiffres donne le
+    plan ? » ask about something: they are answered, not run.
+    """
+    tokens = words(text)
+    if not any(_COMPUTE.match(token) for token in tokens):
+        return False
+    lead = [t for t in tokens if t not in _LEAD_IN]
+    if lead and lead[0] in _ORDERS:
+        return True
+    if _REQUEST.search(" ".join(tokens)):
+        return True
+    is_question = text.rstrip().endswith("?") or bool(lead and lead[0] in _INTERROGATIVE)
+    return not is_question and any(t in _FIRST_PERSON for t in tokens)
+
+
+def asks_for_guide(text: str) -> bool:
+    """Tell whether a manager asks for the guide or the quiz, not for one fact of it."""
+    return bool(_GUIDE.search(" ".join(words(text))))
+
+
+def has_parameters(computation: Computation, entities: Collection[str]) -> bool:
+    """Tell whether the message gives what the calculator needs to run at once."""
+    if computation == "quota":
+        return "quotite" in entities
+    if computation == "impact":
+        return bool({"distance_km", "telework_days"} & set(entities))
+    if computation == "notice":
+        return {"notice_event", "date"} <= set(entities)
+    return False
+
+
+def route(intent: str, text: str, entities: Collection[str] = ()) -> Route:
+    """Decide whether a question is answered (with its calculator offered) or computed.
+
+    Args:
+        intent: the NLU intent of the message (``ask_quota``, ``nlu_fallback``…).
+        text: what the user typed; a button payload (« /ask_quota ») asks the topic's
+            question unless its entities give the calculator's parameters.
+        entities: the names of the entities found in the message.
+
+    """
+    computation = TOPIC_COMPUTATIONS.get(intent)
+    if computation is None:
+        return Route(None)
+    if has_parameters(computation, entities):
+        return Route(computation, start=True)
+    if text.lstrip().startswith("/"):
+        return Route(computation)
+    if computation == "manager_guide":
+        return Route(computation, start=asks_for_guide(text))
+    return Route(computation, start=is_explicit_request(text))

@@ -1,0 +1,163 @@
+"""Turn the sentence closest to a question into a unit of the text that reads on its own.
+
+The closest sentence is often not enough: « les fournitures de bureau. » is the closest line
+of the equipment list but says nothing without « l'administration prend en charge : » and
+the rest of the list; « Les seuils… peuvent faire l'objet de dérogations » needs the next
+sentence, « Ces dérogations sont accordées pour une durée de 6 mois maximum ». So, around the
+key unit of a passage:
+
+- a list item, or the sentence that introduces a list, brings the whole list with its
+  introducing sentence and the sentence that ends it when it continues the introduction
+  (« La décision portant : – refus… – cessation… doit être expressément motivée… »);
+- a sentence brings the following ones that lean on it (« Ces… », « Toutefois… », « Il… »),
+  and the previous one when it leans on it itself;
+- a table comes whole, or, if long, its header with the rows closest to the question.
+
+Everything stays bounded (``max_chars``, about a phone screen): a long list keeps its
+introduction and the items nearest the key one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from knowledge.analysis import fold
+from knowledge.sentences import Unit
+
+MAX_PART_CHARS = 700
+MAX_FOLLOWERS = 2
+# Words that make a sentence lean on the one before it (folded: no accents, lower case).
+_LEANS_ON_PREVIOUS = re.compile(
+    r"^(ces|cette|cet|ce|celle|celles|celui|ceux|il|elle|ils|elles|leur|leurs|"
+    r"toutefois|cependant|neanmoins|en revanche|par contre|sauf|a defaut|dans ce cas|"
+    r"dans ce cadre|le cas echeant|a cet effet|pour ce faire|en outre|de plus|de meme|"
+    r"ainsi|elle-meme|lui-meme|en cas de renouvellement)\b"
+)
+
+# « Il convient de… », « Il est rappelé… »: an impersonal « il » refers to nothing before.
+_IMPERSONAL = re.compile(
+    r"^il (convient|est|s.agit|faut|appartient|importe|revient|n.est|y a|peut etre|doit etre)\b"
+)
+
+
+def leans_on_previous(text: str) -> bool:
+    """Whether a sentence only makes sense with the one before it."""
+    folded = fold(text).lstrip('«"( ')
+    return bool(_LEANS_ON_PREVIOUS.match(folded)) and not _IMPERSONAL.match(folded)
+
+
+def _continues(text: str) -> bool:
+    """A sentence starting in lower case after a list finishes the list's introduction."""
+    first = text.lstrip('«"( ')[:1]
+    return first.isalpha() and first.islower()
+
+
+def _list_span(units: Sequence[Unit], key: int) -> tuple[int, int] | None:
+    """First and last index of the list group around ``key`` (intro, items, ending), if any."""
+    if units[key].kind == "item":
+        first = last = key
+    elif units[key].kind == "sentence" and units[key].text.rstrip().endswith(":"):
+        if key + 1 >= len(units) or units[key + 1].kind != "item":
+            return None
+        first, last = key, key + 1
+    elif key > 0 and units[key - 1].kind == "item" and _continues(units[key].text):
+        first = last = key - 1
+    else:
+        return None
+    while first > 0 and units[first - 1].kind == "item":
+        first -= 1
+    while last + 1 < len(units) and units[last + 1].kind == "item":
+        last += 1
+    if first > 0 and units[first].kind == "item" and units[first - 1].kind == "sentence":
+        first -= 1  # the sentence that introduces the list
+    if last + 1 < len(units) and _continues(units[last + 1].text):
+        last += 1
+    return first, last
+
+
+def _bounded_list(units: Sequence[Unit], span: tuple[int, int], key: int, limit: int) -> list[int]:
+    """The list group, or its introduction, ending and the items nearest ``key`` that fit."""
+    first, last = span
+    chosen = list(range(first, last + 1))
+    if _length(units, chosen) <= limit:
+        return chosen
+    frame = [i for i in (first, last) if units[i].kind != "item"]
+    kept = sorted({*frame, key})
+    for distance in range(1, last - first + 1):
+        for candidate in (key + distance, key - distance):
+            if first <= candidate <= last and candidate not in kept:
+                trial = sorted([*kept, candidate])
+                if _length(units, trial) <= limit:
+                    kept = trial
+    return kept
+
+
+def _sentence_span(units: Sequence[Unit], key: int, limit: int) -> list[int]:
+    chosen = [key]
+    if key > 0 and leans_on_previous(units[key].text) and units[key - 1].kind == "sentence":
+        chosen.insert(0, key - 1)
+    following = key + 1
+    while (
+        following < len(units)
+        and following - key <= MAX_FOLLOWERS
+        and units[following].kind == "sentence"
+        and leans_on_previous(units[following].text)
+        and _length(units, [*chosen, following]) <= limit
+    ):
+        chosen.append(following)
+        following += 1
+    return chosen
+
+
+def answer_span(units: Sequence[Unit], key: int, limit: int = MAX_PART_CHARS) -> list[int]:
+    """Indices, in reading order, of the self-contained part of the text around ``key``."""
+    if units[key].kind == "table":
+        return [key]
+    span = _list_span(units, key)
+    if span is not None:
+        return _bounded_list(units, span, key, limit)
+    return _sentence_span(units, key, limit)
+
+
+def trim_table(table: str, row_scores: Sequence[float], limit: int = MAX_PART_CHARS) -> str:
+    """A table that fits: its header (and separator) with its best rows, in order.
+
+    ``row_scores`` has one score per body row (how close the row is to the question).
+    """
+    if len(table) <= limit:
+        return table
+    rows = table.split("\n")
+    has_separator = len(rows) > 1 and set(rows[1].replace("|", "").strip()) <= set("-: ")
+    header = rows[:2] if has_separator else rows[:1]
+    body = rows[len(header) :]
+    order = sorted(range(len(body)), key=lambda i: -row_scores[i] if i < len(row_scores) else 0)
+    kept: list[int] = []
+    for index in order:
+        trial = sorted([*kept, index])
+        if len("\n".join([*header, *(body[i] for i in trial)])) > limit and kept:
+            break
+        kept = trial
+    return "\n".join([*header, *(body[i] for i in kept)])
+
+
+def render(units: Sequence[Unit], indices: Sequence[int]) -> str:
+    """The chosen units as the user reads them: list items on their own bulleted lines."""
+    text = ""
+    for index in indices:
+        unit = units[index]
+        if unit.kind == "item":
+            piece = "  " * unit.depth + "- " + unit.text
+            separator = "\n"
+        elif unit.kind == "table":
+            piece, separator = unit.text, "\n\n"
+        else:
+            piece = unit.text
+            after_list = index > 0 and units[index - 1].kind == "item"
+            separator = "\n\n" if text.endswith("|") else "\n" if after_list else " "
+        text = f"{text}{separator}{piece}" if text else piece
+    return text
+
+
+def _length(units: Sequence[Unit], indices: Sequence[int]) -> int:
+    return sum(len(units[i].text) + 3 for i in indices)

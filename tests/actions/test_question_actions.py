@@ -1,0 +1,207 @@
+"""The one route for questions: answered from the texts, calculator offered or started.
+
+The engine is the fake of ``test_answer_actions`` (real ``Answer`` type): these tests check
+where each kind of message goes and the exact events, not the retrieval.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from rasa_sdk import Action, Tracker
+
+from actions.answers import SUGGESTIONS_INTRO
+from actions.questions import ActionAnswerQuestion
+from knowledge.answer import ABSTENTION_MESSAGE
+from tests.actions.helpers import Outcome, make_tracker, slot
+from tests.actions.test_answer_actions import FakeEngine, use_engine
+
+pytestmark = pytest.mark.unit
+Run = Callable[[Action, Tracker], Outcome]
+REFERENT, HELP = "/talk_to_human", "/help"
+
+
+def ask(
+    text: str, intent: str, entities: list[dict[str, Any]] | None = None, **slots: Any
+) -> Tracker:
+    """A question outside any form."""
+    return make_tracker("question", text=text, intent=intent, entities=entities or [], slots=slots)
+
+
+def in_form(text: str, intent: str) -> Tracker:
+    """A message the quota form did not take as the quotité."""
+    return make_tracker("quota_form_asking", text=text, intent=intent, entities=[])
+
+
+def activates(form: str) -> dict[str, Any]:
+    """The event ``ActiveLoop(form)`` as rasa-sdk returns it."""
+    return {"event": "active_loop", "timestamp": None, "name": form}
+
+
+@pytest.fixture
+def engine(monkeypatch: pytest.MonkeyPatch) -> FakeEngine:
+    return use_engine(monkeypatch, FakeEngine())
+
+
+@pytest.mark.parametrize(
+    ("intent", "text", "offer"),
+    [
+        ("ask_quota", "combien de jours de télétravail en général ?", "/start_quota"),
+        ("ask_quota", "mon autorisation vaut jusqu'à quand ?", "/start_quota"),
+        ("simulate_impact", "à quoi sert le simulateur du plan national ?", "/start_impact"),
+        ("simulate_impact", "quels chiffres donne le plan sur les trajets ?", "/start_impact"),
+        ("ask_eligibility", "les contractuels peuvent-ils télétravailler ?", "/start_eligibility"),
+        ("ask_changes", "quel délai pour changer mes jours ?", "/start_notice"),
+        (
+            "ask_manager_guide",
+            "un agent et son manager fixent-ils les jours ensemble ?",
+            "/start_manager_guide",
+        ),
+        ("ask_procedure", "comment faire ma demande ?", "/request_draft"),
+    ],
+)
+def test_question_is_answered_then_its_calculator_offered(
+    run: Run, engine: FakeEngine, intent: str, text: str, offer: str
+) -> None:
+    outcome = run(ActionAnswerQuestion(), ask(text, intent))
+    assert outcome.events == []
+    assert engine.questions == [text]
+    assert outcome.texts[0] == FakeEngine.ANSWER
+    assert outcome.sources  # the passages, with the offer on the same message
+    assert outcome.payloads == [offer]
+    assert "Mode manager" not in outcome.text and "quotité ?" not in outcome.text
+
+
+@pytest.mark.parametrize(
+    ("intent", "text", "form"),
+    [
+        ("ask_quota", "calcule mes jours de télétravail", "quota_form"),
+        ("ask_eligibility", "je veux vérifier mon éligibilité", "eligibility_form"),
+        ("ask_changes", "calcule mon délai de prévenance", "notice_form"),
+    ],
+)
+def test_request_for_ones_own_computation_starts_the_form(
+    run: Run, engine: FakeEngine, intent: str, text: str, form: str
+) -> None:
+    outcome = run(ActionAnswerQuestion(), ask(text, intent, quotite=None))
+    assert outcome.events == [activates(form)]
+    assert outcome.messages == []
+    assert engine.questions == []
+
+
+def test_quotite_in_the_question_is_computed_at_once(run: Run, engine: FakeEngine) -> None:
+    tracker = ask("combien de jours à 80 % ?", "ask_quota", [{"entity": "quotite", "value": "80"}])
+    outcome = run(ActionAnswerQuestion(), tracker)
+    assert outcome.events == [slot("quotite", 80.0)]
+    assert outcome.texts[0].startswith("À 80 % : 2 jours de télétravail par semaine au plus")
+    assert engine.questions == []
+
+
+def test_one_impact_parameter_starts_the_form_with_it(run: Run, engine: FakeEngine) -> None:
+    tracker = ask(
+        "j'habite à 30 km, combien je gagnerais ?",
+        "simulate_impact",
+        [{"entity": "distance_km", "value": "30"}],
+    )
+    outcome = run(ActionAnswerQuestion(), tracker)
+    assert outcome.events == [
+        slot("distance_km", 30.0),
+        slot("telework_days", None),
+        activates("impact_form"),
+    ]
+    assert outcome.messages == []
+
+
+def test_both_impact_parameters_simulate_at_once(run: Run, engine: FakeEngine) -> None:
+    entities = [
+        {"entity": "distance_km", "value": "30"},
+        {"entity": "telework_days", "value": "2"},
+    ]
+    outcome = run(ActionAnswerQuestion(), ask("30 km, 2 jours de tt", "simulate_impact", entities))
+    assert outcome.events == [slot("distance_km", 30.0), slot("telework_days", 2.0)]
+    assert outcome.texts[0].startswith("Avec 2 jours de télétravail par semaine")
+
+
+def test_notice_event_and_date_are_computed(run: Run, engine: FakeEngine) -> None:
+    tracker = make_tracker("notice")
+    outcome = run(ActionAnswerQuestion(), tracker)
+    assert outcome.events == [slot("date", None), slot("notice_event", None)]
+    assert outcome.texts[0].startswith("Date d'effet au plus tôt : mardi 19 mai 2026.")
+    assert engine.questions == []
+
+
+def test_manager_asking_for_the_guide_gets_it(run: Run, engine: FakeEngine) -> None:
+    outcome = run(ActionAnswerQuestion(), ask("guide du manager", "ask_manager_guide"))
+    assert outcome.texts[0].startswith("Mode manager")
+    assert "/start_quiz" in outcome.payloads
+    assert engine.questions == []
+
+
+def test_unsure_nlu_goes_to_the_texts_first(run: Run, engine: FakeEngine) -> None:
+    outcome = run(ActionAnswerQuestion(), make_tracker("fallback"))
+    assert engine.questions == ["jours tt combien svp enfin bref"]
+    assert outcome.texts[0] == FakeEngine.ANSWER
+    assert SUGGESTIONS_INTRO not in outcome.text
+
+
+def test_unsure_nlu_and_abstention_suggest_the_likely_topics(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_engine(monkeypatch, FakeEngine(abstain=True))
+    outcome = run(ActionAnswerQuestion(), make_tracker("fallback"))
+    assert outcome.texts == [f"{ABSTENTION_MESSAGE}\n\n{SUGGESTIONS_INTRO}"]
+    assert outcome.payloads == ["/ask_quota", "/ask_procedure", "/ask_medical", REFERENT, HELP]
+
+
+def test_out_of_scope_gets_the_engines_decision(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    engine = use_engine(monkeypatch, FakeEngine(abstain=True))
+    outcome = run(ActionAnswerQuestion(), ask("quel temps fera-t-il demain ?", "out_of_scope"))
+    assert engine.questions == ["quel temps fera-t-il demain ?"]
+    assert outcome.texts == [ABSTENTION_MESSAGE]
+    assert outcome.payloads == [REFERENT, HELP]
+
+
+def test_question_in_a_form_is_answered_without_offer(run: Run, engine: FakeEngine) -> None:
+    text = "au fait on me donne un ordinateur portable ?"
+    outcome = run(ActionAnswerQuestion(), in_form(text, "ask_equipment"))
+    assert outcome.events == []
+    assert engine.questions == [text]
+    assert outcome.payloads == []
+
+
+def test_request_in_a_form_does_not_switch_forms(run: Run, engine: FakeEngine) -> None:
+    outcome = run(ActionAnswerQuestion(), in_form("simule mes économies", "simulate_impact"))
+    assert outcome.events == []
+    assert outcome.texts[0] == FakeEngine.ANSWER
+
+
+@pytest.mark.parametrize(
+    ("intent", "expected"),
+    [("help", "utter_help"), ("bot_challenge", "utter_iamabot")],
+)
+def test_small_talk_in_a_form_gets_its_response(
+    run: Run, engine: FakeEngine, intent: str, expected: str
+) -> None:
+    outcome = run(ActionAnswerQuestion(), in_form("tu sais faire quoi ?", intent))
+    assert outcome.responses == [expected]
+    assert engine.questions == []
+
+
+def test_referent_in_a_form(run: Run, engine: FakeEngine) -> None:
+    outcome = run(ActionAnswerQuestion(), in_form("je veux le référent", "talk_to_human"))
+    assert "référent télétravail" in outcome.texts[0]
+    assert engine.questions == []
+
+
+def test_suggestions_do_not_repeat_the_referent_and_the_help(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_engine(monkeypatch, FakeEngine(abstain=True))
+    ranking = [
+        {"name": name, "confidence": 0.3}
+        for name in ("nlu_fallback", "help", "talk_to_human", "ask_equipment", "greet")
+    ]
+    outcome = run(ActionAnswerQuestion(), make_tracker("fallback", ranking=ranking))
+    assert outcome.payloads == ["/ask_equipment", REFERENT, HELP]

@@ -1,0 +1,99 @@
+"""Answer first, compute on request: the routing decision on its own, without Rasa."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.routing import Route, asks_for_guide, is_explicit_request, route
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "calcule mes jours de télétravail",
+        "Calculer le nombre de jours auxquels j'ai droit",
+        "ok alors simule mes économies de trajet",
+        "je veux vérifier mon éligibilité",
+        "Pourriez-vous estimer les économies liées à mon télétravail ?",
+        "est-ce que tu peux calculer mes jours ?",
+        "lance le simulateur",
+        "simulation de mes gains de temps",
+        "j'aimerais chiffrer ce que le télétravail m'apporte",
+    ],
+)
+def test_requests_for_ones_own_computation(text: str) -> None:
+    assert is_explicit_request(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "combien de jours de télétravail en général ?",
+        "mon autorisation vaut jusqu'à quand ?",
+        "à quoi sert le simulateur du plan national ?",
+        "comment le simulateur calcule-t-il les économies ?",
+        "quels chiffres donne le plan national sur les trajets évités ?",
+        "je peux faire combien de jours de tt ?",
+        "combien j'économise avec le télétravail ?",
+        "comment est calculé mon nombre de jours ?",
+        "simulateur d'impact du télétravail",
+        "",
+    ],
+)
+def test_questions_about_a_calculator_or_a_figure_are_not_requests(text: str) -> None:
+    assert not is_explicit_request(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("guide du manager pour le télétravail", True),
+        ("je suis manager, aide-moi à instruire les demandes de mon équipe", True),
+        ("on fait le quiz ?", True),
+        ("un agent et son manager peuvent-ils fixer les jours ensemble ?", False),
+        ("je dois refuser le tt à un agent, comment je motive ma décision ?", False),
+    ],
+)
+def test_the_guide_starts_only_when_asked_for(text: str, expected: bool) -> None:
+    assert asks_for_guide(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("intent", "text", "entities", "expected"),
+    [
+        # A question is answered and its calculator offered.
+        ("ask_quota", "combien de jours de tt au maximum ?", (), Route("quota")),
+        ("simulate_impact", "le simulateur du plan, c'est quoi ?", (), Route("impact")),
+        ("ask_manager_guide", "un agent et son chef, qui décide ?", (), Route("manager_guide")),
+        ("ask_changes", "je veux arrêter, quel délai ?", ("notice_event",), Route("notice")),
+        ("ask_eligibility", "les contractuels y ont droit ?", ("status",), Route("eligibility")),
+        # A request for one's own computation, or its parameters, starts it.
+        ("ask_quota", "calcule mes jours", (), Route("quota", start=True)),
+        ("ask_quota", "à 80 %, combien de jours ?", ("quotite",), Route("quota", start=True)),
+        ("ask_quota", "3 jours c'est possible ?", ("telework_days",), Route("quota")),
+        ("simulate_impact", "j'habite à 30 km", ("distance_km",), Route("impact", start=True)),
+        (
+            "ask_changes",
+            "j'arrête le 30/06/2027, c'est effectif quand ?",
+            ("notice_event", "date"),
+            Route("notice", start=True),
+        ),
+        ("ask_manager_guide", "mode manager", (), Route("manager_guide", start=True)),
+        # A topic button asks the topic's question; its entities may carry the parameters.
+        ("ask_quota", "/ask_quota", (), Route("quota")),
+        (
+            "ask_changes",
+            '/ask_changes{"notice_event": "end", "date": "15/01/2027"}',
+            ("notice_event", "date"),
+            Route("notice", start=True),
+        ),
+        # Topics without a calculator, out of scope and unsure NLU: the texts only.
+        ("ask_equipment", "calcule le prix de mon écran", (), Route(None)),
+        ("out_of_scope", "quel temps fera-t-il demain ?", (), Route(None)),
+        ("nlu_fallback", "simule mes économies", (), Route(None)),
+    ],
+)
+def test_route(intent: str, text: str, entities: tuple[str, ...], expected: Route) -> None:
+    assert route(intent, text, entities) == expected

@@ -1,0 +1,99 @@
+"""Answer composition: the part of the text around the key sentence must read on its own."""
+
+from __future__ import annotations
+
+from knowledge.composition import answer_span, leans_on_previous, render, trim_table
+from knowledge.sentences import split_units, structured_units
+
+EQUIPMENT = """Pour les agents, l'administration prend en charge :
+
+- la fourniture d'un micro-ordinateur portable ;
+- la fourniture d'un téléphone portable ;
+- les fournitures de bureau.
+
+Les caractéristiques techniques du matériel peuvent varier."""
+
+RECOURSE = """La décision portant :
+
+- refus d'autorisation de télétravail ;
+- cessation définitive de télétravail ;
+
+doit être expressément motivée et notifiée à l'agent, qui peut saisir la commission."""
+
+MEDICAL = (
+    "Les demandes peuvent être traitées à tout moment. Les seuils peuvent faire l'objet de "
+    "dérogations après avis du médecin. Ces dérogations sont accordées pour une durée de 6 "
+    "mois maximum. Par ailleurs, le service informe l'agent."
+)
+
+
+def _index(units: list, start: str) -> int:
+    return next(i for i, unit in enumerate(units) if unit.text.startswith(start))
+
+
+def test_a_list_item_comes_with_its_introduction_and_the_whole_list() -> None:
+    units = structured_units(EQUIPMENT)
+    text = render(units, answer_span(units, _index(units, "les fournitures")))
+    assert text.startswith("Pour les agents, l'administration prend en charge :")
+    assert "- la fourniture d'un micro-ordinateur portable ;" in text
+    assert text.endswith("- les fournitures de bureau.")
+    assert "caractéristiques" not in text
+
+
+def test_the_introducing_sentence_brings_its_list() -> None:
+    units = structured_units(EQUIPMENT)
+    text = render(units, answer_span(units, 0))
+    assert "téléphone portable" in text and "fournitures de bureau" in text
+
+
+def test_a_sentence_split_by_a_list_is_given_whole() -> None:
+    units = structured_units(RECOURSE)
+    text = render(units, answer_span(units, _index(units, "doit être")))
+    assert text.startswith("La décision portant :")
+    assert "- cessation définitive de télétravail ;" in text
+    assert text.endswith("qui peut saisir la commission.")
+
+
+def test_a_sentence_brings_the_one_that_completes_it() -> None:
+    units = structured_units(MEDICAL)
+    text = render(units, answer_span(units, _index(units, "Les seuils")))
+    assert text.endswith("pour une durée de 6 mois maximum.")
+    assert "traitées à tout moment" not in text and "Par ailleurs" not in text
+
+
+def test_a_sentence_that_leans_on_the_previous_one_brings_it() -> None:
+    units = structured_units(MEDICAL)
+    text = render(units, answer_span(units, _index(units, "Ces dérogations")))
+    assert text.startswith("Les seuils peuvent faire l'objet de dérogations")
+
+
+def test_anaphora_detection_ignores_accents_and_case() -> None:
+    assert leans_on_previous("Toutefois, l'agent peut…")
+    assert leans_on_previous("« Ces dérogations »")
+    assert not leans_on_previous("Le télétravail est volontaire.")
+
+
+def test_a_long_list_keeps_its_introduction_and_the_nearest_items() -> None:
+    items = "\n".join(
+        f"- élément numéro {i} de la liste, assez long pour compter ;" for i in range(30)
+    )
+    units = structured_units(f"La liste suivante :\n\n{items}")
+    chosen = answer_span(units, 20, limit=300)
+    assert chosen[0] == 0 and 20 in chosen
+    assert len(render(units, chosen)) <= 330
+
+
+def test_a_long_table_keeps_its_header_and_the_best_rows() -> None:
+    table = "| quotité | jours |\n|---|---|\n" + "\n".join(
+        f"| {q} % | {q / 40} |" for q in range(50, 100)
+    )
+    trimmed = trim_table(
+        table, [1.0 if row.startswith("| 80") else 0.0 for row in table.split("\n")[2:]], 60
+    )
+    assert trimmed.split("\n")[:2] == ["| quotité | jours |", "|---|---|"]
+    assert "| 80 % |" in trimmed
+
+
+def test_structured_units_are_the_indexed_units() -> None:
+    for text in (EQUIPMENT, RECOURSE, MEDICAL):
+        assert [unit.text for unit in structured_units(text)] == split_units(text)
