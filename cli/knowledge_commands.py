@@ -136,10 +136,11 @@ def _report_payload(report: EvalReport) -> dict[str, object]:
 
 def register(app: typer.Typer) -> None:
     """Attach these commands to the ``teletravail`` application."""
-    from cli import answers_commands, bench_commands
+    from cli import answers_commands, bench_commands, scenario_commands
 
     bench_commands.register(eval_app)
     answers_commands.register(eval_app)
+    scenario_commands.register(eval_app)
     app.command("index")(index)
     app.command("ask")(ask)
     app.add_typer(eval_app, name="eval")

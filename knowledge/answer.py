@@ -34,7 +34,7 @@ from knowledge.composition import MAX_PART_CHARS, answer_span, render, trim_tabl
 from knowledge.config import KnowledgeSettings
 from knowledge.models import Source
 from knowledge.retrieval import Hit, Method, Query, Retriever
-from knowledge.sentences import Unit, structured_units
+from knowledge.sentences import Unit, clean_markup, structured_units
 from knowledge.vocabulary import CorpusVocabulary
 
 ABSTENTION_MESSAGE = (
@@ -51,6 +51,8 @@ MAX_ABSENT_NOUNS = 2
 MAX_EXCERPT_CHARS = MAX_PART_CHARS + 100
 # At most this many passages (sections) in one answer, each with its citation.
 MAX_PARTS = 2
+# A unit shorter than this is not taken as answering a quote that merely contains it.
+MIN_ANCHOR_CHARS = 20
 # A table inside an answer keeps its header and the rows nearest the question that fit.
 MAX_TABLE_CHARS = 450
 
@@ -76,6 +78,38 @@ class AnswerPart:
 
 def _truncate(text: str, limit: int = MAX_EXCERPT_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + " …"
+
+
+def _question_anchors(retriever: Retriever, settings: KnowledgeSettings) -> list[tuple[int, str]]:
+    """(passage, folded quote) of each curated question, in the index's order, or none."""
+    from knowledge.questions import QuestionsError, load_questions, normalise
+
+    try:
+        curated = load_questions(settings.questions_dir, retriever.index.chunks)
+    except (QuestionsError, OSError):
+        return []
+    if [q.text for q in curated] != retriever.index.questions:
+        return []  # the index was built from other questions: no anchors
+    return [(q.chunk_id, fold(clean_markup(normalise(q.quote)))) for q in curated]
+
+
+def _anchor_units(
+    units: list[Unit], anchors: list[tuple[int, str]], chunk_id: int
+) -> dict[int, list[int]]:
+    """For each curated question of the passage, the units its quote is in or covers."""
+    folded = [fold(unit.text) for unit in units]
+    found: dict[int, list[int]] = {}
+    for question, (owner, quote) in enumerate(anchors):
+        if owner != chunk_id or not quote:
+            continue
+        matches = [
+            i
+            for i, text in enumerate(folded)
+            if quote in text or (len(text) >= MIN_ANCHOR_CHARS and text in quote)
+        ]
+        if matches:
+            found[question] = matches
+    return found
 
 
 def _row_overlap(row: str, words: set[str]) -> float:
@@ -126,6 +160,8 @@ class AnswerEngine:
         self._unknown_idf = max(idf.values(), default=1.0)
         self.vocabulary = CorpusVocabulary(retriever.index.chunk_terms)
         self._units: dict[int, list[Unit]] = {}
+        self._anchors = _question_anchors(retriever, settings)
+        self._anchored_units: dict[int, dict[int, list[int]]] = {}
         self._terms: dict[int, list[set[str]]] = {}
 
     def coverage(self, question_terms: list[str], hits: list[Hit]) -> float:
@@ -175,7 +211,7 @@ class AnswerEngine:
         report = signals.as_dict() | {
             "off_topic": float(abstain and confidence >= self.settings.abstain_threshold)
         }
-        parts = self.compose(question, hits, sentence_scores)
+        parts = self.compose(question, hits, sentence_scores, query.vector)
         sources = [part.source for part in parts]
         if abstain:
             return Answer(ABSTENTION_MESSAGE, True, sources, confidence, report)
@@ -194,7 +230,11 @@ class AnswerEngine:
         return cached
 
     def compose(
-        self, question: str, hits: list[Hit], unit_scores: list[np.ndarray]
+        self,
+        question: str,
+        hits: list[Hit],
+        unit_scores: list[np.ndarray],
+        query_vector: np.ndarray | None = None,
     ) -> list[AnswerPart]:
         """The parts of the texts that answer: the key one first, each with its citation.
 
@@ -211,9 +251,11 @@ class AnswerEngine:
         total = sum(weights.values()) or 1.0
         words = {w for w in re.findall(r"[0-9a-z]+", fold(question)) if len(w) > 1}
         candidates: list[tuple[float, int, int]] = []
+        question_cosines = self._question_cosines(query_vector)
         for rank, (hit, scores) in enumerate(zip(hits, unit_scores, strict=True)):
             unit_terms = self._unit_terms(hit)
-            for index, cosine in enumerate(scores.tolist()):
+            anchored = self._anchored_scores(hit, question_cosines)
+            for index, cosine in enumerate(np.maximum(scores, anchored).tolist()):
                 lexical = sum(w for t, w in weights.items() if t in unit_terms[index]) / total
                 score = (
                     cosine
@@ -229,11 +271,9 @@ class AnswerEngine:
         order: list[int] = []
         length = 0
         for score, rank, index in candidates:
-            if score < best - self.settings.answer_margin or len(order) >= MAX_PARTS + 1:
+            if score < best - self.settings.answer_margin:
                 break
-            if index in chosen.get(rank, []):
-                continue
-            if rank not in chosen and len(chosen) >= MAX_PARTS:
+            if index in chosen.get(rank, []) or (rank not in chosen and len(chosen) >= MAX_PARTS):
                 continue
             units = self._shown_units(hits[rank], words)
             span = [i for i in answer_span(units, index) if i not in chosen.get(rank, [])]
@@ -245,6 +285,37 @@ class AnswerEngine:
                 order.append(rank)
             length += added
         return [self._part(hits[rank], sorted(set(chosen[rank])), words) for rank in order]
+
+    def _question_cosines(self, query_vector: np.ndarray | None) -> np.ndarray | None:
+        """Cosine of the question with every curated question (None: no anchors)."""
+        vectors = self.retriever.index.question_vectors
+        if query_vector is None or not self._anchors or vectors.ntotal != len(self._anchors):
+            return None
+        scores, ids = vectors.search(query_vector, vectors.ntotal)
+        cosines = np.empty(vectors.ntotal)
+        cosines[ids[0]] = scores[0]
+        return cosines
+
+    def _anchored_scores(self, hit: Hit, question_cosines: np.ndarray | None) -> np.ndarray:
+        """Per unit, the best curated question its text answers, less the question offset.
+
+        A curated question is anchored to the sentence that answers it (its quote): when the
+        agent's question is close to it, that sentence is the key one, even if e5 finds
+        another sentence of the passage a little closer.
+        """
+        units = self.units(hit)
+        anchored = np.full(len(units), -np.inf)
+        if question_cosines is None:
+            return anchored
+        by_question = self._anchored_units.get(hit.chunk_id)
+        if by_question is None:
+            by_question = _anchor_units(units, self._anchors, hit.chunk_id)
+            self._anchored_units[hit.chunk_id] = by_question
+        for question, unit_indices in by_question.items():
+            for index in unit_indices:
+                score = question_cosines[question] - QUESTION_COSINE_OFFSET
+                anchored[index] = max(anchored[index], score)
+        return anchored
 
     def _unit_terms(self, hit: Hit) -> list[set[str]]:
         cached = self._terms.get(hit.chunk_id)

@@ -47,7 +47,7 @@ class KnowledgeSettings(BaseSettings):
     # sentence another one may score and still join, and the answer's length budget.
     answer_lexical_weight: float = 0.0
     answer_rank_penalty: float = 0.02
-    answer_margin: float = 0.06
+    answer_margin: float = 0.05
     answer_chars: int = 900
     # Examples of telework questions and of off-topic ones (the assistant's NLU data) that
     # train the in-domain classifier at index time (knowledge.domain); absent → no classifier.

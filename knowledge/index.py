@@ -39,7 +39,7 @@ from knowledge.models import DocumentMeta
 from knowledge.questions import load_questions, questions_fingerprint
 from knowledge.sentences import split_units
 
-INDEX_FORMAT = 8
+INDEX_FORMAT = 9
 EMBED_SLICE = 128
 WINDOW_UNITS = 3
 WINDOW_STRIDE = 2

@@ -78,6 +78,8 @@ class CuratedQuestion:
 
     chunk_id: int
     text: str
+    # The exact extract of the passage that answers it (the answer's key sentence).
+    quote: str = ""
 
 
 def question_files(directory: Path = QUESTIONS_DIR) -> list[Path]:
@@ -177,7 +179,9 @@ def load_questions(directory: Path, chunks: list[Chunk]) -> list[CuratedQuestion
                     f"{where} : citation présente dans {len(found)} passages (positions "
                     f"{positions}) ; allongez-la pour qu'elle n'en désigne qu'un."
                 )
-            curated.extend(CuratedQuestion(found[0], question) for question in entry.questions)
+            curated.extend(
+                CuratedQuestion(found[0], question, quote) for question in entry.questions
+            )
     return curated
 
 

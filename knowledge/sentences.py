@@ -34,7 +34,7 @@ def _split_prose(paragraph: str) -> list[str]:
     pieces = _BOUNDARY.split(paragraph)
     sentences: list[str] = []
     for piece in pieces:
-        last_word = sentences[-1].rsplit(" ", 1)[-1].rstrip(".") if sentences else ""
+        last_word = sentences[-1].rsplit(" ", 1)[-1].rstrip(".").lstrip('(«"[') if sentences else ""
         if sentences and last_word in _ABBREVIATIONS:
             sentences[-1] = f"{sentences[-1]} {piece}"
         else:

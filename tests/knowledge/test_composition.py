@@ -97,3 +97,22 @@ def test_a_long_table_keeps_its_header_and_the_best_rows() -> None:
 def test_structured_units_are_the_indexed_units() -> None:
     for text in (EQUIPMENT, RECOURSE, MEDICAL):
         assert [unit.text for unit in structured_units(text)] == split_units(text)
+
+
+def test_curated_quotes_anchor_the_sentences_they_are_taken_from() -> None:
+    from knowledge.analysis import fold
+    from knowledge.answer import _anchor_units
+
+    units = structured_units(MEDICAL)
+    anchors = [
+        (7, fold("Ces dérogations sont accordées pour une durée de 6 mois")),
+        (7, fold("Les seuils peuvent faire l'objet de dérogations après avis du médecin. Ces")),
+        (8, fold("Ces dérogations sont accordées")),
+    ]
+    found = _anchor_units(units, anchors, chunk_id=7)
+    assert found == {0: [2], 1: [1]}
+
+
+def test_an_abbreviation_in_brackets_does_not_end_the_sentence() -> None:
+    units = split_units("« Le télétravail désigne… ». (art. 2 du décret précité). Il suit.")
+    assert units == ["« Le télétravail désigne… ».", "(art. 2 du décret précité).", "Il suit."]

@@ -1,0 +1,121 @@
+"""``teletravail eval scenarios``: play whole conversations through Rasa's REST webhook.
+
+Each scenario of the set is one conversation (a fresh sender id), sent turn by turn to
+``/webhooks/rest/webhook`` the way the web page and Tchap do, on a stack of real processes
+started for the run (or on ``--rasa-url``); :mod:`cli.scenario_judge` decides whether each
+conversation reaches its goal.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Annotated, Any
+
+import typer
+
+from cli.scenario_judge import (
+    SCENARIO_SETS,
+    ChannelError,
+    Messages,
+    ScenarioReport,
+    Send,
+    evaluate_scenarios,
+    format_scenario_report,
+    load_scenarios,
+    report_as_dict,
+)
+
+CHAT_TIMEOUT_S = 60.0
+# Ports of their own, so that a running ``make run`` (5005/5055) or the answer benchmark's
+# stack (25005/25055) is left alone.
+ACTIONS_PORT = 35055
+RASA_PORT = 35005
+
+
+def rest_channel(rasa_url: str) -> Send:
+    """A ``send(sender, text)`` posting one message to the REST webhook."""
+    import httpx
+
+    client = httpx.Client(timeout=CHAT_TIMEOUT_S)
+
+    def send(sender: str, text: str) -> Messages:
+        try:
+            response = client.post(
+                f"{rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}
+            )
+        except httpx.HTTPError as error:
+            raise ChannelError(f"{type(error).__name__}: {error}") from error
+        if response.status_code != 200:
+            raise ChannelError(response.text[:200], response.status_code)
+        messages: Any = response.json()
+        if not isinstance(messages, list):
+            raise ChannelError(f"réponse inattendue : {str(messages)[:200]}", response.status_code)
+        return messages
+
+    return send
+
+
+def _has_sources(messages: Messages) -> bool:
+    return any(
+        isinstance(m, dict) and isinstance(m.get("custom"), dict) and m["custom"].get("sources")
+        for m in messages
+    )
+
+
+def _warm(send: Send) -> None:
+    """Wait until the action server's engine answers with sources (it may build the index)."""
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline:
+        try:
+            if _has_sources(send("warmup", "Combien de jours de télétravail à temps plein ?")):
+                return
+        except ChannelError:
+            pass
+        time.sleep(3)
+    raise RuntimeError("Le serveur d'actions ne répond pas avec des sources.")
+
+
+def eval_scenarios(
+    scenario_set: Annotated[
+        str, typer.Option("--set", help="Jeu de scénarios (holdout : tenu à l'écart).")
+    ] = "holdout",
+    rasa_url: Annotated[
+        str,
+        typer.Option("--rasa-url", help="Serveur Rasa déjà démarré (sinon la pile est lancée)."),
+    ] = "",
+    as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON.")] = False,
+) -> None:
+    """Jouer des conversations entières : part qui atteint son but, tours réussis, échecs."""
+    if scenario_set not in SCENARIO_SETS:
+        typer.echo(f"Jeu inconnu : choisissez {' ou '.join(SCENARIO_SETS)}.", err=True)
+        raise typer.Exit(code=2)
+    scenarios = load_scenarios(SCENARIO_SETS[scenario_set])
+
+    def progress(done: int) -> None:
+        typer.echo(f"\r{done}/{len(scenarios)} scénarios", nl=False, err=True)
+
+    def run(url: str) -> ScenarioReport:
+        send = rest_channel(url)
+        typer.echo("Attente du serveur d'actions…", err=True)
+        _warm(send)
+        return evaluate_scenarios(scenario_set, scenarios, send, progress)
+
+    if rasa_url:
+        report = run(rasa_url.rstrip("/"))
+    else:
+        from cli.stack import LocalStack
+
+        typer.echo("Démarrage de la pile (actions, Rasa)…", err=True)
+        with LocalStack(actions_port=ACTIONS_PORT, rasa_port=RASA_PORT, with_api=False) as stack:
+            report = run(stack.rasa_url)
+    typer.echo("", err=True)
+    if as_json:
+        typer.echo(json.dumps(report_as_dict(report), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(format_scenario_report(report))
+
+
+def register(eval_app: typer.Typer) -> None:
+    """Attach ``scenarios`` to ``teletravail eval``."""
+    eval_app.command("scenarios")(eval_scenarios)
