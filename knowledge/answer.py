@@ -162,7 +162,6 @@ class AnswerEngine:
         self._units: dict[int, list[Unit]] = {}
         self._anchors = _question_anchors(retriever, settings)
         self._anchored_units: dict[int, dict[int, list[int]]] = {}
-        self._terms: dict[int, list[set[str]]] = {}
 
     def coverage(self, question_terms: list[str], hits: list[Hit]) -> float:
         """Share of the question's IDF mass found in the given passages."""
@@ -239,30 +238,22 @@ class AnswerEngine:
         """The parts of the texts that answer: the key one first, each with its citation.
 
         Every unit of the retrieved passages is scored by its closeness to the question
-        (e5 cosine) plus the share of the question's rare words it holds, minus a little per
-        rank of its passage. The best one is the key; other units join when they score
+        (e5 cosine, or that of a curated question anchored on it), minus a little per rank of
+        its passage (the share of the question's rare words it holds was measured and
+        brought nothing, docs/answers.md). The best one is the key; other units join when they score
         within ``settings.answer_margin`` of it — another point of the same passage, or of
         another section when the question spans two. Each is widened into the self-contained
         unit of text around it (knowledge.composition); the answer stays within
         ``settings.answer_chars``. Units of one passage form one part, in reading order.
         """
-        terms = analyze(question, prefixes=False)
-        weights = {t: max(self._idf.get(t, self._unknown_idf), 0.05) for t in terms}
-        total = sum(weights.values()) or 1.0
         words = {w for w in re.findall(r"[0-9a-z]+", fold(question)) if len(w) > 1}
         candidates: list[tuple[float, int, int]] = []
         question_cosines = self._question_cosines(query_vector)
         for rank, (hit, scores) in enumerate(zip(hits, unit_scores, strict=True)):
-            unit_terms = self._unit_terms(hit)
             anchored = self._anchored_scores(hit, question_cosines)
+            penalty = self.settings.answer_rank_penalty * rank
             for index, cosine in enumerate(np.maximum(scores, anchored).tolist()):
-                lexical = sum(w for t, w in weights.items() if t in unit_terms[index]) / total
-                score = (
-                    cosine
-                    + self.settings.answer_lexical_weight * lexical
-                    - self.settings.answer_rank_penalty * rank
-                )
-                candidates.append((score, rank, index))
+                candidates.append((cosine - penalty, rank, index))
         if not candidates:
             return [AnswerPart(hits[0].chunk.text, self._source(hits[0], hits[0].chunk.text))]
         candidates.sort(key=lambda c: -c[0])
@@ -270,12 +261,13 @@ class AnswerEngine:
         chosen: dict[int, list[int]] = {}
         order: list[int] = []
         length = 0
+        shown = [self._shown_units(hit, words) for hit in hits]
         for score, rank, index in candidates:
             if score < best - self.settings.answer_margin:
                 break
             if index in chosen.get(rank, []) or (rank not in chosen and len(chosen) >= MAX_PARTS):
                 continue
-            units = self._shown_units(hits[rank], words)
+            units = shown[rank]
             span = [i for i in answer_span(units, index) if i not in chosen.get(rank, [])]
             added = sum(len(units[i].text) for i in span)
             if chosen and length + added > self.settings.answer_chars:
@@ -316,13 +308,6 @@ class AnswerEngine:
                 score = question_cosines[question] - QUESTION_COSINE_OFFSET
                 anchored[index] = max(anchored[index], score)
         return anchored
-
-    def _unit_terms(self, hit: Hit) -> list[set[str]]:
-        cached = self._terms.get(hit.chunk_id)
-        if cached is None:
-            cached = [set(analyze(unit, prefixes=False)) for unit in hit.sentences]
-            self._terms[hit.chunk_id] = cached
-        return cached
 
     def _shown_units(self, hit: Hit, words: set[str]) -> list[Unit]:
         """The passage's units as shown: a long table cut to its rows nearest the question."""

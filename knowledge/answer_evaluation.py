@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import statistics
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -61,7 +62,11 @@ class AnswerQuestion:
     def missing_facts(self, text: str) -> list[str]:
         """The expected facts the text lacks (accents, case and apostrophes ignored)."""
         folded = fold(text)
-        return [fact for fact in self.facts if re.search(fold(fact), folded) is None]
+        return [
+            fact
+            for fact in self.facts
+            if re.search(_strip_accents(fact), folded, re.IGNORECASE) is None
+        ]
 
 
 @dataclass(frozen=True)
@@ -221,6 +226,12 @@ def format_answer_report(report: AnswerReport, set_name: str) -> str:
             lines.append(f"    {verdict.question.id} [{cited}] {verdict.question.question}")
             lines.append(f"      → {_first_line(verdict.reply.text)}")
     return "\n".join(lines)
+
+
+def _strip_accents(pattern: str) -> str:
+    """Accents off, case kept: lowering a regex would turn an upper-case escape into another."""
+    decomposed = unicodedata.normalize("NFKD", pattern)
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 def _first_line(text: str, limit: int = 140) -> str:

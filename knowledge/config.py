@@ -42,10 +42,9 @@ class KnowledgeSettings(BaseSettings):
     question_weight: float = 0.6
     question_lexical_weight: float = 0.3
     # Answer composition (knowledge.answer.compose), chosen on the development set with
-    # ``teletravail eval answers --set dev`` (docs/answers.md): weight of the question's rare
-    # words found in a sentence, penalty per rank of its passage, how far below the key
-    # sentence another one may score and still join, and the answer's length budget.
-    answer_lexical_weight: float = 0.0
+    # ``teletravail eval answers --set dev`` (docs/answers.md): penalty per rank of the
+    # passage, how far below the key sentence another one may score and still join, and the
+    # answer's length budget (about a phone screen).
     answer_rank_penalty: float = 0.02
     answer_margin: float = 0.05
     answer_chars: int = 900

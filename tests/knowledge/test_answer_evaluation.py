@@ -91,3 +91,9 @@ def test_every_question_set_loads_with_valid_facts() -> None:
         questions = load_answer_questions(path)
         assert questions and all(q.facts for q in questions if q.answerable)
         assert all(q.doc_id for q in questions if q.answerable)
+
+
+def test_upper_case_escapes_of_a_fact_keep_their_meaning() -> None:
+    question = AnswerQuestion("r3", "?", True, "maa", (r"50\S*%",))
+    assert judge(question, Reply("À 50 % : 0,5 jour", (CitedSource("maa"),))).correct is False
+    assert judge(question, Reply("À 50% : 0,5 jour", (CitedSource("maa"),))).correct
