@@ -97,7 +97,8 @@ def _warm_chat(ask: Any) -> None:
 def eval_answers(
     channel: Annotated[str, typer.Option("--channel", help="api ou chat.")] = "api",
     question_set: Annotated[
-        str, typer.Option("--set", help="dev (réglage) ou holdout (tenu à l'écart).")
+        str,
+        typer.Option("--set", help="dev ou dev-extra (réglage), holdout (tenu à l'écart)."),
     ] = "holdout",
     rasa_url: Annotated[
         str,

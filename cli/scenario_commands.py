@@ -29,8 +29,8 @@ from cli.scenario_judge import (
 CHAT_TIMEOUT_S = 60.0
 # Ports of their own, so that a running ``make run`` (5005/5055) or the answer benchmark's
 # stack (25005/25055) is left alone.
-ACTIONS_PORT = 35055
-RASA_PORT = 35005
+ACTIONS_PORT = 55055
+RASA_PORT = 55005
 
 
 def rest_channel(rasa_url: str) -> Send:

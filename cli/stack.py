@@ -25,6 +25,7 @@ RASA_MODEL = ROOT / "var" / "rasa" / "models" / "teletravail.tar.gz"
 # of the retrieval (torch, actions and API) costs ~22 ms of CPU instead of ~500 ms when
 # torch's two threads spin against the other services on a busy machine (docs/rasa.md).
 SINGLE_THREAD = {"OMP_NUM_THREADS": "1"}
+READY_QUESTION = "Combien de jours de télétravail à temps plein ?"
 
 
 class StackError(RuntimeError):
@@ -39,6 +40,9 @@ class LocalStack:
     rasa_port: int = 15005
     api_port: int = 18000
     with_api: bool = True
+    # Wait until a question gets an answer from the texts: the action server says /health
+    # at once, then loads its search engine in the background (a minute on a busy machine).
+    wait_for_answers: bool = True
     startup_timeout: float = 240.0
     log_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="stack-logs-")))
     _processes: list[tuple[str, subprocess.Popen[bytes]]] = field(default_factory=list)
@@ -143,10 +147,27 @@ class LocalStack:
             self._wait("rasa", f"{self.rasa_url}/status")
             if self.with_api:
                 self._wait("api", f"{self.api_url}/healthz")
+            if self.wait_for_answers:
+                self._wait_until_answering()
         except BaseException:
             self.stop()
             raise
         return self
+
+    def _wait_until_answering(self) -> None:
+        deadline = time.monotonic() + max(self.startup_timeout, 600.0)
+        question = {"sender": "stack-warm-up", "message": READY_QUESTION}
+        while time.monotonic() < deadline:
+            try:
+                reply = httpx.post(
+                    f"{self.rasa_url}/webhooks/rest/webhook", json=question, timeout=60
+                )
+                if any((m.get("custom") or {}).get("sources") for m in reply.json()):
+                    return
+            except (httpx.HTTPError, ValueError):
+                pass
+            time.sleep(3.0)
+        raise StackError(f"le serveur d'actions ne répond pas depuis les textes ({self.log_dir})")
 
     def stop(self) -> None:
         """Stop every service (SIGTERM, then SIGKILL after 15 s)."""

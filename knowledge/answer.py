@@ -197,10 +197,11 @@ class AnswerEngine:
         )
         return off_topic or signals.confidence() < self.settings.abstain_threshold
 
-    def ask(self, question: str, top_k: int = 3, method: Method = "hybrid") -> Answer:
+    def ask(self, question: str, top_k: int | None = None, method: Method = "hybrid") -> Answer:
         """Answer one question with sources, or abstain."""
         query = self.retriever.query(question)
-        hits = self.retriever.search(question, k=top_k, method=method, query_vector=query.vector)
+        k = top_k or self.settings.answer_passages
+        hits = self.retriever.search(question, k=k, method=method, query_vector=query.vector)
         if not hits:
             return Answer(ABSTENTION_MESSAGE, True, [], 0.0)
         sentence_scores = [hit.sentence_scores(query) for hit in hits]

@@ -36,6 +36,8 @@ EVAL_DIR = Path(__file__).resolve().parent / "eval"
 # written before the answer composition and routing were changed and never tuned on.
 ANSWER_SETS: dict[str, Path] = {
     "dev": EVAL_DIR / "dev_questions.yaml",
+    # More questions to tune the answer/abstain decision on, near-topic ones above all.
+    "dev-extra": EVAL_DIR / "answers_dev_extra.yaml",
     "holdout": EVAL_DIR / "answers_holdout.yaml",
 }
 
