@@ -125,9 +125,6 @@ class Signals:
     coverage: float
     absent_nouns: int
     in_domain: float | None = None
-    # Whether the best passage has curated questions: only then can the question be
-    # expected to resemble one of them (a text added without questions must still answer).
-    best_has_questions: bool = False
 
     def confidence(self) -> float:
         """The mix calibrated on the development set (module docstring)."""
@@ -146,25 +143,6 @@ class Signals:
         if self.in_domain is not None:
             values["in_domain"] = round(self.in_domain, 4)
         return values
-
-
-def should_abstain(
-    signals: Signals, settings: KnowledgeSettings, domain_threshold: float | None = None
-) -> bool:
-    """Abstain on too little confidence, on a question unlike any curated one, or off topic.
-
-    The in-domain classifier only counts when ``settings.domain_filter`` is on.
-    """
-    off_topic = (
-        settings.domain_filter
-        and domain_threshold is not None
-        and signals.in_domain is not None
-        and signals.in_domain < domain_threshold
-    )
-    unlike_any_question = (
-        signals.best_has_questions and signals.question_cosine < settings.question_cosine_floor
-    )
-    return off_topic or unlike_any_question or signals.confidence() < settings.abstain_threshold
 
 
 class AnswerEngine:
@@ -206,13 +184,18 @@ class AnswerEngine:
             coverage=self.coverage(analyze(query.text, prefixes=False), hits),
             absent_nouns=len(self.vocabulary.absent_nouns(query.text)),
             in_domain=domain.probability(query.vector) if domain is not None else None,
-            best_has_questions=hits[0].question_cosine is not None,
         )
 
     def should_abstain(self, signals: Signals) -> bool:
-        """The one answer/abstain decision of every channel (:func:`should_abstain`)."""
+        """The one answer/abstain decision: too little confidence, or off topic."""
         domain = self.retriever.index.domain
-        return should_abstain(signals, self.settings, domain.threshold if domain else None)
+        off_topic = (
+            self.settings.domain_filter
+            and domain is not None
+            and signals.in_domain is not None
+            and signals.in_domain < domain.threshold
+        )
+        return off_topic or signals.confidence() < self.settings.abstain_threshold
 
     def ask(self, question: str, top_k: int | None = None, method: Method = "hybrid") -> Answer:
         """Answer one question with sources, or abstain."""

@@ -33,12 +33,6 @@ class KnowledgeSettings(BaseSettings):
     # Minimum confidence (see knowledge.answer.confidence) below which the assistant
     # abstains; calibrated with ``teletravail eval retrieval`` (docs/retrieval.md).
     abstain_threshold: float = 0.4
-    # Abstain as well when the question resembles none of the curated questions of the best
-    # passage's text (best cosine under this floor): near-topic questions the texts do not
-    # answer (an allowance's amount, meal vouchers) sound like telework but ask what no
-    # curated question asks. Chosen on dev, checked on dev-extra and the other way round
-    # (0.905 both ways; decisions 0.884 → 0.909 on both sets, docs/answers.md).
-    question_cosine_floor: float = 0.905
     # Share of the lexical side in the hybrid score (the dense side has the rest); chosen on
     # the development set (docs/retrieval.md).
     lexical_weight: float = 0.2

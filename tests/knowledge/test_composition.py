@@ -116,19 +116,3 @@ def test_curated_quotes_anchor_the_sentences_they_are_taken_from() -> None:
 def test_an_abbreviation_in_brackets_does_not_end_the_sentence() -> None:
     units = split_units("« Le télétravail désigne… ». (art. 2 du décret précité). Il suit.")
     assert units == ["« Le télétravail désigne… ».", "(art. 2 du décret précité).", "Il suit."]
-
-
-def test_abstention_needs_confidence_and_a_resemblance_to_curated_questions() -> None:
-    from knowledge.answer import Signals, should_abstain
-    from knowledge.config import KnowledgeSettings
-
-    settings = KnowledgeSettings(abstain_threshold=0.4, question_cosine_floor=0.905)
-    sure = Signals(cosine=0.9, question_cosine=0.95, coverage=0.8, absent_nouns=0)
-    assert not should_abstain(sure, settings)
-    # Confident, but unlike every curated question of a text that has some: abstain.
-    unlike = Signals(0.9, 0.88, 0.8, 0, best_has_questions=True)
-    assert should_abstain(unlike, settings)
-    # The same question on a text added without curated questions is answered.
-    assert not should_abstain(Signals(0.9, 0.0, 0.8, 0, best_has_questions=False), settings)
-    # Close to a curated question but with little confidence: abstain.
-    assert should_abstain(Signals(0.81, 0.95, 0.1, 2, best_has_questions=True), settings)
