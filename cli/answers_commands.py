@@ -84,16 +84,6 @@ def chat_channel(rasa_url: str) -> Any:
     return ask
 
 
-def _warm_chat(ask: Any) -> None:
-    """Wait until the action server's engine answers (it may build the index at start)."""
-    deadline = time.monotonic() + 600
-    while time.monotonic() < deadline:
-        if ask("Combien de jours de télétravail à temps plein ?").sources:
-            return
-        time.sleep(3)
-    raise RuntimeError("Le serveur d'actions ne répond pas avec des sources.")
-
-
 def eval_answers(
     channel: Annotated[str, typer.Option("--channel", help="api ou chat.")] = "api",
     question_set: Annotated[
@@ -128,16 +118,15 @@ def eval_answers(
         get_engine().ask("télétravail")  # load before timing
         report = evaluate_answers("api", questions, api_reply, progress)
     elif rasa_url:
-        ask = chat_channel(rasa_url)
-        _warm_chat(ask)
-        report = evaluate_answers("chat", questions, ask, progress)
+        from cli.stack import wait_until_answering
+
+        wait_until_answering(rasa_url)
+        report = evaluate_answers("chat", questions, chat_channel(rasa_url), progress)
     else:
         from cli.stack import LocalStack
 
         with LocalStack(actions_port=25055, rasa_port=25005, with_api=False) as stack:
-            ask = chat_channel(stack.rasa_url)
-            _warm_chat(ask)
-            report = evaluate_answers("chat", questions, ask, progress)
+            report = evaluate_answers("chat", questions, chat_channel(stack.rasa_url), progress)
     if not as_json:
         typer.echo("", err=True)
     _emit(report, question_set, as_json)

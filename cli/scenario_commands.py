@@ -9,7 +9,6 @@ conversation reaches its goal.
 from __future__ import annotations
 
 import json
-import time
 from typing import Annotated, Any
 
 import typer
@@ -56,26 +55,6 @@ def rest_channel(rasa_url: str) -> Send:
     return send
 
 
-def _has_sources(messages: Messages) -> bool:
-    return any(
-        isinstance(m, dict) and isinstance(m.get("custom"), dict) and m["custom"].get("sources")
-        for m in messages
-    )
-
-
-def _warm(send: Send) -> None:
-    """Wait until the action server's engine answers with sources (it may build the index)."""
-    deadline = time.monotonic() + 600
-    while time.monotonic() < deadline:
-        try:
-            if _has_sources(send("warmup", "Combien de jours de télétravail à temps plein ?")):
-                return
-        except ChannelError:
-            pass
-        time.sleep(3)
-    raise RuntimeError("Le serveur d'actions ne répond pas avec des sources.")
-
-
 def eval_scenarios(
     scenario_set: Annotated[
         str, typer.Option("--set", help="Jeu de scénarios (holdout : tenu à l'écart).")
@@ -96,10 +75,11 @@ def eval_scenarios(
         typer.echo(f"\r{done}/{len(scenarios)} scénarios", nl=False, err=True)
 
     def run(url: str) -> ScenarioReport:
-        send = rest_channel(url)
+        from cli.stack import wait_until_answering
+
         typer.echo("Attente du serveur d'actions…", err=True)
-        _warm(send)
-        return evaluate_scenarios(scenario_set, scenarios, send, progress)
+        wait_until_answering(url)
+        return evaluate_scenarios(scenario_set, scenarios, rest_channel(url), progress)
 
     if rasa_url:
         report = run(rasa_url.rstrip("/"))

@@ -155,19 +155,10 @@ class LocalStack:
         return self
 
     def _wait_until_answering(self) -> None:
-        deadline = time.monotonic() + max(self.startup_timeout, 600.0)
-        question = {"sender": "stack-warm-up", "message": READY_QUESTION}
-        while time.monotonic() < deadline:
-            try:
-                reply = httpx.post(
-                    f"{self.rasa_url}/webhooks/rest/webhook", json=question, timeout=60
-                )
-                if any((m.get("custom") or {}).get("sources") for m in reply.json()):
-                    return
-            except (httpx.HTTPError, ValueError):
-                pass
-            time.sleep(3.0)
-        raise StackError(f"le serveur d'actions ne répond pas depuis les textes ({self.log_dir})")
+        try:
+            wait_until_answering(self.rasa_url, max(self.startup_timeout, 600.0))
+        except StackError as error:
+            raise StackError(f"{error} ({self.log_dir})") from None
 
     def stop(self) -> None:
         """Stop every service (SIGTERM, then SIGKILL after 15 s)."""
@@ -203,6 +194,29 @@ class LocalStack:
         whole tree is what a service costs. Read from ``/proc`` (Linux); 0 elsewhere.
         """
         return process_tree_cpu_seconds(dict(self._processes)[name].pid)
+
+
+def wait_until_answering(rasa_url: str, timeout: float = 600.0) -> None:
+    """Ask Rasa until a question is answered from the texts, with its sources.
+
+    The action server says /health at once, then loads its search engine in the background
+    (and rebuilds the index first when its inputs changed): minutes on a busy machine.
+
+    Raises:
+        StackError: no answer with sources within ``timeout`` seconds.
+
+    """
+    deadline = time.monotonic() + timeout
+    question = {"sender": "stack-warm-up", "message": READY_QUESTION}
+    while time.monotonic() < deadline:
+        try:
+            reply = httpx.post(f"{rasa_url}/webhooks/rest/webhook", json=question, timeout=60)
+            if any((m.get("custom") or {}).get("sources") for m in reply.json()):
+                return
+        except (httpx.HTTPError, ValueError, AttributeError):
+            pass
+        time.sleep(3.0)
+    raise StackError("le serveur d'actions ne répond pas depuis les textes")
 
 
 def _stat_fields(pid: int) -> list[str]:
