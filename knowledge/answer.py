@@ -201,7 +201,7 @@ class AnswerEngine:
         """Answer one question with sources, or abstain."""
         query = self.retriever.query(question)
         k = top_k or self.settings.answer_passages
-        hits = self.retriever.search(question, k=k, method=method, query_vector=query.vector)
+        hits = self.retriever.search(question, k=k, method=method, query=query)
         if not hits:
             return Answer(ABSTENTION_MESSAGE, True, [], 0.0)
         sentence_scores = [hit.sentence_scores(query) for hit in hits]

@@ -199,11 +199,12 @@ class Retriever:
         k: int = 5,
         method: Method = "hybrid",
         query_vector: Vectors | None = None,
+        query: Query | None = None,
     ) -> list[Hit]:
-        """The ``k`` best passages for a question, best first."""
+        """The ``k`` best passages for a question, best first (``query``: already analysed)."""
         if not self.index.chunks:
             return []
-        query = self.query(question, query_vector)
+        query = query or self.query(question, query_vector)
         lexical = self.lexical.scores(query)
         dense = self.dense.scores(query)
         if method == "bm25":
