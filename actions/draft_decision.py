@@ -7,8 +7,9 @@ months (« aucune »), the fixed hours the agent must be reachable (« 9 h 30 - 
 fonctionnaire or contractuel (it decides the committee named in the recourse). The rules
 (one year at most, three months of adaptation at most, the quota, motives required) are
 checked by :func:`drafts.decision.decide` before anything is written. A start date is read
-only from a real date (« 1er mars 2031 », « 01/03/2031 », « le mois prochain »), never from a
-weekday; dateparser blocks, so the form calls :func:`interpret` in a worker thread.
+by :mod:`actions.dates` from a real date (« 1er mars 2031 », « 01/03/2031 », « lundi
+prochain », « le mois prochain »), never from a habit (« le mardi ») nor from a message that
+holds two dates; dateparser blocks, so the form calls :func:`interpret` in a worker thread.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from actions.draft_dialogue import parse_days, read_date
+from actions import dates
+from actions.draft_values import parse_days
 from actions.parsing import parse_status
 from drafts.models import DecisionRequest
 from knowledge.analysis import fold
@@ -96,7 +98,7 @@ def read(name: str, text: str, today: dt.date | None = None) -> Any:
     if name == "start":
         if _AS_ASKED.search(folded):
             return ""
-        day = read_date(text, today or dt.date.today())
+        day = dates.read_date(text, today or dt.date.today(), vague=True)
         return day.isoformat() if day else None
     if name == "adaptation":
         months = re.search(r"(\d+)\s*mois", folded)

@@ -20,16 +20,18 @@ from pydantic import ValidationError
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import REQUESTED_SLOT
 
 from actions.common import button, latest_intent, latest_text, run_in_thread
-from actions.draft_dialogue import FIELDS, HIDDEN, interpret, summary, to_request
+from actions.draft_dialogue import interpret, summary, to_request
+from actions.draft_fields import HIDDEN, NAMES, SLOT_PREFIX
 from drafts.config import get_draft_settings
 from drafts.service import DOCUMENT_TITLES, create_draft, document_urls
 from drafts.validation import DraftRuleError
 
 logger = logging.getLogger(__name__)
-PREFIX = "draft_"
-SLOTS = [f"{PREFIX}{name}" for name in (*FIELDS, *HIDDEN)]
+PREFIX = SLOT_PREFIX
+SLOTS = [f"{PREFIX}{name}" for name in (*NAMES, *HIDDEN)]
 SKIPPED = "draft_skipped"
 DRAFT_TIMEOUT_S = 60.0
 BUTTON_ANSWERS = {"affirm": "oui", "deny": "non", "stop": "annuler"}
@@ -43,7 +45,7 @@ CANCELLED = "C'est noté, j'abandonne la préparation de la demande : rien n'a �
 
 
 def _values(tracker: Tracker) -> dict[str, Any]:
-    return {name: tracker.get_slot(f"{PREFIX}{name}") for name in (*FIELDS, *HIDDEN)}
+    return {name: tracker.get_slot(f"{PREFIX}{name}") for name in (*NAMES, *HIDDEN)}
 
 
 def _reset() -> list[EventType]:
@@ -59,7 +61,18 @@ def _message_text(tracker: Tracker) -> str | None:
 
 
 class ValidateDraftForm(Action):
-    """Read each answer of the request form and choose the next question."""
+    """Read each answer of the request form and choose the next question.
+
+    Why not rasa-sdk's ``FormValidationAction`` (which ``validate_decision_form`` uses): its
+    plumbing reads one slot per ``extract_<slot>``/``validate_<slot>`` method and then asks
+    the first empty required slot. Here one message is read once, as a whole, against the
+    question asked (:func:`~actions.draft_dialogue.interpret`): it may fill several slots,
+    correct one already given, skip optional ones or cancel, and the next question is not
+    always the first empty one — the medical question comes early when the days need it, a
+    correction asks its field even after skipped ones. Every stage of the plumbing would be
+    overridden, so this stays a plain action that sets ``requested_slot`` itself, with the
+    constant rasa-sdk exports for it.
+    """
 
     def name(self) -> str:
         """Name of the action in the domain."""
@@ -69,7 +82,7 @@ class ValidateDraftForm(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         """Interpret the latest message; set the answers and ``requested_slot``."""
-        requested = tracker.get_slot("requested_slot")
+        requested = tracker.get_slot(REQUESTED_SLOT)
         field = requested.removeprefix(PREFIX) if isinstance(requested, str) else None
         skipped = list(tracker.get_slot(SKIPPED) or [])
         values = _values(tracker)
@@ -78,18 +91,18 @@ class ValidateDraftForm(Action):
         text = _message_text(tracker)
         if text is None:
             dispatcher.utter_message(text="Terminons d'abord la demande (ou dites « annuler »).")
-            return [SlotSet(SKIPPED, skipped), SlotSet("requested_slot", requested)]
+            return [SlotSet(SKIPPED, skipped), SlotSet(REQUESTED_SLOT, requested)]
         turn = await run_in_thread(interpret, text, field, values, skipped, timeout=10.0)
         if turn.cancelled:
             dispatcher.utter_message(text=CANCELLED)
-            return [*_reset(), SlotSet("requested_slot", None), ActiveLoop(None)]
+            return [*_reset(), SlotSet(REQUESTED_SLOT, None), ActiveLoop(None)]
         for message in turn.messages:
             dispatcher.utter_message(text=message)
         events: list[EventType] = [
             SlotSet(f"{PREFIX}{name}", value) for name, value in turn.updates.items()
         ]
         events.append(SlotSet(SKIPPED, [*skipped, *turn.skipped]))
-        events.append(SlotSet("requested_slot", f"{PREFIX}{turn.ask}" if turn.ask else None))
+        events.append(SlotSet(REQUESTED_SLOT, f"{PREFIX}{turn.ask}" if turn.ask else None))
         return events
 
 

@@ -1,10 +1,11 @@
 """The manager's form in Rasa: annex 4 or a motivated refusal from a stored request.
 
-``validate_decision_form`` reads each answer with :mod:`actions.draft_decision`; once all
-are given it checks the decision with the rules (:func:`drafts.decision.decide`) and asks
-again the question a broken rule points to. ``action_decision_submit`` writes the document
-with :func:`drafts.service.add_decision` (the function of ``POST /api/drafts/{id}/decision``)
-and sends its links as text and as the ``{"documents": …}`` payload.
+``validate_decision_form`` (a rasa-sdk ``FormValidationAction``) reads each answer with
+:mod:`actions.draft_decision`; once all are given it checks the decision with the rules
+(:func:`drafts.decision.decide`) and asks again the question a broken rule points to.
+``action_decision_submit`` writes the document with :func:`drafts.service.add_decision` (the
+function of ``POST /api/drafts/{id}/decision``) and sends its links as text and as the
+``{"documents": …}`` payload.
 """
 
 from __future__ import annotations
@@ -14,15 +15,17 @@ import uuid
 from typing import Any
 
 from pydantic import ValidationError
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import REQUESTED_SLOT
 
 from actions.common import latest_intent, latest_text, run_in_thread
 from actions.draft_decision import (
     ACCORD_FIELDS,
     FIELD_OF_RULE,
     REFUS_FIELDS,
+    fields_for,
     interpret,
     to_decision,
 )
@@ -65,8 +68,16 @@ def _check(values: dict[str, Any]) -> tuple[str, str] | None:
     return None
 
 
-class ValidateDecisionForm(Action):
-    """Read each answer of the manager's form, check the rules at the end."""
+class ValidateDecisionForm(FormValidationAction):
+    """Read each answer of the manager's form, check the rules at the end.
+
+    rasa-sdk's form plumbing fits this form: :meth:`required_slots` gives the questions of
+    an accord or of a refusal, the extraction step reads the answer to the question asked
+    (the first message may already hold the link and the kind), the validation step checks
+    the whole decision with the rules once every answer is in and clears the one a broken
+    rule points to, and rasa-sdk then asks the first question left. :meth:`run` adds what
+    the plumbing has no place for: the introduction, and « annuler », which ends the form.
+    """
 
     def name(self) -> str:
         """Name of the action in the domain."""
@@ -75,34 +86,51 @@ class ValidateDecisionForm(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        """Set the answers and the next question (``requested_slot``)."""
-        requested = tracker.get_slot("requested_slot")
-        field = requested.removeprefix(PREFIX) if isinstance(requested, str) else None
-        values = _values(tracker)
-        if field is None:
+        """Introduce the form on its first turn, stop it on « annuler », else read the answer."""
+        if tracker.get_slot(REQUESTED_SLOT) is None:
             dispatcher.utter_message(text=INTRO)
         elif is_cancel(latest_text(tracker), latest_intent(tracker)):
             dispatcher.utter_message(text="C'est noté, j'abandonne cette décision.")
-            return [*_reset(), SlotSet("requested_slot", None), ActiveLoop(None)]
+            return [*_reset(), SlotSet(REQUESTED_SLOT, None), ActiveLoop(None)]
+        return await super().run(dispatcher, tracker, domain)
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+    ) -> list[str]:
+        """The questions of this decision, in order (an accord and a refusal differ)."""
+        return [f"{PREFIX}{name}" for name in fields_for(_values(tracker))]
+
+    async def get_extraction_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        """Read the answer to the question asked; say why it was not kept, if not."""
+        requested = tracker.get_slot(REQUESTED_SLOT)
+        field = requested.removeprefix(PREFIX) if isinstance(requested, str) else None
         # dateparser (start date) blocks: read the message in a worker thread.
         turn = await run_in_thread(
-            interpret, latest_text(tracker), field, values, timeout=TIMEOUT_S
+            interpret, latest_text(tracker), field, _values(tracker), timeout=TIMEOUT_S
         )
-        values.update(turn.updates)
         for message in turn.messages:
             dispatcher.utter_message(text=message)
-        if turn.ask is None:
-            problem = await run_in_thread(_check, values, timeout=TIMEOUT_S)
+        return [SlotSet(f"{PREFIX}{name}", value) for name, value in turn.updates.items()]
+
+    async def get_validation_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        """Keep the answers read; once all are in, clear the one a broken rule points to."""
+        answers = tracker.slots_to_validate()
+        required = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
+        if all(tracker.get_slot(slot) is not None for slot in required):
+            problem = await run_in_thread(_check, _values(tracker), timeout=TIMEOUT_S)
             if problem is not None:
-                turn.ask, message = problem
+                ask, message = problem
                 dispatcher.utter_message(text=message)
-                turn.updates[turn.ask] = None
-        events: list[EventType] = [
-            SlotSet(f"{PREFIX}{name}", value) for name, value in turn.updates.items()
-        ]
-        events.append(SlotSet(f"{PREFIX}kind", values.get("kind")))
-        events.append(SlotSet("requested_slot", f"{PREFIX}{turn.ask}" if turn.ask else None))
-        return events
+                answers[f"{PREFIX}{ask}"] = None
+        return [SlotSet(name, value) for name, value in answers.items()]
 
 
 class ActionDecisionSubmit(Action):

@@ -8,12 +8,10 @@ values: the rules engine alone decides whether a value is allowed and what it im
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import re
 
+from actions import dates
 from knowledge.analysis import fold
-
-logger = logging.getLogger(__name__)
 
 _NUMBER = re.compile(r"(?<![\w.,])(\d+(?:[.,]\d+)?)(?![\w])")
 _FRACTION_OF_FIVE = re.compile(r"\b([1-5])\s*(?:/|jours?\s+sur)\s*5\b")
@@ -63,10 +61,6 @@ _TRANSPORT_WORDS = {
     "marche": ("a pied", "marche", "pied"),
     "deux_roues": ("moto", "scooter", "deux-roues", "deux roues", "mobylette"),
 }
-_DATE_HINT = re.compile(
-    r"\d|demain|aujourd|hier|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|janv|fevr|"
-    r"mars|avril|mai|juin|juil|aout|sept|octo|nove|dece|semaine|mois|jours?\b"
-)
 
 
 def _has_phrase(folded: str, phrases: tuple[str, ...]) -> bool:
@@ -172,31 +166,9 @@ def mentions_diesel(text: str) -> bool:
 
 
 def parse_date(text: object, today: dt.date | None = None) -> dt.date | None:
-    """Read a French date (« 4 mai 2026 », « 04/05/2026 », « demain », « mardi »).
+    """Read the one French date of a text, wherever it stands (« le 4 mai », « mardi prochain »).
 
-    Day before month, and a date without a year is the next one to come. Only parts of the
-    text that look like dates are read, so that « je » is never taken for a date.
+    A thin name for :func:`actions.dates.read_date`, the one date reader: None when the text
+    holds no date, only part of one (a lone year), or two different dates.
     """
-    if not isinstance(text, str) or not text.strip():
-        return None
-    import dateparser
-    from dateparser.search import search_dates
-
-    folded = fold(text)
-    if not _DATE_HINT.search(folded):
-        return None
-    cleaned = re.sub(r"\b(prochaine?|qui vient)\b", "", text, flags=re.IGNORECASE)
-    settings: dict[str, object] = {
-        "DATE_ORDER": "DMY",
-        "PREFER_DATES_FROM": "future",
-        "RETURN_AS_TIMEZONE_AWARE": False,
-    }
-    if today is not None:
-        settings["RELATIVE_BASE"] = dt.datetime.combine(today, dt.time())
-    parsed = dateparser.parse(cleaned, languages=["fr"], settings=settings)
-    if parsed is None:
-        found = search_dates(cleaned, languages=["fr"], settings=settings) or []
-        dated = [(part, day) for part, day in found if _DATE_HINT.search(fold(part))]
-        parsed = dated[0][1] if dated else None
-    logger.debug("Date lue : %s", parsed.date() if parsed else None)
-    return parsed.date() if parsed else None
+    return dates.read_date(text, today)

@@ -15,6 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from knowledge.corpus import SOURCES_DIR
 from knowledge.questions import QUESTIONS_DIR
+from knowledge.uncovered import UNCOVERED_FILE
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MODEL_DIR = PROJECT_ROOT / "var" / "models" / "multilingual-e5-small"
@@ -28,6 +29,8 @@ class KnowledgeSettings(BaseSettings):
     sources_dir: Path = SOURCES_DIR
     # Curated questions per passage (knowledge.questions); absent folder → none.
     questions_dir: Path = QUESTIONS_DIR
+    # Topics next to telework that no text covers (knowledge.uncovered); absent file → none.
+    uncovered_file: Path = UNCOVERED_FILE
     index_dir: Path = PROJECT_ROOT / "var" / "index"
     embedding_model: str = str(DEFAULT_MODEL_DIR)
     # Minimum confidence (see knowledge.answer.confidence) below which the assistant
@@ -57,6 +60,11 @@ class KnowledgeSettings(BaseSettings):
     # Abstain as well when that classifier says the question is not about telework. Off by
     # default: measured, it refused more covered questions than it caught (docs/retrieval.md).
     domain_filter: bool = False
+    # Abstain when the question is at least this close to a topic no text covers, compared
+    # with its best curated question (cosine difference; chosen on the development set:
+    # decisions 0.929 → 0.974, docs/answers.md). Negative: the curated questions are ten
+    # times more numerous, so their best cosine is the maximum of many more draws.
+    uncovered_margin: float = -0.01
 
 
 @lru_cache(maxsize=1)

@@ -38,8 +38,9 @@ from knowledge.domain import DomainModel, nlu_fingerprint, train_domain_model
 from knowledge.models import DocumentMeta
 from knowledge.questions import load_questions, questions_fingerprint
 from knowledge.sentences import split_units
+from knowledge.uncovered import flatten, load_uncovered, uncovered_fingerprint
 
-INDEX_FORMAT = 9
+INDEX_FORMAT = 10
 EMBED_SLICE = 128
 WINDOW_UNITS = 3
 WINDOW_STRIDE = 2
@@ -69,6 +70,10 @@ class KnowledgeIndex:
     question_terms: list[list[str]]
     question_vectors: faiss.Index
     question_owner: np.ndarray
+    # Example question ``i`` of the topics no text covers (knowledge.uncovered) is about
+    # ``uncovered_topics[i]``; one row of ``uncovered_vectors`` each (none: shape (0,)).
+    uncovered_vectors: Vectors
+    uncovered_topics: list[str]
     manifest: dict[str, object]
     domain: DomainModel | None = None
 
@@ -78,6 +83,7 @@ def _manifest(settings: KnowledgeSettings) -> dict[str, object]:
         "format": INDEX_FORMAT,
         "sources": corpus_fingerprint(settings.sources_dir),
         "questions": questions_fingerprint(settings.questions_dir),
+        "uncovered": uncovered_fingerprint(settings.uncovered_file),
         "model": settings.embedding_model,
         "model_stamp": _model_stamp(settings.embedding_model),
     }
@@ -147,10 +153,11 @@ def build_index(
     curated = load_questions(settings.questions_dir, chunks)
     questions = [question.text for question in curated]
     question_terms = analyze_many(questions)
+    uncovered, uncovered_topics = flatten(load_uncovered(settings.uncovered_file))
 
     flat_units = [unit for chunk_units in units for unit in chunk_units]
     bar = tqdm(
-        total=len(passages) + len(flat_units) + len(flat_windows) + len(questions),
+        total=len(passages) + len(flat_units) + len(flat_windows) + len(questions) + len(uncovered),
         desc="Indexation",
         unit="passage",
         disable=not progress,
@@ -159,6 +166,7 @@ def build_index(
     unit_matrix = _embed_in_batches(embedder, flat_units, bar)
     window_matrix = _embed_in_batches(embedder, flat_windows, bar)
     question_matrix = _embed_in_batches(embedder, questions, bar, as_queries=True)
+    uncovered_matrix = _embed_in_batches(embedder, uncovered, bar, as_queries=True)
     bar.close()
     domain = (
         train_domain_model(embedder, settings.domain_examples_dir, flat_units)
@@ -178,6 +186,7 @@ def build_index(
     try:
         faiss.write_index(_flat_index(chunk_matrix), str(staging / "chunks.faiss"))
         np.save(staging / "units.npy", unit_matrix)
+        np.save(staging / "uncovered.npy", uncovered_matrix)
         if len(flat_windows):
             faiss.write_index(_flat_index(window_matrix), str(staging / "windows.faiss"))
         if questions:
@@ -193,6 +202,7 @@ def build_index(
             "questions": questions,
             "question_terms": question_terms,
             "question_owner": [question.chunk_id for question in curated],
+            "uncovered_topics": uncovered_topics,
         }
         (staging / "index.json").write_text(json.dumps(payload, ensure_ascii=False), "utf-8")
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2), "utf-8")
@@ -297,6 +307,8 @@ def load_index(settings: KnowledgeSettings) -> KnowledgeIndex:
             else faiss.IndexFlatIP(1)
         ),
         question_owner=np.asarray(payload["question_owner"], dtype=np.int64),
+        uncovered_vectors=np.load(folder / "uncovered.npy"),
+        uncovered_topics=payload["uncovered_topics"],
         manifest=manifest,
         domain=DomainModel.load(folder) if settings.domain_filter else None,
     )

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from actions.draft_dialogue import interpret, next_question, parse_missions, summary, to_request
+from actions.draft_dialogue import interpret, next_question, summary, to_request
+from actions.draft_values import parse_missions
 
 pytestmark = pytest.mark.unit
 TODAY = dt.date(2030, 6, 1)

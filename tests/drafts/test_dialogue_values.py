@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from actions import draft_decision
-from actions.draft_dialogue import Turn, interpret, parse_duration, read_date
+from actions.draft_dialogue import Turn, interpret
+from actions.draft_values import parse_duration, read_start
 
 pytestmark = pytest.mark.unit
 TODAY = dt.date(2030, 6, 1)
@@ -134,6 +135,12 @@ def test_a_date_in_an_answer_to_another_question_is_noted_and_said() -> None:
     assert turn.messages == ["J'ai aussi noté — date de début : samedi 1er mars 2031."]
 
 
+def test_two_start_dates_are_asked_again() -> None:
+    turn = answer("date_debut", "le 1er mars ou le 1er avril 2031")
+    assert_asked_again_with_example(turn, "date_debut")
+    assert "plusieurs dates (1er mars 2031 ou 1er avril 2031)" in turn.messages[0]
+
+
 def test_fractions_are_not_dates_in_the_first_message() -> None:
     turn = interpret(
         "prépare ma demande, je suis à 4/5 avec 3/4 d'heure de trajet", None, {}, [], today=TODAY
@@ -153,12 +160,12 @@ def test_fractions_are_not_dates_in_the_first_message() -> None:
     ],
 )
 def test_read_date(text: str, day: dt.date | None) -> None:
-    assert read_date(text, TODAY) == day
+    assert read_start(text, TODAY).date == day
 
 
 def test_numeric_dates_need_their_year_outside_the_date_question() -> None:
-    assert read_date("4/5", TODAY, loose=False) is None
-    assert read_date("le 04/05/2031", TODAY, loose=False) == dt.date(2031, 5, 4)
+    assert read_start("4/5", TODAY, loose=False).date is None
+    assert read_start("le 04/05/2031", TODAY, loose=False).date == dt.date(2031, 5, 4)
 
 
 # --- Travel time ------------------------------------------------------------------------
