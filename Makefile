@@ -23,7 +23,7 @@ export API_HOST := $(HOST)
 export API_PORT := $(PORT)
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-rasa model index train run test lint typecheck eval bench-rasa clean
+.PHONY: help install install-rasa model index train run test lint typecheck eval fuzz bench-rasa clean
 .PHONY: chromium fonts
 
 help: ## Affiche cette aide
@@ -88,6 +88,9 @@ test: index train chromium fonts lint typecheck ## Lance toutes les vérificatio
 	$(BIN)/pytest
 	$(RASA) test core --model $(RASA_MODEL) --stories tests/stories --endpoints bot/endpoints.yml \
 		--fail-on-prediction-errors --out var/rasa/results
+
+fuzz: index train ## Joue 2 000 tours de conversations générées et juge chaque réponse (FUZZ_SEED, FUZZ_TURNS)
+	$(BIN)/pytest -m fuzz tests/fuzz -q
 
 eval: index ## Mesure la recherche (hit@k, MRR, abstention, latence)
 	$(BIN)/teletravail eval retrieval

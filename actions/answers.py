@@ -31,6 +31,7 @@ from actions.common import (
     run_in_thread,
     send_sources,
 )
+from actions.replies import Choice, numbered
 from knowledge.analysis import sanitize_text
 from rules.formatting import fr_number
 
@@ -78,6 +79,17 @@ FAILURE_MESSAGE = (
 )
 
 SUGGESTIONS_INTRO = "Vouliez-vous dire… ?"
+PICK_BY_NUMBER = "Répondez par le numéro du choix :"
+# The question each offer asks, so that « oui » has a question to answer (and Tchap, which
+# shows no buttons, a text to read).
+OFFER_QUESTIONS = {
+    "/start_quota": "Voulez-vous calculer vos jours de télétravail pour votre situation ?",
+    "/start_impact": "Voulez-vous simuler vos économies de trajet ?",
+    "/start_eligibility": "Voulez-vous vérifier votre situation en quelques questions ?",
+    "/start_notice": "Voulez-vous calculer la date d'effet pour votre cas ?",
+    "/start_manager_guide": "Voulez-vous voir le guide du manager ?",
+    "/request_draft": "Voulez-vous que je vous aide à remplir votre demande ?",
+}
 REPHRASE = "Pouvez-vous reformuler votre question autrement ?"
 
 # Custom payloads the API reads to record the question for the référents: an abstention,
@@ -142,6 +154,22 @@ def distinct(buttons: Sequence[Button]) -> list[Button]:
     return list(kept.values())
 
 
+def offer_text(offers: Sequence[Button]) -> str:
+    """The question that goes with the offers: « Voulez-vous … ? (oui / non) », or numbered."""
+    first = offers[0]["payload"].split("{")[0]
+    question = OFFER_QUESTIONS.get(first, "Voulez-vous aller plus loin ?")
+    if len(offers) == 1:
+        return f"{question} (oui / non)"
+    choices = [Choice(o["title"], o["payload"]) for o in offers]
+    return f"{question} Répondez par le numéro du choix :\n{numbered(choices)}"
+
+
+def send_offers(dispatcher: CollectingDispatcher, offers: Sequence[Button]) -> None:
+    """Ask the offer's question with its buttons (nothing when there is no offer)."""
+    if offers:
+        dispatcher.utter_message(text=offer_text(offers), buttons=list(offers))
+
+
 def question_text(tracker: Tracker) -> str:
     """The words to search: the user's text, or the question a button payload stands for."""
     text = sanitize_text(latest_text(tracker)).strip()
@@ -171,6 +199,7 @@ async def answer_question(
     *,
     offers: Sequence[Button] = (),
     suggestions: Sequence[Button] | None = None,
+    numbered_choices: bool = True,
 ) -> Answer | None:
     """Answer from the texts, citing every passage used, or say why not and offer the référent.
 
@@ -182,6 +211,8 @@ async def answer_question(
         suggestions: when the NLU did not understand the message, the likely topics
             (« Vouliez-vous dire… »), shown only if the texts do not answer either; the
             message is then also marked ``fallback`` for the référents' page.
+        numbered_choices: list the suggestions, numbered, in the text (for channels without
+            buttons); False when a form asks its own numbered question right after.
 
     Returns:
         The engine's answer, or None when the engine was not asked or failed.
@@ -212,17 +243,21 @@ async def answer_question(
         # ``abstained`` marks the question as unanswered for the référents' page (/api/chat).
         marker = dict(ABSTAINED_MARKER)
         text = answer.answer
+        buttons = distinct([*(suggestions or []), *offers, REFERENT_BUTTON, HELP_BUTTON])
         if suggestions is not None:
             marker.update(FALLBACK_MARKER)
             text += "\n\n" + (SUGGESTIONS_INTRO if suggestions else REPHRASE)
-        buttons = [*(suggestions or []), *offers, REFERENT_BUTTON, HELP_BUTTON]
-        dispatcher.utter_message(text=text, buttons=distinct(buttons), json_message=marker)
+            if suggestions and numbered_choices:
+                choices = [Choice(b["title"], b["payload"]) for b in buttons]
+                text += f" {PICK_BY_NUMBER}\n{numbered(choices)}"
+        elif offers:
+            text += "\n\n" + offer_text(offers)
+        dispatcher.utter_message(text=text, buttons=buttons, json_message=marker)
         return answer
     dispatcher.utter_message(text=answer.answer)
     if answer.sources:
-        send_sources(dispatcher, answer.sources, buttons=list(offers))
-    elif offers:
-        dispatcher.utter_message(buttons=list(offers))
+        send_sources(dispatcher, answer.sources)
+    send_offers(dispatcher, offers)
     return answer
 
 

@@ -15,8 +15,10 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.replies import last_choices, pick
 from knowledge.models import Source
 
 T = TypeVar("T")
@@ -143,6 +145,29 @@ def requested_slot(tracker: Tracker) -> str | None:
     """The slot the active form is asking for, if any."""
     value = tracker.get_slot("requested_slot")
     return value if isinstance(value, str) else None
+
+
+def chosen_value(tracker: Tracker, slot: str) -> Any:
+    """The value of ``slot`` in the button the latest message picks (« 2 », « b », its title).
+
+    A form's question lists its buttons, numbered; « 2 » then means the second one's value
+    (``/inform{"status": "contractuel"}`` → « contractuel »; ``/affirm`` → True, ``/deny`` →
+    False). None when the message picks no button, or one without a value for ``slot``.
+    """
+    text = latest_text(tracker).strip()
+    if not text or text.startswith("/"):
+        return None
+    choice = pick(text, last_choices(tracker.events))
+    if choice is None:
+        return None
+    if choice.intent in ("affirm", "deny"):
+        return choice.intent == "affirm"
+    return choice.entities.get(slot)
+
+
+def remember(kind: str, **details: Any) -> SlotSet:
+    """Keep what was just computed (``last_computation``), for the next turns' follow-ups."""
+    return SlotSet("last_computation", {"kind": kind, **details})
 
 
 def pydantic_message(error: Exception) -> str:

@@ -19,6 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import (
     RULES_TIMEOUT_S,
     button,
+    chosen_value,
     latest_intent,
     latest_text,
     requested_slot,
@@ -154,7 +155,14 @@ class ValidateEligibilityForm(FormValidationAction):
     async def extract_status(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
-        """Read « titulaire », « CDD », « en CDI » (a CDI also answers the contract question)."""
+        """Read « titulaire », « CDD », « en CDI » (a CDI also answers the contract question).
+
+        « 2 », « b » or a button's title pick that button's status.
+        """
+        if requested_slot(tracker) == "status":
+            chosen = chosen_value(tracker, "status")
+            if chosen is not None:
+                return {"status": chosen}
         text = self._answer_text(tracker, "status")
         if text is None:
             return {}
@@ -165,6 +173,10 @@ class ValidateEligibilityForm(FormValidationAction):
         return {"status": text}
 
     async def _extract_yes_no(self, tracker: Tracker, slot: str) -> dict[str, Any]:
+        if requested_slot(tracker) == slot:
+            chosen = chosen_value(tracker, slot)
+            if isinstance(chosen, bool):
+                return {slot: chosen}
         text = self._answer_text(tracker, slot)
         if text is None:
             return {}

@@ -20,6 +20,7 @@ from actions.common import (
     latest_intent,
     latest_text,
     recent_user_texts,
+    remember,
     requested_slot,
     run_in_thread,
     send_sources,
@@ -86,19 +87,19 @@ def check_days(value: object) -> float:
     )
 
 
-def simulator_mode(tracker: Tracker) -> tuple[str, str, bool]:
-    """Pick the transport mode: the slot, else the recent texts, else a car.
+def simulator_mode(tracker: Tracker, given: str | None = None) -> tuple[str, str, bool]:
+    """Pick the transport mode: the one given, else the slot, else the recent texts, else a car.
 
     Returns:
         The domain's mode, the simulator's code for it, and whether it was assumed.
 
     """
-    mode = tracker.get_slot("transport_mode")
+    mode = given if given in MODES else tracker.get_slot("transport_mode")
     texts = recent_user_texts(tracker)
     if mode not in MODES:
         mode = next((m for t in reversed(texts) if (m := parse_transport_mode(t))), None)
-    assumed = mode not in MODES
-    mode = DEFAULT_MODE if assumed else mode
+    assumed = not isinstance(mode, str) or mode not in MODES
+    mode = DEFAULT_MODE if assumed or not isinstance(mode, str) else mode
     code = MODES[mode]
     if mode == "voiture" and any(mentions_diesel(t) for t in texts):
         code = "voiture_gazole"
@@ -113,7 +114,11 @@ def describe(result: ImpactResult, *, assumed_mode: bool = False) -> str:
         else ""
     )
     mode = load_rules().impact.modes[result.mode].label
-    change = " (par défaut : dites « en train », « à vélo »… pour changer)" if assumed_mode else ""
+    change = (
+        " (par défaut : dites « et en train ? », « et à vélo ? »… pour changer)"
+        if assumed_mode
+        else ""
+    )
     lines = [
         f"Avec {fr_days(result.telework_days_per_week)} de télétravail par semaine, en {mode}"
         f"{change} :",
@@ -135,10 +140,18 @@ def describe(result: ImpactResult, *, assumed_mode: bool = False) -> str:
 
 
 async def reply_impact(
-    dispatcher: CollectingDispatcher, tracker: Tracker, distance: float, days: float
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    distance: float,
+    days: float,
+    *,
+    mode: str | None = None,
 ) -> bool:
-    """Run the simulator and send its result; return False when it could not be done."""
-    mode, code, assumed = simulator_mode(tracker)
+    """Run the simulator and send its result; return False when it could not be done.
+
+    ``mode`` (a domain mode: « velo »…) replaces the one of the slot, for « et à vélo ? ».
+    """
+    mode, code, assumed = simulator_mode(tracker, mode)
     request = ImpactRequest.model_validate(
         {"telework_days_per_week": days, "distance_km": distance, "mode": code}
     )
@@ -176,7 +189,7 @@ async def impact_now(dispatcher: CollectingDispatcher, tracker: Tracker) -> list
     km, per_week = values["distance_km"], values["telework_days"]
     if km is not None and per_week is not None:
         await reply_impact(dispatcher, tracker, km, per_week)
-        return events
+        return [*events, remember("impact")]
     return [*events, ActiveLoop("impact_form")]
 
 
@@ -261,4 +274,4 @@ class ActionImpact(Action):
             dispatcher.utter_message(response="utter_ask_telework_days")
             return []
         await reply_impact(dispatcher, tracker, distance, days)
-        return []
+        return [remember("impact")]

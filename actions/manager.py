@@ -35,7 +35,10 @@ from rules.models import cite
 
 MAX_BUTTON_TITLE = 40
 NO_QUIZ = "Aucun quiz n'est en cours. Voulez-vous en commencer un ?"
-PICK_A_LETTER = "Répondez avec l'une des lettres a, b, c ou d (ou cliquez sur un bouton)."
+PICK_A_LETTER = (
+    "Je n'ai pas compris votre choix : répondez par la lettre a, b, c ou d (ou par son numéro, "
+    "de 1 à 4). Pour arrêter le quiz, dites « stop »."
+)
 
 
 def _points(title: str, points: tuple[GuidePoint, ...]) -> list[str]:
@@ -103,7 +106,7 @@ def send_guide(dispatcher: CollectingDispatcher) -> None:
     send_sources(dispatcher, sources, sections=False)
     dispatcher.utter_message(
         text=f"Voulez-vous vérifier vos connaissances avec un quiz de {len(questions())} "
-        "questions ?",
+        "questions ? (oui / non)",
         buttons=[button("Faire le quiz", "/start_quiz"), button("Non merci", "/deny")],
     )
 
@@ -123,6 +126,77 @@ class ActionManagerGuide(Action):
         return []
 
 
+def quiz_index(tracker: Tracker) -> int | None:
+    """The question being asked, or None when no quiz is under way."""
+    return _index(tracker)
+
+
+def start_quiz(dispatcher: CollectingDispatcher) -> list[EventType]:
+    """Start the quiz from its first question."""
+    dispatcher.utter_message(
+        text=f"C'est parti : {len(questions())} questions, une réponse par question "
+        "(la lettre, son numéro ou le texte du choix). Chaque réponse est suivie de sa source."
+    )
+    ask_question(dispatcher, 0)
+    return [SlotSet("quiz_index", 0.0), SlotSet("quiz_score", 0.0), SlotSet("quiz_choice", None)]
+
+
+def stop_quiz(dispatcher: CollectingDispatcher) -> list[EventType]:
+    """Stop the quiz where it is, on the user's request."""
+    dispatcher.utter_message(
+        text="C'est noté, j'arrête le quiz. Posez-moi une autre question quand vous voulez.",
+        buttons=[button("Recommencer le quiz", "/start_quiz")],
+    )
+    return [SlotSet("quiz_score", None), SlotSet("quiz_index", None), SlotSet("quiz_choice", None)]
+
+
+def ask_again(dispatcher: CollectingDispatcher, index: int) -> list[EventType]:
+    """Say how to answer, then ask question ``index`` again with its choices."""
+    dispatcher.utter_message(text=PICK_A_LETTER)
+    ask_question(dispatcher, index)
+    return [SlotSet("quiz_choice", None)]
+
+
+def grade(
+    dispatcher: CollectingDispatcher, tracker: Tracker, index: int, choice: str
+) -> list[EventType]:
+    """Grade the letter chosen for question ``index``, then ask the next one or give the score."""
+    clear_choice = SlotSet("quiz_choice", None)
+    question = questions()[index]
+    previous = tracker.get_slot("quiz_score")
+    score = int(previous if isinstance(previous, int | float) else 0)
+    score += choice == question.answer
+    dispatcher.utter_message(
+        text=_feedback(question, choice), json_message=sources_payload(question.sources)
+    )
+    if index + 1 < len(questions()):
+        ask_question(dispatcher, index + 1)
+        return [
+            SlotSet("quiz_score", float(score)),
+            SlotSet("quiz_index", float(index + 1)),
+            clear_choice,
+        ]
+    total = len(questions())
+    dispatcher.utter_message(
+        text=f"Quiz terminé : {score}/{total} bonnes réponses. {score_comment(score, total)}",
+        buttons=[
+            button("Recommencer le quiz", "/start_quiz"),
+            button("Revoir le guide", "/start_manager_guide"),
+        ],
+    )
+    return [SlotSet("quiz_score", None), SlotSet("quiz_index", None), clear_choice]
+
+
+def letter_of(value: object) -> str:
+    """The letter of a quiz choice (« B) » → b; « 2 » → b), or an empty string."""
+    if not isinstance(value, str):
+        return ""
+    choice = value.strip().lower().rstrip(").")
+    if choice.isdigit() and 1 <= int(choice) <= len(LETTERS):
+        return LETTERS[int(choice) - 1]
+    return choice if choice in LETTERS else ""
+
+
 class ActionQuizNext(Action):
     """Start the quiz, or ask the current question again after an interruption."""
 
@@ -138,16 +212,7 @@ class ActionQuizNext(Action):
         if index is not None and latest_intent(tracker) != "start_quiz":
             ask_question(dispatcher, index)
             return []
-        dispatcher.utter_message(
-            text=f"C'est parti : {len(questions())} questions, une réponse par question. "
-            "Chaque réponse est suivie de sa source."
-        )
-        ask_question(dispatcher, 0)
-        return [
-            SlotSet("quiz_index", 0.0),
-            SlotSet("quiz_score", 0.0),
-            SlotSet("quiz_choice", None),
-        ]
+        return start_quiz(dispatcher)
 
 
 class ActionQuizCheck(Action):
@@ -161,40 +226,14 @@ class ActionQuizCheck(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         """Send the feedback, then the next question or the final score."""
-        clear_choice = SlotSet("quiz_choice", None)
         index = _index(tracker)
         if index is None:
             dispatcher.utter_message(
                 text=NO_QUIZ,
                 buttons=[button("Faire le quiz", "/start_quiz"), button("Non merci", "/deny")],
             )
-            return [clear_choice]
-        raw = tracker.get_slot("quiz_choice") or latest_entity(tracker, "quiz_choice")
-        choice = raw.strip().lower().rstrip(")") if isinstance(raw, str) else ""
-        if choice not in LETTERS:
-            dispatcher.utter_message(text=PICK_A_LETTER)
-            ask_question(dispatcher, index)
-            return [clear_choice]
-        question = questions()[index]
-        previous = tracker.get_slot("quiz_score")
-        score = int(previous if isinstance(previous, int | float) else 0)
-        score += choice == question.answer
-        dispatcher.utter_message(
-            text=_feedback(question, choice), json_message=sources_payload(question.sources)
-        )
-        if index + 1 < len(questions()):
-            ask_question(dispatcher, index + 1)
-            return [
-                SlotSet("quiz_score", float(score)),
-                SlotSet("quiz_index", float(index + 1)),
-                clear_choice,
-            ]
-        total = len(questions())
-        dispatcher.utter_message(
-            text=f"Quiz terminé : {score}/{total} bonnes réponses. {score_comment(score, total)}",
-            buttons=[
-                button("Recommencer le quiz", "/start_quiz"),
-                button("Revoir le guide", "/start_manager_guide"),
-            ],
-        )
-        return [SlotSet("quiz_score", None), SlotSet("quiz_index", None), clear_choice]
+            return [SlotSet("quiz_choice", None)]
+        choice = letter_of(tracker.get_slot("quiz_choice") or latest_entity(tracker, "quiz_choice"))
+        if not choice:
+            return ask_again(dispatcher, index)
+        return grade(dispatcher, tracker, index, choice)

@@ -11,6 +11,7 @@ date and the event are cleared once used.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import re
 from typing import Any
@@ -20,20 +21,27 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import dates
 from actions.common import (
     RULES_TIMEOUT_S,
+    button,
+    chosen_value,
     latest_entity,
     latest_intent,
     latest_text,
     pydantic_message,
+    remember,
     requested_slot,
     run_in_thread,
     send_sources,
 )
-from actions.parsing import parse_date
+from actions.guide import delay_text
+from actions.replies import attempted_choice
+from actions.routing import mentions_date
 from knowledge.analysis import fold
 from rules import NoticeRequest, compute_notice
 from rules.formatting import fr_date
+from rules.models import cite, load_rules
 
 logger = logging.getLogger(__name__)
 
@@ -43,10 +51,15 @@ DATE_HINT = (
 )
 UNKNOWN_DATE = "Je n'ai pas reconnu la date de notification. " + DATE_HINT
 UNKNOWN_EVENT = (
-    "Je n'ai pas reconnu le changement : choisissez l'un des boutons (échange ponctuel d'un "
-    "jour, changement durable des jours, arrêt pendant la période d'adaptation, arrêt)."
+    "Je n'ai pas reconnu le changement. Répondez par son numéro :\n"
+    "1. Échanger un jour ponctuellement\n2. Changer mes jours durablement\n"
+    "3. Arrêter pendant l'adaptation\n4. Arrêter le télétravail"
 )
 UNAVAILABLE = "Je n'arrive pas à faire ce calcul pour le moment. Réessayez dans un instant."
+RECOMPUTE_HINT = (
+    "Pour recalculer, dites par exemple « et si je préviens le 4 janvier ? » ou « corriger la "
+    "date »."
+)
 CLEARED: list[EventType] = [SlotSet("date", None), SlotSet("notice_event", None)]
 # Intents whose text may answer one of the form's questions.
 ANSWER_INTENTS = {"inform", "nlu_fallback", "out_of_scope", "ask_changes"}
@@ -71,9 +84,13 @@ def parse_event(value: object) -> str | None:
 
 
 async def read_date(text: str) -> dt.date | None:
-    """Parse a French date in a worker thread (dateparser is not instantaneous)."""
+    """The one date of a message, read in a worker thread (dateparser blocks).
+
+    :func:`actions.dates.read_date` finds it wherever it stands; None when the message holds
+    none, only part of one, or two different dates (never a date computed from a fragment).
+    """
     try:
-        return await run_in_thread(parse_date, text, timeout=RULES_TIMEOUT_S)
+        return await run_in_thread(dates.read_date, text, dt.date.today(), timeout=RULES_TIMEOUT_S)
     except Exception:
         logger.exception("Lecture de la date impossible")
         return None
@@ -81,10 +98,14 @@ async def read_date(text: str) -> dt.date | None:
 
 async def reply_notice(dispatcher: CollectingDispatcher, event: str, day: dt.date) -> bool:
     """Compute and send the earliest effective date; return False if it could not be done."""
+    if event not in EVENTS:
+        dispatcher.utter_message(text=UNKNOWN_EVENT)
+        return False
     try:
         request = NoticeRequest.model_validate({"event": event, "date": day})
     except ValidationError as error:
-        dispatcher.utter_message(text=f"{pydantic_message(error)}.")
+        # The event is known by now: what the engine refuses is the date, in French.
+        dispatcher.utter_message(text=f"{pydantic_message(error)}. {DATE_HINT}")
         return False
     try:
         result = await run_in_thread(compute_notice, request, timeout=RULES_TIMEOUT_S)
@@ -93,7 +114,7 @@ async def reply_notice(dispatcher: CollectingDispatcher, event: str, day: dt.dat
         dispatcher.utter_message(text=UNAVAILABLE)
         return False
     headline = f"Date d'effet au plus tôt : {fr_date(result.effective_date)}."
-    dispatcher.utter_message(text=f"{headline}\n\n{result.explanation}")
+    dispatcher.utter_message(text=f"{headline}\n\n{result.explanation}\n\n{RECOMPUTE_HINT}")
     send_sources(dispatcher, result.sources)
     return True
 
@@ -110,7 +131,8 @@ async def notice_now(dispatcher: CollectingDispatcher, tracker: Tracker) -> list
     if event is None or day is None:
         dispatcher.utter_message(text=UNKNOWN_DATE if event else UNKNOWN_EVENT)
         return [SlotSet("date", None)]
-    await reply_notice(dispatcher, event, day)
+    if await reply_notice(dispatcher, event, day):
+        return [*CLEARED, remember("notice", event=event)]
     return CLEARED
 
 
@@ -136,7 +158,13 @@ class ValidateNoticeForm(FormValidationAction):
     async def extract_notice_event(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
-        """Pass the free text on when it answers « which change? »."""
+        """Take a choice (« 2 », « b »), or pass the free text on when it answers."""
+        if requested_slot(tracker) == "notice_event":
+            chosen = chosen_value(tracker, "notice_event")
+            if chosen is not None:
+                return {"notice_event": chosen}
+            if attempted_choice(latest_text(tracker)):
+                return {"notice_event": latest_text(tracker)}
         return self._free_text(tracker, "notice_event")
 
     async def extract_date(
@@ -165,8 +193,15 @@ class ValidateNoticeForm(FormValidationAction):
         tracker: Tracker,
         domain: dict[str, Any],
     ) -> dict[str, Any]:
-        """Keep a readable date (as « jj/mm/aaaa »); otherwise explain and ask again."""
+        """Keep a readable date (as « jj/mm/aaaa »); otherwise explain and ask again.
+
+        The entity may hold part of the date only (« février 2027 » of « le 1er février
+        2027 »): the whole message is read when the entity alone gives no date.
+        """
         day = await read_date(str(slot_value)) if slot_value else None
+        text = latest_text(tracker).strip()
+        if day is None and text and not text.startswith("/") and text != slot_value:
+            day = await read_date(text)
         if day is None:
             dispatcher.utter_message(text=UNKNOWN_DATE)
             return {"date": None}
@@ -185,3 +220,70 @@ class ActionNotice(Action):
     ) -> list[EventType]:
         """Send the effective date with its sources, then clear the event and the date."""
         return await notice_now(dispatcher, tracker)
+
+
+# The events a question about one of them is answered with: the change of a day, ponctual
+# or durable; the end of telework, during the adaptation period or after it.
+FAMILIES: dict[str, tuple[str, ...]] = {
+    "ponctual_change": ("ponctual_change", "calendar_change"),
+    "calendar_change": ("calendar_change", "ponctual_change"),
+    "end": ("end", "end_during_adaptation"),
+    "end_during_adaptation": ("end_during_adaptation", "end"),
+}
+OFFER_TEXT = "Voulez-vous calculer la date d'effet pour votre cas ? (oui / non)"
+
+
+def _delay(event: str) -> str:
+    rule = load_rules().notice.events[event]  # type: ignore[index]
+    text = delay_text(rule.value)
+    return f"48 h ({text})" if event == "ponctual_change" else text
+
+
+def rule_text(events: tuple[str, ...]) -> str:
+    """The notice periods of some events, from the rules data, one line each."""
+    rules = load_rules().notice.events
+    lines = ["Délais de prévenance :"]
+    for event in events:
+        rule = rules[event]  # type: ignore[index]
+        lines.append(f"• {rule.label[0].upper()}{rule.label[1:]} : {_delay(event)}. {rule.note}")
+    lines.append(
+        "Le délai court à partir de la date où le changement est notifié ; donnez-moi cette "
+        "date et je calcule la date d'effet."
+    )
+    return "\n".join(lines)
+
+
+async def notice_question(
+    dispatcher: CollectingDispatcher, tracker: Tracker, events: tuple[str, ...]
+) -> list[EventType]:
+    """Answer a question about changing or ending telework: computed with a date, else the rule.
+
+    With a date in the message (anywhere: « …si je préviens le 15 mars 2027 ? », « demain »),
+    the effective date of the likeliest event is computed (the answer restates the event and
+    the date read) and the other event of the family is named. Without one, the notice
+    periods of the family are given with their sources, and the computation is offered.
+    """
+    event = events[0]
+    family = FAMILIES[event]
+    day = None
+    if mentions_date(latest_text(tracker)):
+        raw = latest_entity(tracker, "date")
+        day = await read_date(str(raw)) if raw else None
+        day = day or await read_date(latest_text(tracker))
+    if day is not None:
+        if not await reply_notice(dispatcher, event, day):
+            return CLEARED
+        other = family[1]
+        label = load_rules().notice.events[other].label  # type: ignore[index]
+        dispatcher.utter_message(
+            text=f"S'il s'agit plutôt d'une {label} : délai de {_delay(other)}."
+        )
+        return [*CLEARED, remember("notice", event=event)]
+    rules = load_rules().notice.events
+    dispatcher.utter_message(text=rule_text(family))
+    send_sources(dispatcher, cite(*(rules[e] for e in family)))  # type: ignore[index]
+    payload = "/start_notice"
+    if len(events) == 1:
+        payload += json.dumps({"notice_event": event})
+    dispatcher.utter_message(text=OFFER_TEXT, buttons=[button("Calculer la date d'effet", payload)])
+    return []

@@ -26,25 +26,20 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import answer_question, question_text
 from actions.common import Button, button, latest_entity, latest_intent, latest_text
+from actions.dialogue import OFFERS, RESUME_QUIZ, resolve_turn
 from actions.handoff import send_draft_info, send_referent
 from actions.impact import impact_now
-from actions.manager import send_guide
-from actions.notice import notice_now
+from actions.manager import ask_question, quiz_index, send_guide
+from actions.notice import notice_now, notice_question
 from actions.quota import quota_now
-from actions.routing import Computation, route
+from actions.routing import Computation, notice_events, route
 
-# The calculator offered after an answer on its topic.
-OFFERS: dict[Computation, Button] = {
-    "quota": button("Calculer pour ma situation", "/start_quota"),
-    "impact": button("Simuler mes économies", "/start_impact"),
-    "eligibility": button("Vérifier mon éligibilité", "/start_eligibility"),
-    "notice": button("Calculer la date d'effet", "/start_notice"),
-    "manager_guide": button("Voir le guide du manager", "/start_manager_guide"),
-}
 # What else a topic leads to (the procedure → filling the request).
 NEXT_STEPS: dict[str, list[Button]] = {
     "ask_procedure": [button("Préparer ma demande", "/request_draft")],
 }
+# Intents whose question about changing or ending telework gets the notice periods.
+NOTICE_INTENTS = frozenset({"ask_changes", "nlu_fallback", "out_of_scope", "ask_procedure"})
 # Answers that are not from the texts, for intents that may interrupt a form.
 RESPONSES = {"help": "utter_help", "bot_challenge": "utter_iamabot"}
 # French titles of the topics suggested when the NLU was unsure: questions and requests
@@ -114,7 +109,9 @@ async def answer_in_form(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
         send_draft_info(dispatcher)
     else:
         unsure = suggestions(tracker) if intent == "nlu_fallback" else None
-        await answer_question(dispatcher, question_text(tracker), suggestions=unsure)
+        await answer_question(
+            dispatcher, question_text(tracker), suggestions=unsure, numbered_choices=False
+        )
 
 
 class ActionAnswerQuestion(Action):
@@ -130,12 +127,32 @@ class ActionAnswerQuestion(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        """Send the answer and its sources with the offers, or start the calculator."""
+        """Send the answer and its sources with the offers, or start the calculator.
+
+        The message is first read as a reply to the bot's last question (a choice, a yes, a
+        follow-up: :func:`actions.dialogue.resolve_turn`); a question asked during the quiz
+        is answered, then the quiz question is asked again.
+        """
         if tracker.active_loop_name:
             await answer_in_form(dispatcher, tracker)
             return []
+        resolved = await resolve_turn(dispatcher, tracker)
+        if resolved is not None and resolved is not RESUME_QUIZ:
+            return resolved
+        events = await self._answer(dispatcher, tracker)
+        index = quiz_index(tracker)
+        if resolved is RESUME_QUIZ and index is not None:
+            ask_question(dispatcher, index)
+        return events
+
+    @staticmethod
+    async def _answer(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         intent = latest_intent(tracker)
-        decision = route(intent, latest_text(tracker), entity_names(tracker))
+        text = latest_text(tracker)
+        events = notice_events(text) if intent in NOTICE_INTENTS else ()
+        if events and not text.lstrip().startswith("/"):
+            return await notice_question(dispatcher, tracker, events)
+        decision = route(intent, text, entity_names(tracker))
         if decision.computation is not None and decision.start:
             return await start(decision.computation, dispatcher, tracker)
         offers = [OFFERS[decision.computation]] if decision.computation else []

@@ -19,10 +19,12 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import (
     RULES_TIMEOUT_S,
+    chosen_value,
     latest_intent,
     latest_text,
     pydantic_message,
     recent_user_texts,
+    remember,
     requested_slot,
     run_in_thread,
     send_sources,
@@ -45,6 +47,30 @@ _HEALTH = re.compile(
     r"\b(medic\w*|sante|handicap\w*|rqth|enceinte|grossesse|maladie|medecin|therapeuti\w*)\b"
 )
 UNAVAILABLE = "Je n'arrive pas à faire ce calcul pour le moment. Réessayez dans un instant."
+FULL_TIME = 100.0
+
+
+def part_time_range() -> tuple[float, float]:
+    """The lowest and highest part-time quotités of the instruction's table (50 and 90 %)."""
+    rows = [row.quotite for row in load_rules().quota.part_time_table.value]
+    return float(min(rows)), float(max(rows))
+
+
+def out_of_range(number: float) -> str | None:
+    """Explain, in French, why a quotité is not one an agent can have; None when it is.
+
+    Part-time work goes from 50 to 90 % (the instruction's table), full time is 100 %:
+    « 5 % » or « 120 % » are refused here, whatever the engine would compute.
+    """
+    low, high = part_time_range()
+    if number == FULL_TIME or low <= number <= high:
+        return None
+    return (
+        f"{fr_number(number)} % n'est pas une quotité possible : le temps partiel va de "
+        f"{fr_number(low)} à {fr_number(high)} % (tableau de l'instruction du ministère de "
+        f"l'agriculture), le temps plein est à {fr_number(FULL_TIME)} %. Indiquez votre "
+        "quotité, par exemple « 80 % ». " + WORDS_HINT
+    )
 
 
 def check_quotite(value: object) -> float:
@@ -57,6 +83,9 @@ def check_quotite(value: object) -> float:
     number = parse_quotite(value)
     if number is None:
         raise ValueError(UNREADABLE)
+    refusal = out_of_range(number)
+    if refusal is not None:
+        raise ValueError(refusal)
     try:
         QuotaRequest.model_validate({"quotite": number})
     except ValidationError as error:
@@ -120,7 +149,7 @@ async def quota_now(
         return [SlotSet("quotite", None)]
     medical = mentions_health(recent_user_texts(tracker))
     await reply_quota(dispatcher, quotite, base=tracker.get_slot("base"), medical=medical)
-    return [SlotSet("quotite", quotite)]
+    return [SlotSet("quotite", quotite), remember("quota")]
 
 
 class ValidateQuotaForm(FormValidationAction):
@@ -133,8 +162,13 @@ class ValidateQuotaForm(FormValidationAction):
     async def extract_quotite(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
-        """Pass the free text on when it answers the question and no entity was found."""
-        if requested_slot(tracker) != "quotite" or tracker.get_slot("quotite") is not None:
+        """Take a choice (« 1 » → temps plein), or pass the free text on when it answers."""
+        if requested_slot(tracker) != "quotite":
+            return {}
+        chosen = chosen_value(tracker, "quotite")
+        if chosen is not None:
+            return {"quotite": chosen}
+        if tracker.get_slot("quotite") is not None:
             return {}
         text = latest_text(tracker).strip()
         intent = latest_intent(tracker)
@@ -173,9 +207,13 @@ class ActionQuota(Action):
         """Send the ceilings, the explanation and the sources; keep the quotité."""
         try:
             quotite = check_quotite(tracker.get_slot("quotite"))
-        except ValueError:
+        except ValueError as error:
+            if tracker.get_slot("quotite") is None:
+                dispatcher.utter_message(response="utter_ask_quotite")
+                return []
+            dispatcher.utter_message(text=str(error))
             dispatcher.utter_message(response="utter_ask_quotite")
-            return []
+            return [SlotSet("quotite", None)]
         medical = mentions_health(recent_user_texts(tracker))
         await reply_quota(dispatcher, quotite, base=tracker.get_slot("base"), medical=medical)
-        return []
+        return [remember("quota")]

@@ -115,6 +115,22 @@ def has_parameters(computation: Computation, entities: Collection[str]) -> bool:
     return False
 
 
+# Words naming a calculator in a request (« calcule ma date d'effet »), whatever the intent.
+_TOPIC_WORDS: tuple[tuple[Computation, re.Pattern[str]], ...] = (
+    ("notice", re.compile(r"\b(date d effet|prevenance|preavis|prend effet)\b")),
+    ("eligibility", re.compile(r"\beligib\w*")),
+    ("impact", re.compile(r"\b(economies?|trajets?|co2|carburant|kilometres)\b")),
+    ("quota", re.compile(r"\b(quotite|(mes|de|nombre de) jours de (tt|teletravail))\b")),
+)
+
+
+def requested_topic(text: str) -> Computation | None:
+    """The calculator an explicit request names by its words, if exactly one."""
+    folded = " ".join(words(text))
+    found = [computation for computation, pattern in _TOPIC_WORDS if pattern.search(folded)]
+    return found[0] if len(found) == 1 else None
+
+
 def route(intent: str, text: str, entities: Collection[str] = ()) -> Route:
     """Decide whether a question is answered (with its calculator offered) or computed.
 
@@ -126,6 +142,10 @@ def route(intent: str, text: str, entities: Collection[str] = ()) -> Route:
 
     """
     computation = TOPIC_COMPUTATIONS.get(intent)
+    if not text.lstrip().startswith("/") and is_explicit_request(text):
+        named = requested_topic(text)
+        if named is not None and not has_parameters(computation or named, entities):
+            return Route(named, start=True)
     if computation is None:
         return Route(None)
     if has_parameters(computation, entities):
@@ -135,3 +155,56 @@ def route(intent: str, text: str, entities: Collection[str] = ()) -> Route:
     if computation == "manager_guide":
         return Route(computation, start=asks_for_guide(text))
     return Route(computation, start=is_explicit_request(text))
+
+
+# Words of a change of telework days, and of an end of telework (folded, stems).
+_CHANGE = re.compile(
+    r"\b(chang\w*|modifi\w*|echang\w*|deplac\w*|permut\w*|report\w*|decal\w*|bouger|inverser)\b"
+)
+_END = re.compile(
+    r"\b(arret\w*|fin|cess\w*|stopp\w*|termin\w*|quitt\w*|renonc\w*|abandonn\w*|sortir)\b"
+)
+_ADAPTATION = re.compile(r"\b(adaptation|periode d essai)\b")
+_DURABLE = re.compile(
+    r"\b(durabl\w*|definiti\w*|calendrier|planning|tous les|toutes les|chaque semaine|"
+    r"mes jours|habituel\w*|fixes?)\b"
+)
+_PONCTUAL = re.compile(
+    r"\b(ponctuel\w*|exceptionnel\w*|une fois|demain|apres demain|cette semaine|"
+    r"semaine prochaine|un jour|mon jour|occasion\w*)\b"
+)
+
+
+def notice_events(text: str) -> tuple[str, ...]:
+    """The notice events a message is about, likeliest first; empty when it names none.
+
+    « arrêter le télétravail » → the end after the adaptation period, then during it;
+    « pendant l'adaptation » → during it only; « changer mon jour demain » → a ponctual
+    change; « changer mes jours durablement » → a change of calendar; « changer de jour »
+    alone → both changes, ponctual first.
+    """
+    folded = " ".join(words(text))
+    adaptation = bool(_ADAPTATION.search(folded))
+    about_telework = re.search(r"\btt\b|teletravail", folded)
+    if _END.search(folded) and about_telework:
+        return ("end_during_adaptation",) if adaptation else ("end", "end_during_adaptation")
+    if _CHANGE.search(folded) and (about_telework or re.search(r"\bjours?\b", folded)):
+        if _DURABLE.search(folded):
+            return ("calendar_change",)
+        if _PONCTUAL.search(folded):
+            return ("ponctual_change",)
+        return ("ponctual_change", "calendar_change")
+    return ()
+
+
+_EXPLICIT_DATE = re.compile(
+    r"\b\d{1,2}(?:er)? ?[/.-] ?\d{1,2}\b|\b\d{1,2}(?:er)? (?:janv|fevr|mars|avr|mai|juin|juil|aout|"
+    r"sept|oct|nov|dec)\w*|\b(?:demain|aujourd hui|lundi|mardi|mercredi|jeudi|vendredi|samedi|"
+    r"dimanche)\b|\b1er\b|\b20\d\d\b"
+)
+
+
+def mentions_date(text: str) -> bool:
+    """Whether a message names a date (« le 15 mars 2027 », « 04/05 », « demain », « mardi »)."""
+    folded = fold(text).replace("'", " ")
+    return bool(_EXPLICIT_DATE.search(folded) or _EXPLICIT_DATE.search(" ".join(words(text))))

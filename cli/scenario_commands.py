@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from cli.scenario_judge import (
+    SCENARIO_DIR,
     SCENARIO_SETS,
     ChannelError,
     Messages,
@@ -30,6 +31,9 @@ CHAT_TIMEOUT_S = 60.0
 # stack (25005/25055) is left alone.
 ACTIONS_PORT = 55055
 RASA_PORT = 55005
+# The sets ``--set`` accepts: the judge's (the holdout) and the development set, written and
+# tuned against while the holdout stays unseen.
+SETS = {**SCENARIO_SETS, "dev": SCENARIO_DIR / "dev.yaml"}
 
 
 def rest_channel(rasa_url: str) -> Send:
@@ -57,7 +61,8 @@ def rest_channel(rasa_url: str) -> Send:
 
 def eval_scenarios(
     scenario_set: Annotated[
-        str, typer.Option("--set", help="Jeu de scénarios (holdout : tenu à l'écart).")
+        str,
+        typer.Option("--set", help="Jeu de scénarios (holdout : tenu à l'écart ; dev : réglage)."),
     ] = "holdout",
     rasa_url: Annotated[
         str,
@@ -66,10 +71,10 @@ def eval_scenarios(
     as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON.")] = False,
 ) -> None:
     """Jouer des conversations entières : part qui atteint son but, tours réussis, échecs."""
-    if scenario_set not in SCENARIO_SETS:
-        typer.echo(f"Jeu inconnu : choisissez {' ou '.join(SCENARIO_SETS)}.", err=True)
+    if scenario_set not in SETS:
+        typer.echo(f"Jeu inconnu : choisissez {' ou '.join(SETS)}.", err=True)
         raise typer.Exit(code=2)
-    scenarios = load_scenarios(SCENARIO_SETS[scenario_set])
+    scenarios = load_scenarios(SETS[scenario_set])
 
     def progress(done: int) -> None:
         typer.echo(f"\r{done}/{len(scenarios)} scénarios", nl=False, err=True)

@@ -50,7 +50,7 @@ def test_request_draft_lists_annex_1_fields_and_documents(run: Run) -> None:
 
 def test_bare_quotite_computes_the_quota(run: Run) -> None:
     outcome = run(ActionHandleInform(), make_tracker("inform"))
-    assert outcome.events == [slot("quotite", 80.0)]
+    assert outcome.events == [slot("quotite", 80.0), slot("last_computation", {"kind": "quota"})]
     assert outcome.texts[0].startswith("À 80 % : 2 jours de télétravail par semaine au plus")
     assert outcome.sources
 
@@ -60,7 +60,7 @@ def test_quotite_in_words_without_entity(run: Run) -> None:
         "inform", text="je suis à temps plein", entities=[], slots={"quotite": None}
     )
     outcome = run(ActionHandleInform(), tracker)
-    assert outcome.events == [slot("quotite", 100.0)]
+    assert outcome.events == [slot("quotite", 100.0), slot("last_computation", {"kind": "quota"})]
     assert outcome.texts[0].startswith("À 100 % : 3 jours de télétravail par semaine au plus")
 
 
@@ -68,7 +68,7 @@ def test_invalid_bare_quotite_is_explained(run: Run) -> None:
     tracker = make_tracker("inform", text="150 %", entities=[{"entity": "quotite", "value": "150"}])
     outcome = run(ActionHandleInform(), tracker)
     assert outcome.events == [slot("quotite", None)]
-    assert "jusqu'à 100" in outcome.text
+    assert "le temps partiel va de 50 à 90 %" in outcome.text
 
 
 def test_bare_distance_suggests_the_simulator(run: Run) -> None:

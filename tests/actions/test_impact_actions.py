@@ -71,7 +71,7 @@ def test_simulation_shows_figures_and_every_assumption(run: Run) -> None:
             {"telework_days_per_week": 2, "distance_km": 20, "mode": "voiture_essence"}
         )
     )
-    assert outcome.events == []
+    assert outcome.events == [slot("last_computation", {"kind": "impact"})]
     text = outcome.texts[0]
     assert f"{fr_number(expected.km_avoided_per_year, 0)} km" in text
     assert f"{fr_number(expected.co2_kg_avoided_per_year or 0, 0)} kg de CO2" in text

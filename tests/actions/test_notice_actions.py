@@ -20,6 +20,13 @@ from tests.actions.helpers import Outcome, make_tracker, slot
 pytestmark = pytest.mark.unit
 Run = Callable[[Action, Tracker], Outcome]
 CLEARED = [slot("date", None), slot("notice_event", None)]
+
+
+def computed(event: str) -> list[dict[str, object]]:
+    """The events of a computed notice: the inputs cleared, the event kept for follow-ups."""
+    return [*CLEARED, slot("last_computation", {"kind": "notice", "event": event})]
+
+
 CHANGES_SECTION = (
     "IV – L'organisation et la mise en œuvre du télétravail › 3 – Modification, réversibilité "
     "et renouvellement de l'autorisation d'exercice en télétravail"
@@ -39,7 +46,7 @@ def form_asking(requested: str, text: str, **slots: Any) -> Tracker:
 
 def test_calendar_change_from_slots(run: Run) -> None:
     outcome = run(ActionNotice(), make_tracker("notice"))
-    assert outcome.events == CLEARED
+    assert outcome.events == computed("calendar_change")
     assert outcome.texts[0].startswith("Date d'effet au plus tôt : mardi 19 mai 2026.")
     assert "délai de prévenance de 15 jours" in outcome.texts[0]
     assert ("maa-instruction-2019-781", CHANGES_SECTION) in {
@@ -53,7 +60,7 @@ def test_working_days_skip_the_first_of_may(run: Run) -> None:
         "notice", slots={"notice_event": "ponctual_change", "date": "30/04/2026"}
     )
     outcome = run(ActionNotice(), tracker)
-    assert outcome.events == CLEARED
+    assert outcome.events == computed("ponctual_change")
     assert outcome.texts[0].startswith("Date d'effet au plus tôt : mardi 5 mai 2026.")
     assert "vendredi 1er mai 2026 (Fête du Travail)" in outcome.texts[0]
 

@@ -53,7 +53,7 @@ def engine(monkeypatch: pytest.MonkeyPatch) -> FakeEngine:
         ("simulate_impact", "à quoi sert le simulateur du plan national ?", "/start_impact"),
         ("simulate_impact", "quels chiffres donne le plan sur les trajets ?", "/start_impact"),
         ("ask_eligibility", "les contractuels peuvent-ils télétravailler ?", "/start_eligibility"),
-        ("ask_changes", "quel délai pour changer mes jours ?", "/start_notice"),
+        ("ask_changes", "quel délai de prévenance ?", "/start_notice"),
         (
             "ask_manager_guide",
             "un agent et son manager fixent-ils les jours ensemble ?",
@@ -94,7 +94,7 @@ def test_request_for_ones_own_computation_starts_the_form(
 def test_quotite_in_the_question_is_computed_at_once(run: Run, engine: FakeEngine) -> None:
     tracker = ask("combien de jours à 80 % ?", "ask_quota", [{"entity": "quotite", "value": "80"}])
     outcome = run(ActionAnswerQuestion(), tracker)
-    assert outcome.events == [slot("quotite", 80.0)]
+    assert outcome.events == [slot("quotite", 80.0), slot("last_computation", {"kind": "quota"})]
     assert outcome.texts[0].startswith("À 80 % : 2 jours de télétravail par semaine au plus")
     assert engine.questions == []
 
@@ -120,14 +120,22 @@ def test_both_impact_parameters_simulate_at_once(run: Run, engine: FakeEngine) -
         {"entity": "telework_days", "value": "2"},
     ]
     outcome = run(ActionAnswerQuestion(), ask("30 km, 2 jours de tt", "simulate_impact", entities))
-    assert outcome.events == [slot("distance_km", 30.0), slot("telework_days", 2.0)]
+    assert outcome.events == [
+        slot("distance_km", 30.0),
+        slot("telework_days", 2.0),
+        slot("last_computation", {"kind": "impact"}),
+    ]
     assert outcome.texts[0].startswith("Avec 2 jours de télétravail par semaine")
 
 
 def test_notice_event_and_date_are_computed(run: Run, engine: FakeEngine) -> None:
     tracker = make_tracker("notice")
     outcome = run(ActionAnswerQuestion(), tracker)
-    assert outcome.events == [slot("date", None), slot("notice_event", None)]
+    assert outcome.events == [
+        slot("date", None),
+        slot("notice_event", None),
+        slot("last_computation", {"kind": "notice", "event": "calendar_change"}),
+    ]
     assert outcome.texts[0].startswith("Date d'effet au plus tôt : mardi 19 mai 2026.")
     assert engine.questions == []
 
@@ -151,7 +159,17 @@ def test_unsure_nlu_and_abstention_suggest_the_likely_topics(
 ) -> None:
     use_engine(monkeypatch, FakeEngine(abstain=True))
     outcome = run(ActionAnswerQuestion(), make_tracker("fallback"))
-    assert outcome.texts == [f"{ABSTENTION_MESSAGE}\n\n{SUGGESTIONS_INTRO}"]
+    choices = "\n".join(
+        [
+            "1. Nombre de jours de télétravail",
+            "2. Faire sa demande",
+            "3. Raison médicale, handicap",
+            "4. Contacter le référent",
+            "5. Que pouvez-vous faire ?",
+        ]
+    )
+    intro = f"{SUGGESTIONS_INTRO} Répondez par le numéro du choix :"
+    assert outcome.texts == [f"{ABSTENTION_MESSAGE}\n\n{intro}\n{choices}"]
     assert outcome.payloads == ["/ask_quota", "/ask_procedure", "/ask_medical", REFERENT, HELP]
 
 

@@ -69,7 +69,7 @@ def test_question_asked_mid_form_is_left_to_the_dialogue(run: Run) -> None:
 
 def test_quota_answer_per_week_and_month_with_sources(run: Run) -> None:
     outcome = run(ActionQuota(), make_tracker("quota_done"))
-    assert outcome.events == []
+    assert outcome.events == [slot("last_computation", {"kind": "quota"})]
     first = outcome.texts[0]
     assert first.startswith("À 80 % : 2 jours de télétravail par semaine au plus, soit 8 jours")
     assert "Pour raison de santé" in first
@@ -95,7 +95,8 @@ def test_monthly_base_and_no_telework_left(run: Run) -> None:
         in (monthly.texts[0])
     )
     low = run(ActionQuota(), make_tracker("quota_done", slots={"quotite": 40.0}))
-    assert low.texts[0].startswith("À 40 %, les plafonds ne laissent aucun jour de télétravail.")
+    assert low.texts[0].startswith("40 % n'est pas une quotité possible")
+    assert "le temps partiel va de 50 à 90 %" in low.texts[0]
 
 
 def test_missing_quotite_asks_for_it(run: Run) -> None:

@@ -92,7 +92,10 @@ def test_the_guide_starts_only_when_asked_for(text: str, expected: bool) -> None
         # Topics without a calculator, out of scope and unsure NLU: the texts only.
         ("ask_equipment", "calcule le prix de mon écran", (), Route(None)),
         ("out_of_scope", "quel temps fera-t-il demain ?", (), Route(None)),
-        ("nlu_fallback", "simule mes économies", (), Route(None)),
+        # A request naming its calculator starts it, whatever the intent the NLU chose.
+        ("nlu_fallback", "simule mes économies", (), Route("impact", start=True)),
+        ("out_of_scope", "calcule ma date d'effet", (), Route("notice", start=True)),
+        ("ask_quota", "calculer la date d'effet", (), Route("notice", start=True)),
     ],
 )
 def test_route(intent: str, text: str, entities: tuple[str, ...], expected: Route) -> None:

@@ -1,0 +1,346 @@
+"""The turn after a question of the bot: choices, yes/no, the quiz, and follow-ups.
+
+Before a message is handled as a new question or a bare value, it is read against what the
+bot has just asked (:mod:`actions.replies`):
+
+- during the quiz, a letter, a number or a choice's text grades the question; « stop »
+  stops the quiz; a question is answered and the quiz question asked again (the caller does
+  it: :data:`RESUME_QUIZ`); anything else gets the question again with its choices;
+- after an offer or any question with choices, « oui » (and its variants) accepts the offer,
+  « 2 » or « b » picks a choice, « non merci » declines, and a choice that fits none is asked
+  again with the choices listed;
+- after a computation, the follow-ups people type recompute it: « et en train ? » after the
+  savings simulation, « et par mois ? » or « et à 70 % ? » after the quota, « et si je
+  préviens le 14 janvier 2027 ? » or « corriger la date » after a notice period.
+
+``action_handle_reply`` handles the bare replies (yes, no, stop, a value, a quiz letter)
+outside forms; ``action_answer_question`` calls :func:`resolve_turn` first as well.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Final
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.answers import INTENT_QUESTIONS, answer_question
+from actions.common import (
+    HELP_BUTTON,
+    Button,
+    button,
+    latest_entity,
+    latest_intent,
+    latest_text,
+    remember,
+)
+from actions.handoff import ActionHandleInform
+from actions.impact import check_days, check_distance, reply_impact
+from actions.manager import (
+    ask_again,
+    ask_question,
+    grade,
+    letter_of,
+    quiz_index,
+    send_guide,
+    start_quiz,
+    stop_quiz,
+)
+from actions.notice import parse_event, read_date, reply_notice
+from actions.parsing import parse_quotite, parse_transport_mode
+from actions.quota import check_quotite, reply_quota
+from actions.replies import (
+    Choice,
+    attempted_choice,
+    last_bot_text,
+    last_choices,
+    numbered,
+    read_reply,
+    words,
+    yes_or_no,
+)
+from actions.routing import TOPIC_COMPUTATIONS, Computation
+
+# The calculator offered after an answer on its topic.
+OFFERS: dict[Computation, Button] = {
+    "quota": button("Calculer pour ma situation", "/start_quota"),
+    "impact": button("Simuler mes économies", "/start_impact"),
+    "eligibility": button("Vérifier mon éligibilité", "/start_eligibility"),
+    "notice": button("Calculer la date d'effet", "/start_notice"),
+    "manager_guide": button("Voir le guide du manager", "/start_manager_guide"),
+}
+# Buttons whose title, typed, does what a click does (besides the offers).
+EXTRA_BUTTONS = [
+    button("Faire le quiz", "/start_quiz"),
+    button("Préparer ma demande", "/request_draft"),
+    button("Recommencer le quiz", "/start_quiz"),
+    button("Revoir le guide", "/start_manager_guide"),
+]
+# Returned by resolve_turn when a question interrupted the quiz: answer it, then ask again.
+RESUME_QUIZ: Final[list[EventType]] = []
+DECLINED = "Très bien. Posez-moi une autre question quand vous voulez."
+NOTHING_PENDING = "Puis-je vous aider sur autre chose ?"
+UNCLEAR_CHOICE = "Je n'ai pas compris votre choix. Répondez par son numéro :"
+# Intents of a new question (then the quiz is answered around it, not graded).
+QUESTION_INTENTS = frozenset(
+    {*TOPIC_COMPUTATIONS, "ask_equipment", "ask_home_requirements", "ask_procedure",
+     "ask_medical", "ask_rights", "out_of_scope", "talk_to_human", "request_draft", "help",
+     "bot_challenge"}
+)  # fmt: skip
+FORMS = {
+    "start_quota": ("quota_form", ("quotite",)),
+    "start_impact": ("impact_form", ("distance_km", "telework_days")),
+    "start_eligibility": ("eligibility_form", ()),
+    "start_notice": ("notice_form", ("date",)),
+    "request_draft": ("draft_form", ()),
+    "request_decision": ("decision_form", ()),
+}
+_CORRECT = re.compile(r"\b(corrig\w*|rectifi\w*|modifi\w*|chang\w*|mauvaise|erreur|bonne)\b")
+_MONTHLY = re.compile(r"\b(mois|mensuel\w*)\b")
+_WEEKLY = re.compile(r"\b(semaines?|hebdo\w*)\b")
+IMPACT_MARKER = "Hypothèses utilisées"
+QUOTA_MARKERS = ("de télétravail par semaine au plus", "les plafonds ne laissent")
+MAX_FOLLOW_UP_WORDS = 14
+
+
+def last_computation(tracker: Tracker) -> dict[str, Any]:
+    """What the bot computed last (``{"kind": "notice", "event": ...}``), or an empty dict."""
+    value = tracker.get_slot("last_computation")
+    return value if isinstance(value, dict) else {}
+
+
+def _is_question(tracker: Tracker, text: str) -> bool:
+    intent = latest_intent(tracker)
+    if attempted_choice(text):
+        return False
+    if intent in QUESTION_INTENTS:
+        return True
+    return text.rstrip().endswith("?") or len(words(text)) >= 6
+
+
+async def run_choice(
+    choice: Choice, dispatcher: CollectingDispatcher, tracker: Tracker
+) -> list[EventType]:
+    """Do what the button of ``choice`` does when clicked."""
+    intent, entities = choice.intent, choice.entities
+    slots = [SlotSet(name, value) for name, value in entities.items()]
+    if intent in FORMS:
+        form, cleared = FORMS[intent]
+        return [*(SlotSet(s, None) for s in cleared), *slots, FollowupAction(form)]
+    if intent == "start_manager_guide":
+        send_guide(dispatcher)
+        return []
+    if intent == "start_quiz":
+        return start_quiz(dispatcher)
+    if intent == "talk_to_human":
+        return [FollowupAction("action_talk_to_human")]
+    if intent == "help":
+        dispatcher.utter_message(response="utter_help")
+        return []
+    if intent in INTENT_QUESTIONS:
+        computation = TOPIC_COMPUTATIONS.get(intent)
+        offers = [OFFERS[computation]] if computation else []
+        await answer_question(dispatcher, INTENT_QUESTIONS[intent], offers=offers)
+        return []
+    if intent in ("deny", "stop"):
+        dispatcher.utter_message(text=DECLINED)
+        return []
+    if intent == "quiz_answer":
+        index = quiz_index(tracker)
+        letter = letter_of(entities.get("quiz_choice"))
+        if index is not None and letter:
+            return grade(dispatcher, tracker, index, letter)
+    dispatcher.utter_message(text=NOTHING_PENDING, buttons=[HELP_BUTTON])
+    return slots
+
+
+def ask_choices_again(dispatcher: CollectingDispatcher, choices: tuple[Choice, ...]) -> None:
+    """Say the reply fits no choice, and list them, numbered, with their buttons."""
+    dispatcher.utter_message(
+        text=f"{UNCLEAR_CHOICE}\n{numbered(choices)}",
+        buttons=[{"title": c.title, "payload": c.payload} for c in choices],
+    )
+
+
+async def quiz_turn(
+    dispatcher: CollectingDispatcher, tracker: Tracker, index: int, choices: list[Choice]
+) -> list[EventType]:
+    """Read a message sent while a quiz question waits for its answer."""
+    text = latest_text(tracker)
+    quiz_choices = [c for c in choices if c.intent == "quiz_answer"]
+    reply = read_reply(text, quiz_choices)
+    letter = ""
+    if reply.choice is not None:
+        letter = letter_of(reply.choice.entities.get("quiz_choice"))
+    elif latest_intent(tracker) == "quiz_answer":
+        letter = letter_of(latest_entity(tracker, "quiz_choice"))
+    if letter:
+        return grade(dispatcher, tracker, index, letter)
+    if latest_intent(tracker) == "stop" or yes_or_no(text) is False:
+        return stop_quiz(dispatcher)
+    if _is_question(tracker, text):
+        return RESUME_QUIZ
+    return ask_again(dispatcher, index)
+
+
+async def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
+    """Recompute the last computation with what the message changes, if it is a follow-up."""
+    text = latest_text(tracker)
+    tokens = words(text)
+    if not tokens or len(tokens) > MAX_FOLLOW_UP_WORDS:
+        return None
+    last = last_computation(tracker)
+    previous = last_bot_text(tracker.events)
+    kind = last.get("kind")
+    if kind == "impact" or IMPACT_MARKER in previous:
+        return await _impact_follow_up(dispatcher, tracker, text)
+    if kind == "quota" or any(marker in previous for marker in QUOTA_MARKERS):
+        return await _quota_follow_up(dispatcher, tracker, text)
+    if kind == "notice" and isinstance(last.get("event"), str):
+        return await _notice_follow_up(dispatcher, tracker, text, str(last["event"]))
+    return None
+
+
+async def _impact_follow_up(
+    dispatcher: CollectingDispatcher, tracker: Tracker, text: str
+) -> list[EventType] | None:
+    mode = latest_entity(tracker, "transport_mode") or parse_transport_mode(text)
+    if not isinstance(mode, str) or len(words(text)) > 8:
+        return None
+    try:
+        distance = check_distance(tracker.get_slot("distance_km"))
+        days = check_days(tracker.get_slot("telework_days"))
+    except ValueError:
+        return None
+    await reply_impact(dispatcher, tracker, distance, days, mode=mode)
+    return [SlotSet("transport_mode", mode), remember("impact")]
+
+
+async def _quota_follow_up(
+    dispatcher: CollectingDispatcher, tracker: Tracker, text: str
+) -> list[EventType] | None:
+    folded = " ".join(words(text))
+    if "quotite" in folded and _CORRECT.search(folded):
+        return [SlotSet("quotite", None), FollowupAction("quota_form")]
+    given = latest_entity(tracker, "quotite")
+    number = parse_quotite(given if given is not None else text)
+    if number is None:
+        kept = tracker.get_slot("quotite")
+        base = "mensuelle" if _MONTHLY.search(folded) else None
+        base = base or ("hebdomadaire" if _WEEKLY.search(folded) else None)
+        if base is None or not isinstance(kept, int | float) or len(words(text)) > 6:
+            return None
+        await reply_quota(dispatcher, float(kept), base=base)
+        return [SlotSet("base", base), remember("quota")]
+    if len(words(text)) > 6 or (given is None and "%" not in text and folded.split()[0] != "et"):
+        return None
+    try:
+        quotite = check_quotite(given if given is not None else text)
+    except ValueError as error:
+        dispatcher.utter_message(text=str(error))
+        return [SlotSet("quotite", None)]
+    await reply_quota(dispatcher, quotite, base=tracker.get_slot("base"))
+    return [SlotSet("quotite", quotite), remember("quota")]
+
+
+async def _notice_follow_up(
+    dispatcher: CollectingDispatcher, tracker: Tracker, text: str, event: str
+) -> list[EventType] | None:
+    folded = " ".join(words(text))
+    if "date" in folded.split() and _CORRECT.search(folded):
+        form = FollowupAction("notice_form")
+        return [SlotSet("notice_event", event), SlotSet("date", None), form]
+    named = parse_event(text) if not re.search(r"\bprevien", folded) else None
+    if named is not None and named != event:
+        return None
+    day = await read_date(text)
+    if day is None:
+        return None
+    await reply_notice(dispatcher, event, day)
+    return [SlotSet("date", None), SlotSet("notice_event", None), remember("notice", event=event)]
+
+
+async def resolve_turn(
+    dispatcher: CollectingDispatcher, tracker: Tracker
+) -> list[EventType] | None:
+    """Handle the message as a reply to the bot's last question or computation, if it is one.
+
+    Returns:
+        The events when the message was handled; :data:`RESUME_QUIZ` (an empty list, checked
+        with ``is``) when a question interrupted the quiz; None when the message is not a
+        reply (the caller handles it as usual).
+
+    """
+    text = latest_text(tracker).strip()
+    if not text or text.startswith("/"):
+        return None
+    choices = last_choices(tracker.events)
+    index = quiz_index(tracker)
+    if index is not None and any(c.intent == "quiz_answer" for c in choices):
+        return await quiz_turn(dispatcher, tracker, index, choices)
+    reply = read_reply(text, choices)
+    if reply.kind == "choice" and reply.choice is not None:
+        return await run_choice(reply.choice, dispatcher, tracker)
+    if reply.kind == "no":
+        dispatcher.utter_message(text=DECLINED)
+        return []
+    if reply.kind == "unclear":
+        ask_choices_again(dispatcher, reply.choices)
+        return []
+    typed = typed_button(text)
+    if typed is not None:
+        return await run_choice(typed, dispatcher, tracker)
+    return await follow_up(dispatcher, tracker)
+
+
+def typed_button(text: str) -> Choice | None:
+    """The button whose title the user typed (« calculer la date d'effet »), even if not shown."""
+    folded = " ".join(words(text))
+    known = [*OFFERS.values(), *EXTRA_BUTTONS]
+    return next(
+        (Choice(b["title"], b["payload"]) for b in known if " ".join(words(b["title"])) == folded),
+        None,
+    )
+
+
+class ActionHandleReply(Action):
+    """A bare reply outside forms: yes, no, stop, a value or a quiz letter."""
+
+    def name(self) -> str:
+        """Name of the action in the domain."""
+        return "action_handle_reply"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        """Read the reply against the last question, else use the value or say what next."""
+        events = await resolve_turn(dispatcher, tracker)
+        if events is RESUME_QUIZ:
+            index = quiz_index(tracker)
+            await answer_question(dispatcher, latest_text(tracker))
+            if index is not None:
+                ask_question(dispatcher, index)
+            return []
+        if events is not None:
+            return events
+        intent = latest_intent(tracker)
+        if intent == "inform":
+            events = await ActionHandleInform().run(dispatcher, tracker, domain)
+            event = tracker.get_slot("notice_event")
+            if isinstance(event, str) and SlotSet("notice_event", None) in events:
+                events.append(remember("notice", event=event))  # « corriger la date » next
+            return events
+        if intent == "quiz_answer":
+            index = quiz_index(tracker)
+            letter = letter_of(latest_entity(tracker, "quiz_choice"))
+            if index is not None and letter:
+                return grade(dispatcher, tracker, index, letter)
+            if index is not None:
+                return ask_again(dispatcher, index)
+        if intent in ("deny", "stop"):
+            dispatcher.utter_message(text=DECLINED)
+            return []
+        dispatcher.utter_message(text=NOTHING_PENDING, buttons=[HELP_BUTTON])
+        return []

@@ -1,0 +1,252 @@
+"""Replies to the bot's own questions: « oui », « non merci », « 2 », « b », a button's text.
+
+Every question the bot asks comes with its choices, as buttons on the web chat and as a
+numbered list in the text (Tchap has no buttons). The next message is read against those
+choices before anything else, so that « oui » accepts the offer just made, « 2 » picks the
+second choice, « B) » the second letter, and an answer that fits nothing is asked again with
+the choices listed — never silently taken for something else (« 1 » in the quiz is not a
+quotité of 1 %).
+
+The choices of a turn are the buttons of the bot's messages since the user's previous
+message, read from the tracker's events: nothing to store, and a stale offer never applies
+two turns later. Plain Python, no Rasa import: unit-tested on its own.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from knowledge.analysis import fold
+
+LETTERS = "abcdefgh"
+# Buttons that never answer « oui » to an offer: a refusal, the référent, the help.
+_NOT_AN_OFFER = ("/deny", "/stop", "/talk_to_human", "/help")
+_WORD = re.compile(r"[a-z0-9]+")
+_NUMBER_CHOICE = re.compile(
+    r"^(?:(?:le|la|choix|reponse|option|numero|n|no)\s+)?(\d{1,2})\s*(?:[).]|er|e|eme)?$"
+)
+_LETTER_CHOICE = re.compile(r"^(?:(?:le|la|choix|reponse|option|lettre)\s+)?([a-h])\s*[).]?$")
+_YES = (
+    "oui", "ouais", "ouai", "ouaip", "ouep", "yes", "yep", "ok", "okay", "oki", "okk", "dac",
+    "d accord", "daccord", "d acc", "volontiers", "bien sur", "vas y", "allez y", "allons y",
+    "go", "c est parti", "avec plaisir", "je veux bien", "pourquoi pas", "carrement",
+    "exactement", "tout a fait", "absolument", "evidemment", "bien entendu", "affirmatif",
+    "parfait", "super", "top", "oui merci", "oui stp", "oui svp", "certainement", "entendu",
+)  # fmt: skip
+_NO = (
+    "non", "nan", "no", "nope", "non merci", "laisse tomber", "laissez tomber", "pas maintenant",
+    "plus tard", "une autre fois", "pas besoin", "pas la peine", "ca ira", "ca va aller",
+    "sans facon", "annule", "annuler", "stop", "arrete", "arreter", "rien", "aucun", "jamais",
+    "negatif", "pas du tout", "pas vraiment", "pas forcement", "non plus", "tant pis",
+)  # fmt: skip
+# Words around a yes or a no that do not change it (« ok merci », « oui vas-y stp »).
+_FILLERS = frozenset(
+    {"merci", "stp", "svp", "s", "il", "te", "vous", "plait", "alors", "bon", "ben", "bah", "euh",
+     "hmm", "ah", "oh", "bien", "sur", "allez", "y", "vas", "je", "veux", "voudrais", "le", "la",
+     "ca", "c", "est", "parti", "tres", "beaucoup", "volontiers", "en", "fait", "du", "coup"}
+)  # fmt: skip
+MAX_YES_NO_WORDS = 5
+# A bare number up to this one is read as a choice that fits none (« 7 » among four).
+MAX_CHOICE_NUMBER = 9
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A button: its French title and the payload Rasa parses (``/intent{...}``)."""
+
+    title: str
+    payload: str
+
+    @property
+    def intent(self) -> str:
+        """The intent of the payload (``start_quota`` for ``/start_quota``)."""
+        return parse_payload(self.payload)[0]
+
+    @property
+    def entities(self) -> dict[str, Any]:
+        """The entities of the payload (``{"quotite": "80"}``)."""
+        return parse_payload(self.payload)[1]
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What a message says about the question just asked.
+
+    ``kind`` is ``choice`` (``choice`` is set), ``yes``, ``no``, ``unclear`` (a choice was
+    attempted — a number, a letter, a « oui » between several choices — but fits none) or
+    ``none`` (the message is not an answer to the question: a new question, a value).
+    """
+
+    kind: Literal["choice", "yes", "no", "unclear", "none"]
+    choice: Choice | None = None
+    choices: tuple[Choice, ...] = field(default=())
+
+
+def parse_payload(payload: str) -> tuple[str, dict[str, Any]]:
+    """Split ``/intent{"entity": "value"}`` into the intent and its entities."""
+    text = payload.strip()
+    if not text.startswith("/"):
+        return "", {}
+    name, _, rest = text[1:].partition("{")
+    entities: dict[str, Any] = {}
+    if rest:
+        try:
+            loaded = json.loads("{" + rest)
+        except ValueError:
+            loaded = {}
+        entities = loaded if isinstance(loaded, dict) else {}
+    return name.strip(), entities
+
+
+def words(text: str) -> list[str]:
+    """Folded words (lowercase, no accents), apostrophes and hyphens as separators."""
+    return _WORD.findall(fold(text))
+
+
+def _phrases(tokens: list[str], phrases: Iterable[str]) -> bool:
+    joined = f" {' '.join(tokens)} "
+    return any(f" {phrase} " in joined for phrase in phrases)
+
+
+def yes_or_no(text: str) -> bool | None:
+    """Read a short yes (« ouais vas-y », « volontiers ») or no (« non merci »).
+
+    « laisse tomber » and « pas maintenant » are noes; None when the message says more than
+    a yes or a no.
+    """
+    tokens = words(text)
+    if not tokens or len(tokens) > MAX_YES_NO_WORDS:
+        return None
+    no = _phrases(tokens, _NO) and not _phrases(tokens, ("pourquoi pas", "pas de souci"))
+    yes = _phrases(tokens, _YES)
+    if no == yes:
+        return None
+    joined = f" {' '.join(tokens)} "
+    for phrase in sorted((*_YES, *_NO), key=len, reverse=True):
+        joined = joined.replace(f" {phrase} ", " ")
+    rest = [t for t in joined.split() if t not in _FILLERS]
+    return yes if len(rest) <= 1 else None
+
+
+def _title_key(title: str) -> str:
+    """A button title without its leading « a) » or « 1. », folded."""
+    return " ".join(words(re.sub(r"^\s*(?:[a-hA-H]|\d{1,2})\s*[).]\s+", "", title)))
+
+
+def pick(text: str, choices: Sequence[Choice]) -> Choice | None:
+    """The choice named by its number (« 2 »), letter (« b », « B) ») or title, if any."""
+    if not choices:
+        return None
+    folded = " ".join(words(text))
+    raw = fold(text).strip().rstrip("?!. ")
+    number = _NUMBER_CHOICE.match(folded)
+    if number and "%" not in raw:
+        index = int(number.group(1)) - 1
+        return choices[index] if 0 <= index < len(choices) else None
+    letter = _LETTER_CHOICE.match(raw) or _LETTER_CHOICE.match(folded)
+    if letter and len(choices) <= len(LETTERS):
+        index = LETTERS.index(letter.group(1))
+        return choices[index] if index < len(choices) else None
+    if not folded:
+        return None
+    keys = [_title_key(choice.title) for choice in choices]
+    exact = [c for c, key in zip(choices, keys, strict=True) if key and key == folded]
+    if len(exact) == 1:
+        return exact[0]
+    if len(folded) >= 4:
+        inside = [c for c, key in zip(choices, keys, strict=True) if key and folded in key]
+        if len(inside) == 1:
+            return inside[0]
+    return None
+
+
+def attempted_choice(text: str) -> bool:
+    """Whether the message looks like a choice (« 7 », « e ») even if it fits none."""
+    raw = fold(text).strip().rstrip("?!. ")
+    folded = " ".join(words(text))
+    number = _NUMBER_CHOICE.match(folded)
+    if number and "%" not in raw:
+        return int(number.group(1)) <= MAX_CHOICE_NUMBER
+    return bool(_LETTER_CHOICE.match(raw))
+
+
+def offers(choices: Sequence[Choice]) -> list[Choice]:
+    """The choices a « oui » may accept: not a refusal, the référent or the help."""
+    return [c for c in choices if not c.payload.startswith(_NOT_AN_OFFER)]
+
+
+def read_reply(text: str, choices: Sequence[Choice]) -> Reply:
+    """Read a message against the choices of the question just asked.
+
+    A number, a letter or a title picks a choice; a yes picks the button titled « Oui », or
+    the one offer when there is only one; a no picks the button titled « Non » or says no.
+    """
+    kept = tuple(choices)
+    if not kept:
+        return Reply("none")
+    chosen = pick(text, kept)
+    if chosen is not None:
+        return Reply("choice", chosen, kept)
+    answer = yes_or_no(text)
+    if answer is not None:
+        wanted = ("oui",) if answer else ("non", "non merci")
+        titled = [c for c in kept if _title_key(c.title).split(",")[0] in wanted]
+        if titled:
+            return Reply("choice", titled[0], kept)
+        if not answer:
+            return Reply("no", None, kept)
+        accepted = offers(kept)
+        if len(accepted) == 1:
+            return Reply("choice", accepted[0], kept)
+        return Reply("unclear", None, kept)
+    if attempted_choice(text):
+        return Reply("unclear", None, kept)
+    return Reply("none", None, kept)
+
+
+def numbered(choices: Sequence[Choice], *, letters: bool = False) -> str:
+    """The choices as « 1. … » lines (or « a) … »), for channels without buttons."""
+    if letters:
+        return "\n".join(f"{LETTERS[i]}) {_title_key_raw(c.title)}" for i, c in enumerate(choices))
+    return "\n".join(f"{i}. {_title_key_raw(c.title)}" for i, c in enumerate(choices, 1))
+
+
+def _title_key_raw(title: str) -> str:
+    return re.sub(r"^\s*(?:[a-hA-H]|\d{1,2})\s*[).]\s+", "", title).strip()
+
+
+def last_bot_turn(events: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """The bot's messages between the user's previous message and the latest one."""
+    users = [i for i, event in enumerate(events) if event.get("event") == "user"]
+    if not users:
+        return []
+    end = users[-1]
+    start = users[-2] if len(users) > 1 else -1
+    return [e for e in events[start + 1 : end] if e.get("event") == "bot"]
+
+
+def last_choices(events: Sequence[Mapping[str, Any]]) -> list[Choice]:
+    """The buttons of the bot's last question: its last message with buttons in its last turn.
+
+    An answer's own buttons (the référent after an abstention) come before the question the
+    bot asks again after it (a form's, the quiz's): only the question's count.
+    """
+    found: dict[str, Choice] = {}
+    for event in reversed(last_bot_turn(events)):
+        data = event.get("data") or {}
+        for item in data.get("buttons") or []:
+            if isinstance(item, Mapping) and isinstance(item.get("payload"), str):
+                payload = str(item["payload"])
+                found.setdefault(payload, Choice(str(item.get("title") or ""), payload))
+        if found:
+            break
+    return list(found.values())
+
+
+def last_bot_text(events: Sequence[Mapping[str, Any]]) -> str:
+    """The text of the bot's last turn, its messages joined."""
+    return "\n".join(str(e.get("text") or "") for e in last_bot_turn(events))

@@ -1,0 +1,194 @@
+"""The turn after a question of the bot: offers, choices, the quiz and follow-ups.
+
+Each tracker holds the bot's last turn (its buttons) before the user's reply, as Rasa posts
+it to the action server; the reply is read against those buttons (actions/dialogue.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from rasa_sdk import Action, Tracker
+
+from actions.dialogue import DECLINED, UNCLEAR_CHOICE, ActionHandleReply
+from actions.manager import PICK_A_LETTER, ask_question
+from actions.questions import ActionAnswerQuestion
+from tests.actions.helpers import Outcome, make_tracker, slot
+
+Run = Callable[[Action, Tracker], Outcome]
+OFFER = [{"title": "Calculer pour ma situation", "payload": "/start_quota"}]
+
+
+def followup(name: str) -> dict[str, Any]:
+    """The event ``FollowupAction(name)`` as rasa-sdk returns it."""
+    return {"event": "followup", "timestamp": None, "name": name}
+
+
+def after(
+    buttons: list[dict[str, str]],
+    text: str,
+    intent: str = "affirm",
+    *,
+    bot_text: str = "Voulez-vous ?",
+    entities: list[dict[str, Any]] | None = None,
+    slots: dict[str, Any] | None = None,
+) -> Tracker:
+    """A tracker where the bot's last turn offered ``buttons`` and the user typed ``text``."""
+    tracker = make_tracker(
+        "question", text=text, intent=intent, entities=entities or [], slots=slots or {}
+    )
+    last_user = max(i for i, e in enumerate(tracker.events) if e.get("event") == "user")
+    bot = {"event": "bot", "text": bot_text, "data": {"buttons": buttons}}
+    tracker.events.insert(last_user, bot)
+    return tracker
+
+
+def quiz_buttons(index: int) -> list[dict[str, str]]:
+    """The buttons of quiz question ``index``, as ask_question sends them."""
+    from rasa_sdk.executor import CollectingDispatcher
+
+    dispatcher = CollectingDispatcher()
+    ask_question(dispatcher, index)
+    return list(dispatcher.messages[0]["buttons"])
+
+
+@pytest.mark.parametrize("text", ["oui", "ouais vas-y", "ok", "volontiers", "d'accord", "1"])
+def test_yes_to_an_offer_starts_its_form(run: Run, text: str) -> None:
+    outcome = run(ActionHandleReply(), after(OFFER, text))
+    assert outcome.events == [slot("quotite", None), followup("quota_form")]
+    assert outcome.messages == []
+
+
+@pytest.mark.parametrize("text", ["non merci", "laisse tomber", "pas maintenant"])
+def test_no_to_an_offer_declines(run: Run, text: str) -> None:
+    outcome = run(ActionHandleReply(), after(OFFER, text, "deny"))
+    assert outcome.events == []
+    assert outcome.texts == [DECLINED]
+
+
+def test_yes_read_by_the_question_route_too(run: Run) -> None:
+    offer = [{"title": "Vérifier mon éligibilité", "payload": "/start_eligibility"}]
+    outcome = run(ActionAnswerQuestion(), after(offer, "ouais vas-y", "nlu_fallback"))
+    assert outcome.events == [followup("eligibility_form")]
+
+
+def test_a_choice_out_of_range_is_asked_again_with_the_list(run: Run) -> None:
+    buttons = [
+        {"title": "Calculer la date d'effet", "payload": "/start_notice"},
+        {"title": "Préparer ma demande", "payload": "/request_draft"},
+    ]
+    outcome = run(ActionHandleReply(), after(buttons, "7", "inform"))
+    assert outcome.texts == [
+        f"{UNCLEAR_CHOICE}\n1. Calculer la date d'effet\n2. Préparer ma demande"
+    ]
+    assert outcome.payloads == ["/start_notice", "/request_draft"]
+
+
+def test_no_pending_question_yes_asks_what_next(run: Run) -> None:
+    outcome = run(ActionHandleReply(), after([], "oui"))
+    assert outcome.texts == ["Puis-je vous aider sur autre chose ?"]
+
+
+def test_quiz_number_grades_instead_of_a_quotite(run: Run) -> None:
+    tracker = after(
+        quiz_buttons(0),
+        "1",
+        "inform",
+        entities=[{"entity": "quotite", "value": "1"}],
+        slots={"quiz_index": 0.0, "quiz_score": 0.0},
+    )
+    outcome = run(ActionHandleReply(), tracker)
+    assert "1 %" not in outcome.text
+    assert outcome.texts[0].startswith(("Bonne réponse", "Pas tout à fait"))
+    assert "Question 2/" in outcome.text
+    assert slot("quiz_index", 1.0) in outcome.events
+
+
+@pytest.mark.parametrize("text", ["b", "B)", "2"])
+def test_quiz_letters(run: Run, text: str) -> None:
+    tracker = after(quiz_buttons(0), text, "nlu_fallback", slots={"quiz_index": 0.0})
+    outcome = run(ActionAnswerQuestion(), tracker)
+    assert "Question 2/" in outcome.text
+
+
+def test_quiz_unclear_answer_is_asked_again(run: Run) -> None:
+    tracker = after(quiz_buttons(1), "euh", "inform", slots={"quiz_index": 1.0})
+    outcome = run(ActionHandleReply(), tracker)
+    assert outcome.texts[0] == PICK_A_LETTER
+    assert outcome.texts[1].startswith("Question 2/")
+
+
+def test_quiz_stop(run: Run) -> None:
+    tracker = after(quiz_buttons(1), "stop", "stop", slots={"quiz_index": 1.0})
+    outcome = run(ActionHandleReply(), tracker)
+    assert slot("quiz_index", None) in outcome.events
+    assert "j'arrête le quiz" in outcome.text
+
+
+def test_impact_follow_up_by_train(run: Run) -> None:
+    tracker = after(
+        [],
+        "et en train ?",
+        "nlu_fallback",
+        slots={
+            "distance_km": 30.0,
+            "telework_days": 2.0,
+            "last_computation": {"kind": "impact"},
+        },
+    )
+    outcome = run(ActionAnswerQuestion(), tracker)
+    assert "transports en commun" in outcome.texts[0]
+    assert slot("transport_mode", "transports_en_commun") in outcome.events
+
+
+def test_quota_follow_ups(run: Run) -> None:
+    kept = {"quotite": 80.0, "last_computation": {"kind": "quota"}}
+    monthly = run(ActionHandleReply(), after([], "et par mois ?", "inform", slots=kept))
+    assert "8 jours par mois" in monthly.texts[0]
+    seventy = run(
+        ActionHandleReply(),
+        after(
+            [],
+            "et à 70 % ?",
+            "inform",
+            entities=[{"entity": "quotite", "value": "70"}],
+            slots=kept,
+        ),
+    )
+    assert seventy.texts[0].startswith("À 70 % : 1,5 jour")
+
+
+def test_notice_follow_up_with_a_new_date_and_correction(run: Run) -> None:
+    kept = {"last_computation": {"kind": "notice", "event": "end"}}
+    again = run(
+        ActionAnswerQuestion(),
+        after([], "et si je préviens le 14 janvier 2027 ?", "ask_changes", slots=kept),
+    )
+    assert "14 mars 2027" in again.texts[0]
+    correct = run(ActionHandleReply(), after([], "corriger la date", "inform", slots=kept))
+    assert correct.events == [
+        slot("notice_event", "end"),
+        slot("date", None),
+        followup("notice_form"),
+    ]
+
+
+def test_notice_question_without_a_date_gives_the_rule_and_offers(run: Run) -> None:
+    tracker = after([], "quel délai pour arrêter le télétravail ?", "ask_changes")
+    outcome = run(ActionAnswerQuestion(), tracker)
+    assert "2 mois" in outcome.texts[0] and "1 mois" in outcome.texts[0]
+    assert outcome.sources
+    assert outcome.payloads == ["/start_notice"]
+    assert "(oui / non)" in outcome.text
+
+
+def test_notice_question_with_a_date_is_computed(run: Run) -> None:
+    tracker = after(
+        [], "je veux changer un jour de télétravail ponctuellement demain", "ask_changes"
+    )
+    outcome = run(ActionAnswerQuestion(), tracker)
+    assert outcome.texts[0].startswith("Date d'effet au plus tôt")
+    assert "48 h" in outcome.text
+    assert "ponctual_change" not in outcome.text

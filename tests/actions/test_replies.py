@@ -1,0 +1,128 @@
+"""Replies to the bot's own questions, read without Rasa (actions/replies.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from actions.replies import (
+    Choice,
+    attempted_choice,
+    last_choices,
+    numbered,
+    parse_payload,
+    pick,
+    read_reply,
+    yes_or_no,
+)
+
+STATUS = [
+    Choice("Fonctionnaire", '/inform{"status": "fonctionnaire"}'),
+    Choice("Contractuel", '/inform{"status": "contractuel"}'),
+]
+OFFER = [Choice("Calculer pour ma situation", "/start_quota")]
+QUIZ = [Choice(f"{x}) choix {x}", f'/quiz_answer{{"quiz_choice":"{x}"}}') for x in "abcd"]
+YES_NO = [Choice("Oui", "/affirm"), Choice("Non", "/deny")]
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    "text", ["oui", "ouais vas-y", "ok", "volontiers", "d'accord", "ok merci", "oui stp", "go"]
+)
+def test_yes_variants(text: str) -> None:
+    assert yes_or_no(text) is True
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    "text", ["non", "non merci", "laisse tomber", "pas maintenant", "plus tard", "nan"]
+)
+def test_no_variants(text: str) -> None:
+    assert yes_or_no(text) is False
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    "text", ["oui mais combien de jours à 80 % ?", "je sais pas", "80 %", "bof", ""]
+)
+def test_more_than_a_yes_or_a_no(text: str) -> None:
+    assert yes_or_no(text) is None
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("text", "index"),
+    [("2", 1), ("b", 1), ("B)", 1), ("le 2", 1), ("contractuel", 1), ("Fonctionnaire", 0)],
+)
+def test_pick_by_number_letter_or_title(text: str, index: int) -> None:
+    assert pick(text, STATUS) == STATUS[index]
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text", ["80", "5 %", "3", "titulaire", "e"])
+def test_pick_nothing(text: str) -> None:
+    assert pick(text, STATUS) is None
+
+
+@pytest.mark.unit
+def test_a_yes_accepts_the_one_offer_and_a_no_declines() -> None:
+    assert read_reply("ouais vas-y", OFFER).choice == OFFER[0]
+    assert read_reply("non merci", OFFER).kind == "no"
+    assert read_reply("oui", YES_NO).choice == YES_NO[0]
+    assert read_reply("non", YES_NO).choice == YES_NO[1]
+
+
+@pytest.mark.unit
+def test_a_choice_that_fits_none_is_unclear_and_a_value_is_not_a_reply() -> None:
+    assert read_reply("7", QUIZ).kind == "unclear"
+    assert read_reply("oui", STATUS).kind == "unclear"
+    assert read_reply("80 %", OFFER).kind == "none"
+    assert read_reply("qui fournit l'ordinateur ?", OFFER).kind == "none"
+    assert read_reply("oui", []).kind == "none"
+    assert attempted_choice("4") and not attempted_choice("80")
+
+
+@pytest.mark.unit
+def test_quiz_number_is_a_letter_not_a_quotite() -> None:
+    assert read_reply("1", QUIZ).choice == QUIZ[0]
+    assert read_reply("c", QUIZ).choice == QUIZ[2]
+
+
+@pytest.mark.unit
+def test_payload_and_numbered_lines() -> None:
+    assert parse_payload('/inform{"quotite": "80"}') == ("inform", {"quotite": "80"})
+    assert parse_payload("/start_quota") == ("start_quota", {})
+    assert numbered(STATUS) == "1. Fonctionnaire\n2. Contractuel"
+    assert numbered(QUIZ[:2], letters=True) == "a) choix a\nb) choix b"
+
+
+@pytest.mark.unit
+def test_choices_are_the_buttons_of_the_bots_last_turn_only() -> None:
+    old: dict[str, Any] = {
+        "event": "bot",
+        "text": "ancienne",
+        "data": {"buttons": [{"title": "X", "payload": "/x"}]},
+    }
+    new: dict[str, Any] = {
+        "event": "bot",
+        "text": "Voulez-vous ?",
+        "data": {"buttons": [{"title": "Oui", "payload": "/affirm"}]},
+    }
+    events: list[dict[str, Any]] = [old, {"event": "user"}, new, {"event": "user"}]
+    assert last_choices(events) == [Choice("Oui", "/affirm")]
+    assert last_choices([old, {"event": "user"}, {"event": "user"}]) == []
+
+
+@pytest.mark.unit
+def test_choices_are_those_of_the_last_question_of_the_turn() -> None:
+    abstention: dict[str, Any] = {
+        "event": "bot",
+        "data": {"buttons": [{"title": "Contacter le référent", "payload": "/talk_to_human"}]},
+    }
+    question: dict[str, Any] = {
+        "event": "bot",
+        "data": {"buttons": [{"title": "Temps plein (100 %)", "payload": "/inform"}]},
+    }
+    events: list[dict[str, Any]] = [{"event": "user"}, abstention, question, {"event": "user"}]
+    assert last_choices(events) == [Choice("Temps plein (100 %)", "/inform")]
