@@ -25,6 +25,7 @@ from rasa_sdk.forms import REQUESTED_SLOT
 from actions.common import button, latest_intent, latest_text, run_in_thread
 from actions.draft_dialogue import interpret, summary, to_request
 from actions.draft_fields import HIDDEN, NAMES, SLOT_PREFIX
+from actions.questions import answer_in_form
 from drafts.config import get_draft_settings
 from drafts.service import DOCUMENT_TITLES, create_draft, document_urls
 from drafts.validation import DraftRuleError
@@ -42,6 +43,15 @@ INTRO = (
     "champ), « passer » pour une question facultative, « aller à la fin » ou « annuler »."
 )
 CANCELLED = "C'est noté, j'abandonne la préparation de la demande : rien n'a été enregistré."
+
+
+def is_question(text: str) -> bool:
+    """Whether a message of the form asks something rather than answers (it ends with « ? »).
+
+    Only the question mark counts: names, missions and motivations are free text, which an
+    intent classifier may take for a question.
+    """
+    return text.rstrip().endswith("?")
 
 
 def _values(tracker: Tracker) -> dict[str, Any]:
@@ -83,7 +93,10 @@ class ValidateDraftForm(Action):
     ) -> list[EventType]:
         """Interpret the latest message; set the answers and ``requested_slot``."""
         requested = tracker.get_slot(REQUESTED_SLOT)
-        field = requested.removeprefix(PREFIX) if isinstance(requested, str) else None
+        # A question of another form (the agent switched forms mid-way) is not ours.
+        field: str | None = None
+        if isinstance(requested, str) and requested.startswith(PREFIX):
+            field = requested.removeprefix(PREFIX)
         skipped = list(tracker.get_slot(SKIPPED) or [])
         values = _values(tracker)
         if field is None:
@@ -91,6 +104,11 @@ class ValidateDraftForm(Action):
         text = _message_text(tracker)
         if text is None:
             dispatcher.utter_message(text="Terminons d'abord la demande (ou dites « annuler »).")
+            return [SlotSet(SKIPPED, skipped), SlotSet(REQUESTED_SLOT, requested)]
+        if field is not None and is_question(text):
+            # « au fait, c'est quoi le préavis ? » is not the first name: answer it from the
+            # texts, then the same question comes again.
+            await answer_in_form(dispatcher, tracker)
             return [SlotSet(SKIPPED, skipped), SlotSet(REQUESTED_SLOT, requested)]
         turn = await run_in_thread(interpret, text, field, values, skipped, timeout=10.0)
         if turn.cancelled:

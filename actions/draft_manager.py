@@ -68,6 +68,18 @@ def _check(values: dict[str, Any]) -> tuple[str, str] | None:
     return None
 
 
+def _own_question(tracker: Tracker) -> str | None:
+    """The field this form asked for, if the pending question is one of ours.
+
+    A question of another form (the agent switched forms mid-way) is not: the decision then
+    starts over instead of reading the message as, say, the eligibility status.
+    """
+    requested = tracker.get_slot(REQUESTED_SLOT)
+    if isinstance(requested, str) and requested.startswith(PREFIX):
+        return requested.removeprefix(PREFIX)
+    return None
+
+
 class ValidateDecisionForm(FormValidationAction):
     """Read each answer of the manager's form, check the rules at the end.
 
@@ -87,7 +99,7 @@ class ValidateDecisionForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         """Introduce the form on its first turn, stop it on « annuler », else read the answer."""
-        if tracker.get_slot(REQUESTED_SLOT) is None:
+        if _own_question(tracker) is None:
             dispatcher.utter_message(text=INTRO)
         elif is_cancel(latest_text(tracker), latest_intent(tracker)):
             dispatcher.utter_message(text="C'est noté, j'abandonne cette décision.")
@@ -108,8 +120,7 @@ class ValidateDecisionForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         """Read the answer to the question asked; say why it was not kept, if not."""
-        requested = tracker.get_slot(REQUESTED_SLOT)
-        field = requested.removeprefix(PREFIX) if isinstance(requested, str) else None
+        field = _own_question(tracker)
         # dateparser (start date) blocks: read the message in a worker thread.
         turn = await run_in_thread(
             interpret, latest_text(tracker), field, _values(tracker), timeout=TIMEOUT_S

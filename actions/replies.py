@@ -153,6 +153,8 @@ def pick(text: str, choices: Sequence[Choice]) -> Choice | None:
         return choices[index] if index < len(choices) else None
     if not folded:
         return None
+    # A title typed whole, its « c) » or « 3. » included, names that choice.
+    folded = _title_key(text) or folded
     keys = [_title_key(choice.title) for choice in choices]
     exact = [c for c, key in zip(choices, keys, strict=True) if key and key == folded]
     if len(exact) == 1:

@@ -59,6 +59,13 @@ def test_pick_by_number_letter_or_title(text: str, index: int) -> None:
     assert pick(text, STATUS) == STATUS[index]
 
 
+def test_pick_a_title_typed_whole_with_its_letter_or_number() -> None:
+    assert pick("c) choix c", QUIZ) == QUIZ[2]
+    assert pick("d) Choix D", QUIZ) == QUIZ[3]
+    numbered = [Choice("1. Mes jours de télétravail", "/start_quota"), *STATUS]
+    assert pick("1. mes jours de teletravail", numbered) == numbered[0]
+
+
 @pytest.mark.unit
 @pytest.mark.parametrize("text", ["80", "5 %", "3", "titulaire", "e"])
 def test_pick_nothing(text: str) -> None:

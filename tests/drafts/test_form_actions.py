@@ -122,3 +122,39 @@ def test_the_draft_form_skips_an_optional_question() -> None:
     events, _ = run(ValidateDraftForm(), tracker("passer", "draft_temps_trajet"))
     assert SlotSet("draft_skipped", ["temps_trajet"]) in events
     assert events[-1] == SlotSet(REQUESTED_SLOT, "draft_nom")
+
+
+@pytest.mark.parametrize("foreign", ["status", "activities_teleworkable", "draft_nom"])
+def test_the_decision_form_starts_over_a_question_of_another_form(foreign: str) -> None:
+    """Found by the fuzzer: a pending question of another form crashed the validator."""
+    events, said = run(ValidateDecisionForm(), tracker(f"accord pour {DRAFT_ID}", foreign))
+    assert said == [INTRO]
+    assert SlotSet(REQUESTED_SLOT, "decision_start") in events
+
+
+@pytest.mark.parametrize("foreign", ["decision_statut", "status"])
+def test_the_draft_form_starts_over_a_question_of_another_form(foreign: str) -> None:
+    """Found by the fuzzer: « decision_statut » pending made the draft form raise KeyError."""
+    events, said = run(ValidateDraftForm(), tracker("Dupont", foreign))
+    assert said[0] == DRAFT_INTRO
+    assert all(
+        not (event.get("name") == REQUESTED_SLOT and str(event.get("value")).startswith("decision"))
+        for event in events
+    )
+
+
+@pytest.mark.integration
+def test_a_question_in_the_middle_of_the_draft_is_answered_and_asked_again(
+    engine: Any,
+) -> None:
+    engine.ask("télétravail")  # loads the models now, not within the action's time limit
+    state = tracker(
+        "attendez, l'autorisation de teletravail dure combien de temps au maximum ?",
+        "draft_prenom",
+        draft_nom="Dupont",
+    )
+    events, said = run(ValidateDraftForm(), state)
+    assert "un an" in " ".join(said)  # the text's answer, with its source
+    assert any(text.startswith("Source") for text in said)
+    assert SlotSet(REQUESTED_SLOT, "draft_prenom") in events
+    assert not any(event.get("name") == "draft_prenom" for event in events)
