@@ -88,6 +88,10 @@ test: index train chromium fonts lint typecheck ## Lance toutes les vérificatio
 	$(BIN)/pytest
 	$(RASA) test core --model $(RASA_MODEL) --stories tests/stories --endpoints bot/endpoints.yml \
 		--fail-on-prediction-errors --out var/rasa/results
+# Conversations tapées (issue 12) : --e2e fait passer chaque texte dans le NLU du modèle ;
+# rasa test n'exécute aucune action : pas besoin du serveur d'actions.
+	$(RASA) test core --e2e --model $(RASA_MODEL) --stories tests/conversations \
+		--fail-on-prediction-errors --out var/rasa/results-conversations
 
 fuzz: index train ## Joue 2 000 tours de conversations générées et juge chaque réponse (FUZZ_SEED, FUZZ_TURNS)
 	$(BIN)/pytest -m fuzz tests/fuzz -q

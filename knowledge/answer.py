@@ -19,8 +19,9 @@ Each noun of the question that no text uses, even with a typo (knowledge.vocabul
 
 A question closer to a topic the texts leave out (knowledge.uncovered: meal vouchers,
 telework abroad, the private sector…) than to every curated question, by
-``uncovered_margin``, is abstained on whatever the confidence, and the abstention names
-the topic.
+``uncovered_margin``, and with words the best passages lack (coverage under
+``uncovered_coverage``), is abstained on whatever the confidence; the abstention names the
+topic.
 
 The in-domain classifier (knowledge.domain, trained on the assistant's NLU examples) is
 measured too; as it refused more covered questions than it caught uncovered ones
@@ -139,8 +140,15 @@ class Signals:
     uncovered_cosine: float = 0.0
     uncovered_topic: str | None = None
 
-    def uncovered(self, margin: float) -> bool:
-        """Whether the question is about a topic the texts leave out (module docstring)."""
+    def uncovered(self, margin: float, max_coverage: float = 1.0) -> bool:
+        """Whether the question is about a topic the texts leave out (module docstring).
+
+        Only a question with words the passages lack can be: « est-ce que je peux
+        télétravailler ? » is as close to « puis-je télétravailler depuis l'étranger ? » as
+        to any curated question, but every word of it is in the texts.
+        """
+        if self.coverage >= max_coverage:
+            return False
         # The question's closeness to the texts on the question-to-question scale: its best
         # curated question — or, for texts without any, its best sentence lifted by the usual
         # gap between the two (a sentence alone catches less: decisions 0.974 → 0.942 on dev).
@@ -229,7 +237,7 @@ class AnswerEngine:
         )
         return (
             off_topic
-            or signals.uncovered(self.settings.uncovered_margin)
+            or signals.uncovered(self.settings.uncovered_margin, self.settings.uncovered_coverage)
             or signals.confidence() < self.settings.abstain_threshold
         )
 
@@ -250,7 +258,9 @@ class AnswerEngine:
         parts = self.compose(question, hits, sentence_scores, query.vector)
         sources = [part.source for part in parts]
         if abstain:
-            uncovered = signals.uncovered(self.settings.uncovered_margin)
+            uncovered = signals.uncovered(
+                self.settings.uncovered_margin, self.settings.uncovered_coverage
+            )
             message = (
                 UNCOVERED_MESSAGE.format(topic=signals.uncovered_topic)
                 if uncovered

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -96,3 +97,16 @@ def test_question_on_an_uncovered_topic_is_abstained_on_and_named(
     # Editing the topics makes the index stale: it is rebuilt with them.
     canteen_settings.uncovered_file.write_text(CANTEEN.replace("menu", "plat du jour"), "utf-8")
     assert not is_fresh(canteen_settings)
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    "question", ["est-ce que je peux télétravailler ?", "au fait l'ordi portable c'est fourni ?"]
+)
+def test_a_question_whose_words_the_texts_hold_is_not_taken_for_an_uncovered_topic(
+    engine: Any, question: str
+) -> None:
+    """Found by the conversation tests: both were refused as « étranger » / « informatique »."""
+    answer = engine.ask(question)
+    assert answer.signals.get("uncovered", 0.0) == 0.0
+    assert not answer.answer.startswith("Votre question semble porter sur")
