@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import REQUESTED_SLOT
 
 from actions.replies import last_choices, pick
 from knowledge.models import Source
@@ -143,8 +144,18 @@ def recent_user_texts(tracker: Tracker, count: int = 3) -> list[str]:
 
 def requested_slot(tracker: Tracker) -> str | None:
     """The slot the active form is asking for, if any."""
-    value = tracker.get_slot("requested_slot")
+    value = tracker.get_slot(REQUESTED_SLOT)
     return value if isinstance(value, str) else None
+
+
+def own_question(tracker: Tracker, prefix: str) -> str | None:
+    """The field a form of ``prefix``-named slots asked for, if the pending question is its own.
+
+    A question of another form (the agent switched forms mid-way) is not: the form then
+    starts over instead of reading the message as, say, the eligibility status.
+    """
+    slot = requested_slot(tracker)
+    return slot.removeprefix(prefix) if slot is not None and slot.startswith(prefix) else None
 
 
 def chosen_value(tracker: Tracker, slot: str) -> Any:

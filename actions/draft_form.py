@@ -22,7 +22,7 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 
-from actions.common import button, latest_intent, latest_text, run_in_thread
+from actions.common import button, latest_intent, latest_text, own_question, run_in_thread
 from actions.draft_dialogue import interpret, summary, to_request
 from actions.draft_fields import HIDDEN, NAMES, SLOT_PREFIX
 from actions.questions import answer_in_form
@@ -93,10 +93,7 @@ class ValidateDraftForm(Action):
     ) -> list[EventType]:
         """Interpret the latest message; set the answers and ``requested_slot``."""
         requested = tracker.get_slot(REQUESTED_SLOT)
-        # A question of another form (the agent switched forms mid-way) is not ours.
-        field: str | None = None
-        if isinstance(requested, str) and requested.startswith(PREFIX):
-            field = requested.removeprefix(PREFIX)
+        field = own_question(tracker, PREFIX)
         skipped = list(tracker.get_slot(SKIPPED) or [])
         values = _values(tracker)
         if field is None:

@@ -20,7 +20,7 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 
-from actions.common import latest_intent, latest_text, run_in_thread
+from actions.common import latest_intent, latest_text, own_question, run_in_thread
 from actions.draft_decision import (
     ACCORD_FIELDS,
     FIELD_OF_RULE,
@@ -68,18 +68,6 @@ def _check(values: dict[str, Any]) -> tuple[str, str] | None:
     return None
 
 
-def _own_question(tracker: Tracker) -> str | None:
-    """The field this form asked for, if the pending question is one of ours.
-
-    A question of another form (the agent switched forms mid-way) is not: the decision then
-    starts over instead of reading the message as, say, the eligibility status.
-    """
-    requested = tracker.get_slot(REQUESTED_SLOT)
-    if isinstance(requested, str) and requested.startswith(PREFIX):
-        return requested.removeprefix(PREFIX)
-    return None
-
-
 class ValidateDecisionForm(FormValidationAction):
     """Read each answer of the manager's form, check the rules at the end.
 
@@ -99,7 +87,7 @@ class ValidateDecisionForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         """Introduce the form on its first turn, stop it on « annuler », else read the answer."""
-        if _own_question(tracker) is None:
+        if own_question(tracker, PREFIX) is None:
             dispatcher.utter_message(text=INTRO)
         elif is_cancel(latest_text(tracker), latest_intent(tracker)):
             dispatcher.utter_message(text="C'est noté, j'abandonne cette décision.")
@@ -120,7 +108,7 @@ class ValidateDecisionForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         """Read the answer to the question asked; say why it was not kept, if not."""
-        field = _own_question(tracker)
+        field = own_question(tracker, PREFIX)
         # dateparser (start date) blocks: read the message in a worker thread.
         turn = await run_in_thread(
             interpret, latest_text(tracker), field, _values(tracker), timeout=TIMEOUT_S

@@ -14,6 +14,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import REQUESTED_SLOT
 
 from actions.common import (
     HELP_BUTTON,
@@ -67,7 +68,7 @@ WHEN = {
     "medical": " (demande pour raison médicale)",
 }
 FORM_SLOTS = (
-    "requested_slot",
+    REQUESTED_SLOT,
     "quotite",
     "distance_km",
     "telework_days",

@@ -226,6 +226,10 @@ class AnswerEngine:
             uncovered_topic=uncovered_topic,
         )
 
+    def is_uncovered(self, signals: Signals) -> bool:
+        """Whether the question is about a topic no text covers, with these settings."""
+        return signals.uncovered(self.settings.uncovered_margin, self.settings.uncovered_coverage)
+
     def should_abstain(self, signals: Signals) -> bool:
         """The one answer/abstain decision: too little confidence, off topic, or uncovered."""
         domain = self.retriever.index.domain
@@ -237,7 +241,7 @@ class AnswerEngine:
         )
         return (
             off_topic
-            or signals.uncovered(self.settings.uncovered_margin, self.settings.uncovered_coverage)
+            or self.is_uncovered(signals)
             or signals.confidence() < self.settings.abstain_threshold
         )
 
@@ -258,9 +262,7 @@ class AnswerEngine:
         parts = self.compose(question, hits, sentence_scores, query.vector)
         sources = [part.source for part in parts]
         if abstain:
-            uncovered = signals.uncovered(
-                self.settings.uncovered_margin, self.settings.uncovered_coverage
-            )
+            uncovered = self.is_uncovered(signals)
             message = (
                 UNCOVERED_MESSAGE.format(topic=signals.uncovered_topic)
                 if uncovered
