@@ -199,7 +199,7 @@ async def answer_question(
     *,
     offers: Sequence[Button] = (),
     suggestions: Sequence[Button] | None = None,
-    numbered_choices: bool = True,
+    in_form: bool = False,
 ) -> Answer | None:
     """Answer from the texts, citing every passage used, or say why not and offer the référent.
 
@@ -211,8 +211,9 @@ async def answer_question(
         suggestions: when the NLU did not understand the message, the likely topics
             (« Vouliez-vous dire… »), shown only if the texts do not answer either; the
             message is then also marked ``fallback`` for the référents' page.
-        numbered_choices: list the suggestions, numbered, in the text (for channels without
-            buttons); False when a form asks its own numbered question right after.
+        in_form: a form asks its question again right after: the reply then carries no
+            buttons and no numbered choices, so that « 2 » or « passer » answers the form's
+            question, the only one pending.
 
     Returns:
         The engine's answer, or None when the engine was not asked or failed.
@@ -244,12 +245,15 @@ async def answer_question(
         marker = dict(ABSTAINED_MARKER)
         text = answer.answer
         buttons = distinct([*(suggestions or []), *offers, REFERENT_BUTTON, HELP_BUTTON])
+        if in_form:
+            buttons = []
         if suggestions is not None:
             marker.update(FALLBACK_MARKER)
-            text += "\n\n" + (SUGGESTIONS_INTRO if suggestions else REPHRASE)
-            if suggestions and numbered_choices:
+            if suggestions and not in_form:
                 choices = [Choice(b["title"], b["payload"]) for b in buttons]
-                text += f" {PICK_BY_NUMBER}\n{numbered(choices)}"
+                text += f"\n\n{SUGGESTIONS_INTRO} {PICK_BY_NUMBER}\n{numbered(choices)}"
+            else:
+                text += "\n\n" + REPHRASE
         elif offers:
             text += "\n\n" + offer_text(offers)
         dispatcher.utter_message(text=text, buttons=buttons, json_message=marker)

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 
@@ -156,6 +156,17 @@ def own_question(tracker: Tracker, prefix: str) -> str | None:
     """
     slot = requested_slot(tracker)
     return slot.removeprefix(prefix) if slot is not None and slot.startswith(prefix) else None
+
+
+def leave_form(tracker: Tracker) -> list[EventType]:
+    """End the active form, if any: the agent started another flow (the quiz, the guide).
+
+    Without this, Rasa asks the form's question again right after the new flow's first
+    message, and the next answer (« b » to the quiz) is read as the form's value.
+    """
+    if not (tracker.active_loop or {}).get("name"):
+        return []
+    return [ActiveLoop(None), SlotSet(REQUESTED_SLOT, None)]
 
 
 def chosen_value(tracker: Tracker, slot: str) -> Any:

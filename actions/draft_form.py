@@ -25,7 +25,7 @@ from rasa_sdk.forms import REQUESTED_SLOT
 from actions.common import button, latest_intent, latest_text, own_question, run_in_thread
 from actions.draft_dialogue import interpret, summary, to_request
 from actions.draft_fields import HIDDEN, NAMES, SLOT_PREFIX
-from actions.questions import answer_in_form
+from actions.questions import answer_in_form, is_question
 from drafts.config import get_draft_settings
 from drafts.service import DOCUMENT_TITLES, create_draft, document_urls
 from drafts.validation import DraftRuleError
@@ -43,15 +43,6 @@ INTRO = (
     "champ), « passer » pour une question facultative, « aller à la fin » ou « annuler »."
 )
 CANCELLED = "C'est noté, j'abandonne la préparation de la demande : rien n'a été enregistré."
-
-
-def is_question(text: str) -> bool:
-    """Whether a message of the form asks something rather than answers (it ends with « ? »).
-
-    Only the question mark counts: names, missions and motivations are free text, which an
-    intent classifier may take for a question.
-    """
-    return text.rstrip().endswith("?")
 
 
 def _values(tracker: Tracker) -> dict[str, Any]:

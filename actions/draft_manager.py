@@ -31,6 +31,7 @@ from actions.draft_decision import (
 )
 from actions.draft_dialogue import is_cancel
 from actions.draft_form import links_text
+from actions.questions import OTHER_FLOWS, answer_in_form, is_question
 from drafts.decision import decide
 from drafts.service import DraftNotFoundError, add_decision, document_urls, get_draft
 from drafts.validation import DraftRuleError
@@ -87,11 +88,18 @@ class ValidateDecisionForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         """Introduce the form on its first turn, stop it on « annuler », else read the answer."""
-        if own_question(tracker, PREFIX) is None:
+        field = own_question(tracker, PREFIX)
+        if field is None:
             dispatcher.utter_message(text=INTRO)
         elif is_cancel(latest_text(tracker), latest_intent(tracker)):
             dispatcher.utter_message(text="C'est noté, j'abandonne cette décision.")
             return [*_reset(), SlotSet(REQUESTED_SLOT, None), ActiveLoop(None)]
+        elif latest_intent(tracker) in OTHER_FLOWS:
+            return []  # nothing kept: Rasa rejects the form and the dialogue starts that flow
+        elif is_question(latest_text(tracker)):
+            # « un refus doit-il être motivé ? » is not the link: answer it, then ask again.
+            await answer_in_form(dispatcher, tracker)
+            return [SlotSet(f"{PREFIX}{field}", None)]
         return await super().run(dispatcher, tracker, domain)
 
     async def required_slots(
@@ -115,6 +123,10 @@ class ValidateDecisionForm(FormValidationAction):
         )
         for message in turn.messages:
             dispatcher.utter_message(text=message)
+        if field is not None and not turn.updates:
+            # Not understood: the hint is sent and the question asked again (an empty answer
+            # would make Rasa reject the form and answer with its generic fallback instead).
+            return [SlotSet(f"{PREFIX}{field}", None)]
         return [SlotSet(f"{PREFIX}{name}", value) for name, value in turn.updates.items()]
 
     async def get_validation_events(

@@ -214,7 +214,7 @@ class ValidateEligibilityForm(FormValidationAction):
     ) -> dict[str, Any]:
         """Keep « fonctionnaire » or « contractuel »; otherwise explain and ask again."""
         status = parse_status(slot_value)
-        if status is None:
+        if status is None and slot_value is not None:  # None: cleared, not an answer
             dispatcher.utter_message(text=f"Je n'ai pas reconnu votre statut. {STATUS_HINT}")
         return {"status": status}
 
@@ -222,7 +222,7 @@ class ValidateEligibilityForm(FormValidationAction):
         self, slot: str, value: Any, dispatcher: CollectingDispatcher
     ) -> dict[str, Any]:
         answer = _as_bool(value)
-        if answer is None:
+        if answer is None and value is not None:  # None: cleared, not an answer
             dispatcher.utter_message(text=YES_NO_HINT)
         return {slot: answer}
 

@@ -231,6 +231,8 @@ class ValidateImpactForm(FormValidationAction):
         domain: dict[str, Any],
     ) -> dict[str, Any]:
         """Keep a distance over 0 and up to 500 km; otherwise explain and ask again."""
+        if slot_value is None:
+            return {"distance_km": None}  # cleared by the dialogue: not an answer
         try:
             return {"distance_km": check_distance(slot_value)}
         except ValueError as error:
@@ -245,6 +247,8 @@ class ValidateImpactForm(FormValidationAction):
         domain: dict[str, Any],
     ) -> dict[str, Any]:
         """Keep 0.5 to 5 days a week; otherwise explain and ask again."""
+        if slot_value is None:
+            return {"telework_days": None}  # cleared by the dialogue: not an answer
         try:
             return {"telework_days": check_days(slot_value)}
         except ValueError as error:

@@ -24,6 +24,7 @@ from actions.common import (
     button,
     latest_entity,
     latest_intent,
+    leave_form,
     section_of,
     send_sources,
     source_line,
@@ -123,7 +124,7 @@ class ActionManagerGuide(Action):
     ) -> list[EventType]:
         """Send the guide, its sources payload and the quiz offer."""
         send_guide(dispatcher)
-        return []
+        return leave_form(tracker)
 
 
 def quiz_index(tracker: Tracker) -> int | None:
@@ -212,7 +213,7 @@ class ActionQuizNext(Action):
         if index is not None and latest_intent(tracker) != "start_quiz":
             ask_question(dispatcher, index)
             return []
-        return start_quiz(dispatcher)
+        return [*leave_form(tracker), *start_quiz(dispatcher)]
 
 
 class ActionQuizCheck(Action):

@@ -73,6 +73,14 @@ _EVENT_WORDS = (
 )
 
 
+# The adaptation period named as over (« je ne suis plus en période d'adaptation », « après
+# la période d'adaptation », « mon adaptation est finie »): then it is not the event.
+_ADAPTATION_OVER = re.compile(
+    r"\b(plus|pas|apres|hors|au-dela|fini\w*|termine\w*|passe\w*|sorti\w*)\W+(\w+\W+){0,4}"
+    r"adaptation|adaptation\W+(\w+\W+){0,3}(finie?|terminee?|passee?|ecoulee?|achevee?)\b"
+)
+
+
 def parse_event(value: object) -> str | None:
     """Read the kind of change from a button value or a few words."""
     if value in EVENTS:
@@ -80,7 +88,11 @@ def parse_event(value: object) -> str | None:
     if not isinstance(value, str):
         return None
     folded = fold(value)
-    return next((event for event, words in _EVENT_WORDS if words.search(folded)), None)
+    over = _ADAPTATION_OVER.search(folded) is not None
+    for event, words in _EVENT_WORDS:
+        if words.search(folded) and not (over and event == "end_during_adaptation"):
+            return event
+    return "end" if over else None
 
 
 async def read_date(text: str) -> dt.date | None:
@@ -181,6 +193,8 @@ class ValidateNoticeForm(FormValidationAction):
         domain: dict[str, Any],
     ) -> dict[str, Any]:
         """Keep one of the four changes; otherwise explain and ask again."""
+        if slot_value is None:
+            return {"notice_event": None}  # cleared by the dialogue: not an answer
         event = parse_event(slot_value)
         if event is None:
             dispatcher.utter_message(text=UNKNOWN_EVENT)
@@ -198,6 +212,8 @@ class ValidateNoticeForm(FormValidationAction):
         The entity may hold part of the date only (« février 2027 » of « le 1er février
         2027 »): the whole message is read when the entity alone gives no date.
         """
+        if slot_value is None:
+            return {"date": None}  # cleared by the dialogue: not an answer
         day = await read_date(str(slot_value)) if slot_value else None
         text = latest_text(tracker).strip()
         if day is None and text and not text.startswith("/") and text != slot_value:

@@ -98,6 +98,23 @@ async def start(
     return []
 
 
+# Intents that start another flow: a form that reads free text (the draft, the decision)
+# lets them through instead of taking them for an answer.
+OTHER_FLOWS = frozenset(
+    {"start_quiz", "start_manager_guide", "start_quota", "start_impact", "start_eligibility",
+     "start_notice", "request_draft", "talk_to_human", "help"}
+)  # fmt: skip
+
+
+def is_question(text: str) -> bool:
+    """Whether a message of a form asks something rather than answers (it ends with « ? »).
+
+    Only the question mark counts: names, missions and motivations are free text, which an
+    intent classifier may take for a question.
+    """
+    return text.rstrip().endswith("?")
+
+
 async def answer_in_form(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     """Answer what interrupted a form; the form then asks its question again."""
     intent = latest_intent(tracker)
@@ -109,9 +126,7 @@ async def answer_in_form(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
         send_draft_info(dispatcher)
     else:
         unsure = suggestions(tracker) if intent == "nlu_fallback" else None
-        await answer_question(
-            dispatcher, question_text(tracker), suggestions=unsure, numbered_choices=False
-        )
+        await answer_question(dispatcher, question_text(tracker), suggestions=unsure, in_form=True)
 
 
 class ActionAnswerQuestion(Action):

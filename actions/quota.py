@@ -187,6 +187,8 @@ class ValidateQuotaForm(FormValidationAction):
         domain: dict[str, Any],
     ) -> dict[str, Any]:
         """Keep a quotité the rules accept, as a number; otherwise explain and ask again."""
+        if slot_value is None:
+            return {"quotite": None}  # cleared by the dialogue: not an answer
         try:
             return {"quotite": check_quotite(slot_value)}
         except ValueError as error:

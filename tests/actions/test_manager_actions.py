@@ -84,6 +84,17 @@ def test_restart_wins_over_a_quiz_in_progress(run: Run) -> None:
     assert run(ActionQuizNext(), tracker).events[0] == slot("quiz_index", 0.0)
 
 
+def test_starting_the_quiz_in_a_form_ends_the_form(run: Run) -> None:
+    """Otherwise Rasa asks the form's question again and reads « b » as the form's answer."""
+    tracker = make_tracker("quota_form_asking", text="lance le quiz", intent="start_quiz")
+    events = run(ActionQuizNext(), tracker).events
+    assert events[:2] == [
+        {"event": "active_loop", "timestamp": None, "name": None},
+        slot("requested_slot", None),
+    ]
+    assert slot("quiz_index", 0.0) in events
+
+
 def test_after_an_interruption_the_current_question_is_asked_again(run: Run) -> None:
     tracker = make_tracker("quiz_answer", slots={"quiz_index": 3.0}, text="ok", intent="affirm")
     outcome = run(ActionQuizNext(), tracker)

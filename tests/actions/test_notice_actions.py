@@ -87,6 +87,9 @@ def test_date_outside_the_accepted_years_is_refused(run: Run) -> None:
         ("changer durablement mes jours", "calendar_change"),
         ("arrêter pendant la période d'adaptation", "end_during_adaptation"),
         ("mettre fin au télétravail", "end"),
+        ("je ne suis plus en période d'adaptation", "end"),
+        ("après la période d'adaptation, je veux changer de jour", "calendar_change"),
+        ("mon adaptation est terminée, j'arrête", "end"),
         ("bof", None),
     ],
 )

@@ -58,6 +58,20 @@ def test_invalid_entity_value_is_refused(run: Run) -> None:
     assert "100" in outcome.text
 
 
+def test_quotite_cleared_when_the_form_starts_is_not_read_as_an_answer(run: Run) -> None:
+    """« Calculer pour ma situation » typed: the dialogue clears the old quotité, then the
+    form starts; Rasa validates that clearing, which must not be refused as a quotité."""
+    tracker = make_tracker(
+        "quota_form_entity",
+        text="Calculer pour ma situation",
+        slots={"requested_slot": None},
+        candidates={"quotite": None},
+    )
+    outcome = run(ValidateQuotaForm(), tracker)
+    assert outcome.events == [slot("quotite", None)]
+    assert outcome.messages == []
+
+
 def test_question_asked_mid_form_is_left_to_the_dialogue(run: Run) -> None:
     tracker = make_tracker(
         "quota_form_asking",

@@ -14,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 
 from actions import draft_manager
+from actions.answers import get_engine
 from actions.draft_form import INTRO as DRAFT_INTRO
 from actions.draft_form import ValidateDraftForm
 from actions.draft_manager import INTRO, ValidateDecisionForm
@@ -59,8 +60,22 @@ def test_the_decision_form_asks_again_an_answer_it_cannot_read() -> None:
         "le mardi", "decision_start", decision_draft_id=DRAFT_ID, decision_kind="accord"
     )
     events, said = run(ValidateDecisionForm(), state)
-    assert events == [SlotSet(REQUESTED_SLOT, "decision_start")]
+    # The unread answer is validated as empty (so Rasa does not reject the form and fall
+    # back to its generic reply), and the same question is asked again after the hint.
+    assert events == [SlotSet("decision_start", None), SlotSet(REQUESTED_SLOT, "decision_start")]
     assert "par exemple" in said[0]
+
+
+def test_a_question_in_the_decision_form_is_answered_then_asked_again() -> None:
+    get_engine()  # loaded outside the answer's timeout, as the action server's warm-up does
+    state = tracker(
+        "un refus doit-il être motivé ?",
+        "decision_kind",
+        decision_draft_id=DRAFT_ID,
+    )
+    events, said = run(ValidateDecisionForm(), state)
+    assert events == [SlotSet("decision_kind", None)]
+    assert said and "Source : " in "\n".join(said)
 
 
 def test_the_decision_form_reads_a_date_and_asks_the_next_question() -> None:
