@@ -232,7 +232,7 @@ async def _quota_follow_up(
         base = base or ("hebdomadaire" if _WEEKLY.search(folded) else None)
         if base is None or not isinstance(kept, int | float) or len(words(text)) > 6:
             return None
-        await reply_quota(dispatcher, float(kept), base=base)
+        await reply_quota(dispatcher, tracker, float(kept), base=base)
         return [SlotSet("base", base), remember("quota")]
     if len(words(text)) > 6 or (given is None and "%" not in text and folded.split()[0] != "et"):
         return None
@@ -241,7 +241,7 @@ async def _quota_follow_up(
     except ValueError as error:
         dispatcher.utter_message(text=str(error))
         return [SlotSet("quotite", None)]
-    await reply_quota(dispatcher, quotite, base=tracker.get_slot("base"))
+    await reply_quota(dispatcher, tracker, quotite, base=tracker.get_slot("base"))
     return [SlotSet("quotite", quotite), remember("quota")]
 
 

@@ -25,7 +25,8 @@ from rasa_sdk.forms import REQUESTED_SLOT
 from actions.common import button, latest_intent, latest_text, own_question, run_in_thread
 from actions.draft_dialogue import interpret, summary, to_request
 from actions.draft_fields import HIDDEN, NAMES, SLOT_PREFIX
-from actions.questions import answer_in_form, is_question
+from actions.questions import answer_in_form
+from actions.replies import is_question
 from drafts.config import get_draft_settings
 from drafts.service import DOCUMENT_TITLES, create_draft, document_urls
 from drafts.validation import DraftRuleError

@@ -31,7 +31,8 @@ from actions.draft_decision import (
 )
 from actions.draft_dialogue import is_cancel
 from actions.draft_form import links_text
-from actions.questions import OTHER_FLOWS, answer_in_form, is_question
+from actions.questions import OTHER_FLOWS, answer_in_form
+from actions.replies import is_question
 from drafts.decision import decide
 from drafts.service import DraftNotFoundError, add_decision, document_urls, get_draft
 from drafts.validation import DraftRuleError

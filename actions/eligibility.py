@@ -28,6 +28,7 @@ from actions.common import (
     send_sources,
 )
 from actions.parsing import mentions_permanent_contract, parse_status, parse_yes_no
+from actions.replies import is_question
 from rules import EligibilityRequest, EligibilityResult, evaluate_eligibility
 from rules.eligibility import VERDICTS, Criterion
 from rules.models import load_rules
@@ -146,6 +147,8 @@ class ValidateEligibilityForm(FormValidationAction):
         text = latest_text(tracker).strip()
         if not text or text.startswith("/") or latest_intent(tracker) not in ANSWER_INTENTS:
             return None
+        if is_question(text) and len(text.split()) > 2:
+            return None  # « c'est quoi les activités exclues ? » is answered, then asked again
         return text
 
     @staticmethod
@@ -190,8 +193,14 @@ class ValidateEligibilityForm(FormValidationAction):
     async def extract_contract_over_one_year(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
-        """Read a free yes or no (or « CDI ») about the contract length."""
-        return await self._extract_yes_no(tracker, "contract_over_one_year")
+        """Read a free yes or no (or « CDI ») about the contract length.
+
+        « en CDI » answers it wherever it is said, the message that started the form included.
+        """
+        slot = "contract_over_one_year"
+        if tracker.get_slot(slot) is None and mentions_permanent_contract(latest_text(tracker)):
+            return {slot: True}
+        return await self._extract_yes_no(tracker, slot)
 
     async def extract_activities_teleworkable(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]

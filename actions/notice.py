@@ -37,7 +37,7 @@ from actions.common import (
 )
 from actions.guide import delay_text
 from actions.replies import attempted_choice
-from actions.routing import mentions_date
+from actions.routing import adaptation_over, mentions_date
 from knowledge.analysis import fold
 from rules import NoticeRequest, compute_notice
 from rules.formatting import fr_date
@@ -73,14 +73,6 @@ _EVENT_WORDS = (
 )
 
 
-# The adaptation period named as over (« je ne suis plus en période d'adaptation », « après
-# la période d'adaptation », « mon adaptation est finie »): then it is not the event.
-_ADAPTATION_OVER = re.compile(
-    r"\b(plus|pas|apres|hors|au-dela|fini\w*|termine\w*|passe\w*|sorti\w*)\W+(\w+\W+){0,4}"
-    r"adaptation|adaptation\W+(\w+\W+){0,3}(finie?|terminee?|passee?|ecoulee?|achevee?)\b"
-)
-
-
 def parse_event(value: object) -> str | None:
     """Read the kind of change from a button value or a few words."""
     if value in EVENTS:
@@ -88,7 +80,7 @@ def parse_event(value: object) -> str | None:
     if not isinstance(value, str):
         return None
     folded = fold(value)
-    over = _ADAPTATION_OVER.search(folded) is not None
+    over = adaptation_over(folded)
     for event, words in _EVENT_WORDS:
         if words.search(folded) and not (over and event == "end_during_adaptation"):
             return event
@@ -270,14 +262,19 @@ def rule_text(events: tuple[str, ...]) -> str:
 
 
 async def notice_question(
-    dispatcher: CollectingDispatcher, tracker: Tracker, events: tuple[str, ...]
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    events: tuple[str, ...],
+    *,
+    offer: bool = True,
 ) -> list[EventType]:
     """Answer a question about changing or ending telework: computed with a date, else the rule.
 
     With a date in the message (anywhere: « …si je préviens le 15 mars 2027 ? », « demain »),
     the effective date of the likeliest event is computed (the answer restates the event and
     the date read) and the other event of the family is named. Without one, the notice
-    periods of the family are given with their sources, and the computation is offered.
+    periods of the family are given with their sources, and the computation is offered
+    (unless ``offer`` is False: inside a form, whose question comes next).
     """
     event = events[0]
     family = FAMILIES[event]
@@ -298,6 +295,8 @@ async def notice_question(
     rules = load_rules().notice.events
     dispatcher.utter_message(text=rule_text(family))
     send_sources(dispatcher, cite(*(rules[e] for e in family)))  # type: ignore[index]
+    if not offer:
+        return []
     payload = "/start_notice"
     if len(events) == 1:
         payload += json.dumps({"notice_event": event})

@@ -14,7 +14,16 @@ from actions import dates
 from knowledge.analysis import fold
 
 _NUMBER = re.compile(r"(?<![\w.,])(\d+(?:[.,]\d+)?)(?![\w])")
-_FRACTION_OF_FIVE = re.compile(r"\b([1-5])\s*(?:/|jours?\s+sur)\s*5\b")
+# « 4/5 », « 4/5e », « 4/5ème », « 4 jours sur 5 », « quatre cinquièmes ».
+_FRACTION_OF_FIVE = re.compile(
+    r"\b([1-5]|un|deux|trois|quatre)\s*(?:/\s*5(?:e|eme|ieme)?s?|jours?\s+sur\s*5"
+    r"|cinquiemes?)(?!\w)"
+)
+# « 20 % de décharge (syndicale) », « décharge syndicale de 20 % ».
+_DISCHARGE = re.compile(
+    r"(\d+(?:[.,]\d+)?)\s*%?\s*(?:de\s+|d')?decharge"
+    r"|decharge\w*(?:\s+syndicale)?\s*(?:de|a|:)?\s*(\d+(?:[.,]\d+)?)"
+)
 _WORD_NUMBERS = {"un": 1.0, "une": 1.0, "deux": 2.0, "trois": 3.0, "quatre": 4.0, "cinq": 5.0}
 _FULL_TIME = ("temps plein", "plein temps", "temps complet")
 _HALF_TIME = ("mi-temps", "mi temps", "demi-temps", "demi temps", "mitemps")
@@ -40,6 +49,11 @@ _YES = (
 # Phrases that say yes with a negative word in them.
 _YES_DESPITE_NO = ("pas de souci", "pas de probleme", "sans probleme", "pourquoi pas")
 _NO = ("non", "nan", "no", "pas", "aucun", "aucune", "jamais", "negatif", "nope")
+# Phrases that answer neither yes nor no (the question is then asked again).
+_UNSURE = (
+    "sais pas", "sait pas", "sais plus", "aucune idee", "pas sur", "pas sure", "bof",
+    "peut-etre", "peut etre", "ca depend", "pas certain", "pas certaine", "hesite",
+)  # fmt: skip
 _STATUS_WORDS = {
     "fonctionnaire": ("fonctionnaire", "titulaire", "stagiaire", "titularise"),
     "contractuel": ("contractuel", "contractuelle", "cdd", "cdi", "vacataire", "contrat"),
@@ -99,8 +113,22 @@ def parse_quotite(value: object) -> float | None:
         return 50.0
     fraction = _FRACTION_OF_FIVE.search(folded)
     if fraction:
-        return float(fraction.group(1)) * 20
+        count = fraction.group(1)
+        return (_WORD_NUMBERS[count] if count in _WORD_NUMBERS else float(count)) * 20
     return first_number(folded)
+
+
+def parse_discharge(texts: list[str]) -> float | None:
+    """The union discharge, in percent, named in the latest of ``texts`` that names one.
+
+    « temps plein avec 20 % de décharge syndicale » → 20: the rules engine deducts it from
+    the quotité, as the instruction says.
+    """
+    for text in reversed(texts):
+        match = _DISCHARGE.search(fold(text))
+        if match:
+            return float((match.group(1) or match.group(2)).replace(",", "."))
+    return None
 
 
 def parse_days(value: object) -> float | None:
@@ -126,6 +154,8 @@ def parse_yes_no(text: object) -> bool | None:
     if not isinstance(text, str):
         return None
     folded = fold(text)
+    if _has_phrase(folded, _UNSURE):
+        return None
     if _has_phrase(folded, _YES_DESPITE_NO):
         return True
     if _has_phrase(folded, _NO):

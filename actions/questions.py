@@ -106,15 +106,6 @@ OTHER_FLOWS = frozenset(
 )  # fmt: skip
 
 
-def is_question(text: str) -> bool:
-    """Whether a message of a form asks something rather than answers (it ends with « ? »).
-
-    Only the question mark counts: names, missions and motivations are free text, which an
-    intent classifier may take for a question.
-    """
-    return text.rstrip().endswith("?")
-
-
 async def answer_in_form(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     """Answer what interrupted a form; the form then asks its question again."""
     intent = latest_intent(tracker)
@@ -124,6 +115,10 @@ async def answer_in_form(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
         send_referent(dispatcher)
     elif intent == "request_draft":
         send_draft_info(dispatcher)
+    elif intent in NOTICE_INTENTS and notice_events(latest_text(tracker)):
+        # « si j'arrête le 1er mars, ça prend effet quand ? »: computed (or the rule given)
+        # as outside a form, without the offer — the form's question comes next.
+        await notice_question(dispatcher, tracker, notice_events(latest_text(tracker)), offer=False)
     else:
         unsure = suggestions(tracker) if intent == "nlu_fallback" else None
         await answer_question(dispatcher, question_text(tracker), suggestions=unsure, in_form=True)

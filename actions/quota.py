@@ -29,7 +29,8 @@ from actions.common import (
     run_in_thread,
     send_sources,
 )
-from actions.parsing import parse_quotite
+from actions.parsing import parse_discharge, parse_quotite
+from actions.replies import is_question
 from knowledge.analysis import fold
 from rules import QuotaRequest, QuotaResult, compute_quota
 from rules.formatting import fr_days, fr_number
@@ -39,6 +40,8 @@ logger = logging.getLogger(__name__)
 
 # Intents whose text may be an answer to « Quelle est votre quotité ? ».
 ANSWER_INTENTS = {"inform", "nlu_fallback", "out_of_scope", "ask_quota"}
+# Intents of « non, 50 % » or « oui 80 » : with a quotité in them, they answer the question.
+CORRECTION_INTENTS = {"deny", "affirm", "stop"}
 WORDS_HINT = "Vous pouvez aussi écrire « temps plein » (100 %) ou « mi-temps » (50 %)."
 UNREADABLE = (
     "Je n'ai pas reconnu de quotité : indiquez un pourcentage, par exemple « 80 % ». " + WORDS_HINT
@@ -100,6 +103,11 @@ def mentions_health(texts: list[str]) -> bool:
 
 def _headline(result: QuotaResult) -> str:
     quotite = fr_number(result.quotite_effective)
+    if result.decharge:
+        quotite = (
+            f"{fr_number(result.quotite)} % avec {fr_number(result.decharge)} % de décharge "
+            f"syndicale, soit {quotite}"
+        )
     if result.no_telework_left:
         return f"À {quotite} %, les plafonds ne laissent aucun jour de télétravail."
     week, month = fr_days(result.max_days_per_week), fr_days(result.max_days_per_month)
@@ -112,16 +120,28 @@ def _medical_pointer() -> str:
 
 
 async def reply_quota(
-    dispatcher: CollectingDispatcher, quotite: float, *, base: Any = None, medical: bool = False
+    dispatcher: CollectingDispatcher, tracker: Tracker, quotite: float, *, base: Any = None
 ) -> bool:
-    """Compute and send the quota for a quotité; return False when it could not be done."""
-    request = QuotaRequest.model_validate(
-        {
-            "quotite": quotite,
-            "base": base if base in ("hebdomadaire", "mensuelle") else "hebdomadaire",
-            "medical": medical,
-        }
-    )
+    """Compute and send the quota for a quotité; return False when it could not be done.
+
+    What the agent said in the last messages counts too: health (the medical derogation is
+    then detailed) and a union discharge (deducted from the quotité, and restated).
+    """
+    texts = recent_user_texts(tracker)
+    medical = mentions_health(texts)
+    discharge = parse_discharge(texts)
+    try:
+        request = QuotaRequest.model_validate(
+            {
+                "quotite": quotite,
+                "decharge": discharge if discharge is not None else 0,
+                "base": base if base in ("hebdomadaire", "mensuelle") else "hebdomadaire",
+                "medical": medical,
+            }
+        )
+    except ValidationError as error:
+        dispatcher.utter_message(text=f"{pydantic_message(error)}.")
+        return False
     try:
         result = await run_in_thread(compute_quota, request, timeout=RULES_TIMEOUT_S)
     except Exception:
@@ -147,8 +167,7 @@ async def quota_now(
     except ValueError as error:
         dispatcher.utter_message(text=str(error))
         return [SlotSet("quotite", None)]
-    medical = mentions_health(recent_user_texts(tracker))
-    await reply_quota(dispatcher, quotite, base=tracker.get_slot("base"), medical=medical)
+    await reply_quota(dispatcher, tracker, quotite, base=tracker.get_slot("base"))
     return [SlotSet("quotite", quotite), remember("quota")]
 
 
@@ -172,7 +191,11 @@ class ValidateQuotaForm(FormValidationAction):
             return {}
         text = latest_text(tracker).strip()
         intent = latest_intent(tracker)
-        if not text or text.startswith("/") or intent not in ANSWER_INTENTS:
+        if not text or text.startswith("/") or is_question(text):
+            return {}
+        if intent in CORRECTION_INTENTS and parse_quotite(text) is not None:
+            return {"quotite": text}  # « ah non, 50 % » corrects, it does not stop the form
+        if intent not in ANSWER_INTENTS:
             return {}
         attempt = intent in {"inform", "nlu_fallback"} or len(text.split()) <= 3
         if parse_quotite(text) is None and not attempt:
@@ -216,6 +239,5 @@ class ActionQuota(Action):
             dispatcher.utter_message(text=str(error))
             dispatcher.utter_message(response="utter_ask_quotite")
             return [SlotSet("quotite", None)]
-        medical = mentions_health(recent_user_texts(tracker))
-        await reply_quota(dispatcher, quotite, base=tracker.get_slot("base"), medical=medical)
+        await reply_quota(dispatcher, tracker, quotite, base=tracker.get_slot("base"))
         return [remember("quota")]

@@ -36,6 +36,8 @@ _YES = (
     "go", "c est parti", "avec plaisir", "je veux bien", "pourquoi pas", "carrement",
     "exactement", "tout a fait", "absolument", "evidemment", "bien entendu", "affirmatif",
     "parfait", "super", "top", "oui merci", "oui stp", "oui svp", "certainement", "entendu",
+    "on y va", "ca marche", "c est bon", "ca roule", "banco", "let s go", "on fait ca",
+    "faisons ca", "avec joie", "bien volontiers", "oui je veux", "pourquoi pas oui",
 )  # fmt: skip
 _NO = (
     "non", "nan", "no", "nope", "non merci", "laisse tomber", "laissez tomber", "pas maintenant",
@@ -110,6 +112,15 @@ def words(text: str) -> list[str]:
 def _phrases(tokens: list[str], phrases: Iterable[str]) -> bool:
     joined = f" {' '.join(tokens)} "
     return any(f" {phrase} " in joined for phrase in phrases)
+
+
+def is_question(text: str) -> bool:
+    """Whether a message of a form asks something rather than answers (it ends with « ? »).
+
+    Only the question mark counts: names, missions and motivations are free text, which an
+    intent classifier may take for a question.
+    """
+    return text.rstrip().endswith("?")
 
 
 def yes_or_no(text: str) -> bool | None:

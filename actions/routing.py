@@ -46,6 +46,8 @@ _ORDERS = frozenset(
         "lancez", "lancer", "fais", "faites", "faire", "refais", "check",
     }
 )  # fmt: skip
+# A noun opening a short request that is not a question: « calcul date d'effet ».
+_NOUN_ORDERS = frozenset({"calcul", "simulation", "estimation", "verification"})
 # Words that may come before the order without changing it.
 _LEAD_IN = frozenset(
     {"ok", "bon", "alors", "oui", "bonjour", "salut", "stp", "svp", "merci", "maintenant",
@@ -92,6 +94,8 @@ def is_explicit_request(text: str) -> bool:
         return False
     lead = [t for t in tokens if t not in _LEAD_IN]
     if lead and lead[0] in _ORDERS:
+        return True
+    if lead and lead[0] in _NOUN_ORDERS and not text.rstrip().endswith("?"):
         return True
     if _REQUEST.search(" ".join(tokens)):
         return True
@@ -165,6 +169,18 @@ _END = re.compile(
     r"\b(arret\w*|fin|cess\w*|stopp\w*|termin\w*|quitt\w*|renonc\w*|abandonn\w*|sortir)\b"
 )
 _ADAPTATION = re.compile(r"\b(adaptation|periode d essai)\b")
+# The adaptation period named as over (« je ne suis plus en période d'adaptation », « après
+# la période d'adaptation », « mon adaptation est finie »): then it is not the event.
+_ADAPTATION_OVER = re.compile(
+    r"\b(plus|pas|apres|hors|au dela|au-dela|fini\w*|termine\w*|passe\w*|sorti\w*)\W+"
+    r"(\w+\W+){0,4}(adaptation|essai)|(adaptation|essai)\W+(\w+\W+){0,3}"
+    r"(finie?|terminee?|passee?|ecoulee?|achevee?)\b"
+)
+# A change of something else than the days (« si je change de poste, mon tt continue ? »).
+_OTHER_CHANGE = re.compile(
+    r"\bchang\w* (de|d) (poste|service|fonctions?|affectation|residence|domicile|adresse|"
+    r"metier|employeur|ministere|bureau|direction|grade|corps|region|ville)\b"
+)
 _DURABLE = re.compile(
     r"\b(durabl\w*|definiti\w*|calendrier|planning|tous les|toutes les|chaque semaine|"
     r"mes jours|habituel\w*|fixes?)\b"
@@ -173,6 +189,11 @@ _PONCTUAL = re.compile(
     r"\b(ponctuel\w*|exceptionnel\w*|une fois|demain|apres demain|cette semaine|"
     r"semaine prochaine|un jour|mon jour|occasion\w*)\b"
 )
+
+
+def adaptation_over(folded: str) -> bool:
+    """Whether a folded message says the adaptation period is over (« je n'y suis plus »)."""
+    return _ADAPTATION_OVER.search(folded) is not None
 
 
 def notice_events(text: str) -> tuple[str, ...]:
@@ -184,8 +205,10 @@ def notice_events(text: str) -> tuple[str, ...]:
     alone → both changes, ponctual first.
     """
     folded = " ".join(words(text))
-    adaptation = bool(_ADAPTATION.search(folded))
+    adaptation = bool(_ADAPTATION.search(folded)) and not adaptation_over(folded)
     about_telework = re.search(r"\btt\b|teletravail", folded)
+    if _OTHER_CHANGE.search(folded) and not re.search(r"\bjours?\b", folded):
+        return ()
     if _END.search(folded) and about_telework:
         return ("end_during_adaptation",) if adaptation else ("end", "end_during_adaptation")
     if _CHANGE.search(folded) and (about_telework or re.search(r"\bjours?\b", folded)):

@@ -81,6 +81,17 @@ def test_cdi_answers_status_and_contract_at_once(run: Run) -> None:
     assert outcome.events == [slot("status", "contractuel"), slot("contract_over_one_year", True)]
 
 
+def test_cdi_in_the_message_that_starts_the_form_answers_the_contract(run: Run) -> None:
+    tracker = make_tracker(
+        "eligibility_form_asking",
+        text="vérifie si je suis éligible, je suis contractuelle en cdi",
+        intent="start_eligibility",
+        slots={"requested_slot": None, "status": "contractuel"},
+    )
+    outcome = run(ValidateEligibilityForm(), tracker)
+    assert slot("contract_over_one_year", True) in outcome.events
+
+
 def test_unknown_status_is_explained(run: Run) -> None:
     tracker = make_tracker("eligibility_form_asking", text="je ne sais pas", intent="inform")
     outcome = run(ValidateEligibilityForm(), tracker)
@@ -123,6 +134,17 @@ def test_unclear_yes_no_is_asked_again(run: Run) -> None:
         slot("requested_slot", "activities_teleworkable"),
     ]
     assert outcome.texts == [YES_NO_HINT]
+
+
+def test_question_with_a_negative_word_is_not_read_as_a_no(run: Run) -> None:
+    tracker = asking(
+        "activities_teleworkable",
+        text="c'est quoi les activités qu'on peut pas faire en télétravail ?",
+        intent="inform",
+    )
+    outcome = run(ValidateEligibilityForm(), tracker)
+    assert outcome.events == [slot("requested_slot", "activities_teleworkable")]
+    assert outcome.messages == []
 
 
 def test_question_mid_form_is_left_to_the_dialogue(run: Run) -> None:

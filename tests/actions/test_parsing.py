@@ -9,6 +9,7 @@ import pytest
 from actions.parsing import (
     parse_date,
     parse_days,
+    parse_discharge,
     parse_quotite,
     parse_status,
     parse_transport_mode,
@@ -31,6 +32,8 @@ TODAY = dt.date(2026, 4, 1)
         ("mi-temps", 50.0),
         ("4/5", 80.0),
         ("4 jours sur 5", 80.0),
+        ("jsuis a 4/5eme", 80.0),
+        ("quatre cinquièmes", 80.0),
         ("abc", None),
         (70, 70.0),
         (True, None),
@@ -66,6 +69,8 @@ def test_days(text: str, value: float | None) -> None:
         ("pas vraiment", False),
         ("Non, pas tout", False),
         ("bof", None),
+        ("bof je sais pas trop", None),
+        ("aucune idée", None),
         ("nonobstant", None),
     ],
 )
@@ -117,3 +122,15 @@ def test_transport_mode(text: str, value: str | None) -> None:
 )
 def test_french_dates_day_first_future_preferred(text: str, value: dt.date | None) -> None:
     assert parse_date(text, today=TODAY) == value
+
+
+@pytest.mark.parametrize(
+    ("texts", "value"),
+    [
+        (["temps plein + 20 % de décharge syndicale"], 20.0),
+        (["je suis à 100 %", "avec une décharge syndicale de 30%"], 30.0),
+        (["je suis à 80 %"], None),
+    ],
+)
+def test_union_discharge(texts: list[str], value: float | None) -> None:
+    assert parse_discharge(texts) == value

@@ -95,6 +95,16 @@ def test_quota_answer_per_week_and_month_with_sources(run: Run) -> None:
     assert set(outcome.sources[0]) == {"doc_id", "title", "section", "date", "excerpt", "score"}
 
 
+def test_union_discharge_in_the_conversation_is_deducted_and_restated(run: Run) -> None:
+    tracker = make_tracker(
+        "quota_done",
+        text="temps plein + 20 % de décharge syndicale",
+        slots={"quotite": 100.0},
+    )
+    first = run(ActionQuota(), tracker).texts[0]
+    assert first.startswith("À 100 % avec 20 % de décharge syndicale, soit 80 % : 2 jours")
+
+
 def test_health_in_the_conversation_details_the_medical_derogation(run: Run) -> None:
     tracker = make_tracker("quota_done", text="j'ai une RQTH, je suis à 80 %")
     outcome = run(ActionQuota(), tracker)

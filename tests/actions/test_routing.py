@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions.routing import Route, asks_for_guide, is_explicit_request, route
+from actions.routing import Route, asks_for_guide, is_explicit_request, notice_events, route
 
 pytestmark = pytest.mark.unit
 
@@ -100,3 +100,22 @@ def test_the_guide_starts_only_when_asked_for(text: str, expected: bool) -> None
 )
 def test_route(intent: str, text: str, entities: tuple[str, ...], expected: Route) -> None:
     assert route(intent, text, entities) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "events"),
+    [
+        ("je veux arrêter le télétravail", ("end", "end_during_adaptation")),
+        ("arrêter le tt pendant la période d'adaptation", ("end_during_adaptation",)),
+        (
+            "je ne suis plus en période d'adaptation, je veux arrêter le tt",
+            ("end", "end_during_adaptation"),
+        ),
+        ("changer mon jour de tt demain", ("ponctual_change",)),
+        ("changer mes jours de télétravail durablement", ("calendar_change",)),
+        ("si je change de poste mon tt continue ?", ()),
+        ("quel matériel pour le télétravail ?", ()),
+    ],
+)
+def test_notice_events_of_a_question(text: str, events: tuple[str, ...]) -> None:
+    assert notice_events(text) == events
