@@ -31,9 +31,13 @@ CHAT_TIMEOUT_S = 60.0
 # stack (25005/25055) is left alone.
 ACTIONS_PORT = 55055
 RASA_PORT = 55005
-# The sets ``--set`` accepts: the judge's (the holdout) and the development set, written and
-# tuned against while the holdout stays unseen.
-SETS = {**SCENARIO_SETS, "dev": SCENARIO_DIR / "dev.yaml"}
+# The sets ``--set`` accepts: the judge's (the holdout) and the development sets (dev, and
+# dev2 written later with new situations), tuned against while the holdout stays unseen.
+SETS = {
+    **SCENARIO_SETS,
+    "dev": SCENARIO_DIR / "dev.yaml",
+    "dev2": SCENARIO_DIR / "dev2.yaml",
+}
 
 
 def rest_channel(rasa_url: str) -> Send:
@@ -62,7 +66,9 @@ def rest_channel(rasa_url: str) -> Send:
 def eval_scenarios(
     scenario_set: Annotated[
         str,
-        typer.Option("--set", help="Jeu de scénarios (holdout : tenu à l'écart ; dev : réglage)."),
+        typer.Option(
+            "--set", help="Jeu de scénarios (holdout : tenu à l'écart ; dev, dev2 : réglage)."
+        ),
     ] = "holdout",
     rasa_url: Annotated[
         str,
