@@ -15,6 +15,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from actions import dates
 from actions.parsing import parse_quotite
+from actions.replies import yes_or_no
 from drafts.models import WEEKDAYS, DraftRequest, Mission
 from drafts.validation import next_first_of_month
 from knowledge.analysis import fold
@@ -74,7 +75,15 @@ MAX_TRAVEL_MINUTES = 300
 
 
 def check_text(name: str, text: str) -> str:
-    """Clean a free text with the request model's own limits (French message on failure)."""
+    """Clean a free text with the request model's own limits (French message on failure).
+
+    A name, a corps or a service has letters, and is not a bare « oui » or « 2 » typed to
+    the previous question's buttons.
+    """
+    if sum(char.isalpha() for char in text) < 2:
+        raise ValueError("la réponse ne contient pas de mot")
+    if yes_or_no(text) is not None and len(text.split()) <= 2:
+        raise ValueError("un « oui » ou un « non » ne répond pas à cette question")
     info = DraftRequest.model_fields[name]
     adapter: TypeAdapter[str] = TypeAdapter(Annotated[(str, *info.metadata)])
     try:

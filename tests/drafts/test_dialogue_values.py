@@ -321,3 +321,18 @@ def test_the_managers_start_date_is_a_real_date_or_as_asked() -> None:
     assert draft_decision.interpret("comme demandé", "start", values, TODAY).updates == {
         "start": ""
     }
+
+
+# --- Free texts ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["2.", "oui", "ok merci", "😀"])
+def test_a_name_needs_words_not_a_choice_or_a_yes(text: str) -> None:
+    turn = answer("nom", text, nom=None)
+    assert turn.ask == "nom"
+    assert "nom" not in turn.updates
+    assert turn.messages and "Je n'ai pas pu retenir cette réponse" in turn.messages[0]
+
+
+def test_a_short_name_is_kept() -> None:
+    assert answer("nom", "Ng", nom=None).updates["nom"] == "Ng"
