@@ -8,7 +8,6 @@ asks and where it is) rather than promise what the bot cannot do.
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -20,7 +19,6 @@ from actions.common import (
     HELP_BUTTON,
     button,
     latest_entity,
-    latest_text,
     send_sources,
 )
 from actions.guide import (
@@ -33,9 +31,7 @@ from actions.guide import (
 )
 from actions.impact import check_days, check_distance, reply_impact
 from actions.notice import CLEARED, read_date, reply_notice
-from actions.parsing import parse_quotite
-from actions.quota import quota_now
-from knowledge.analysis import fold
+from actions.quota import quota_now, stated_quotite
 from rules.models import cite, load_rules
 
 logger = logging.getLogger(__name__)
@@ -89,7 +85,6 @@ WHAT_NEXT_BUTTONS = [
     button("Simuler mes économies", "/start_impact"),
     HELP_BUTTON,
 ]
-_QUOTITE_WORDS = re.compile(r"%|pour ?cent|temps (plein|complet)|plein temps|mi-? ?temps|/ ?5")
 
 
 def draft_text() -> str:
@@ -169,10 +164,7 @@ class ActionHandleInform(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         """Compute what the value allows, or suggest what to do with it."""
-        text = latest_text(tracker)
-        quotite = latest_entity(tracker, "quotite")
-        if quotite is None and _QUOTITE_WORDS.search(fold(text)):
-            quotite = text if parse_quotite(text) is not None else None
+        quotite = stated_quotite(tracker)
         if quotite is not None:
             return await quota_now(dispatcher, tracker, quotite)
         event = tracker.get_slot("notice_event")

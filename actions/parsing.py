@@ -106,7 +106,7 @@ def parse_quotite(value: object) -> float | None:
     """
     if not isinstance(value, str):
         return to_float(value)
-    folded = fold(value)
+    folded = _DISCHARGE.sub(" ", fold(value))  # « 20 % de décharge » is not the quotité
     if _has_phrase(folded, _FULL_TIME):
         return 100.0
     if _has_phrase(folded, _HALF_TIME):

@@ -25,14 +25,15 @@ from rasa_sdk.events import ActiveLoop, EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import answer_question, question_text
-from actions.common import Button, button, latest_entity, latest_intent, latest_text
+from actions.common import Button, button, latest_intent, latest_text
 from actions.dialogue import OFFERS, RESUME_QUIZ, resolve_turn
 from actions.handoff import send_draft_info, send_referent
 from actions.impact import impact_now
 from actions.manager import ask_question, quiz_index, send_guide
 from actions.notice import notice_now, notice_question
-from actions.quota import quota_now
+from actions.quota import QUOTITE_FIGURE, quota_now, stated_quotite
 from actions.routing import Computation, notice_events, route
+from knowledge.analysis import fold
 
 # What else a topic leads to (the procedure → filling the request).
 NEXT_STEPS: dict[str, list[Button]] = {
@@ -82,7 +83,7 @@ async def start(
 ) -> list[EventType]:
     """Run the calculator now if the message gives what it needs, else activate its form."""
     if computation == "quota":
-        quotite = latest_entity(tracker, "quotite")
+        quotite = stated_quotite(tracker)
         if quotite is not None:
             return await quota_now(dispatcher, tracker, quotite)
         return [ActiveLoop("quota_form")]
@@ -162,7 +163,12 @@ class ActionAnswerQuestion(Action):
         events = notice_events(text) if intent in NOTICE_INTENTS else ()
         if events and not text.lstrip().startswith("/"):
             return await notice_question(dispatcher, tracker, events)
-        decision = route(intent, text, entity_names(tracker))
+        entities = entity_names(tracker)
+        if stated_quotite(tracker) is not None and QUOTITE_FIGURE.search(fold(text)):
+            # « jsuis a 4/5eme » gives it, entity or not (« à temps plein » alone asks the
+            # general rule: answered from the texts).
+            entities.add("quotite")
+        decision = route(intent, text, entities)
         if decision.computation is not None and decision.start:
             return await start(decision.computation, dispatcher, tracker)
         offers = [OFFERS[decision.computation]] if decision.computation else []

@@ -14,12 +14,13 @@ from typing import Any
 
 from pydantic import ValidationError
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import (
     RULES_TIMEOUT_S,
     chosen_value,
+    latest_entity,
     latest_intent,
     latest_text,
     pydantic_message,
@@ -48,6 +49,12 @@ UNREADABLE = (
 )
 _HEALTH = re.compile(
     r"\b(medic\w*|sante|handicap\w*|rqth|enceinte|grossesse|maladie|medecin|therapeuti\w*)\b"
+)
+# A quotité given as a figure (« 80 % », « 4/5e », « quatre cinquièmes »).
+QUOTITE_FIGURE = re.compile(r"%|pour ?cent|/ ?5|cinquiemes?")
+# Words of a quotité in a text (« 80 % », « temps plein », « mi-temps », « 4/5 »).
+_QUOTITE_WORDS = re.compile(
+    r"%|pour ?cent|temps (plein|complet)|plein temps|mi-? ?temps|/ ?5|cinquiemes?"
 )
 UNAVAILABLE = "Je n'arrive pas à faire ce calcul pour le moment. Réessayez dans un instant."
 FULL_TIME = 100.0
@@ -158,15 +165,33 @@ async def reply_quota(
     return True
 
 
+def stated_quotite(tracker: Tracker) -> Any:
+    """The quotité the latest message states, or None.
+
+    The NLU entity, or the text when it words one (« temps plein », « 4/5e »); the text too
+    when it names a union discharge, whose percentage the entity may have taken.
+    """
+    text = latest_text(tracker)
+    entity = latest_entity(tracker, "quotite")
+    worded = _QUOTITE_WORDS.search(fold(text)) is not None and parse_quotite(text) is not None
+    if worded and (entity is None or parse_discharge([text]) is not None):
+        return text
+    return entity
+
+
 async def quota_now(
     dispatcher: CollectingDispatcher, tracker: Tracker, value: Any
 ) -> list[EventType]:
-    """Compute the quota for a quotité given in the message, and keep it in its slot."""
+    """Compute the quota for a quotité given in the message, and keep it in its slot.
+
+    A quotité that is not one (« 5 % ») is explained, and the form asks for it again: the
+    next message (« ah non, 50 % ») is then its answer.
+    """
     try:
         quotite = check_quotite(value)
     except ValueError as error:
         dispatcher.utter_message(text=str(error))
-        return [SlotSet("quotite", None)]
+        return [SlotSet("quotite", None), ActiveLoop("quota_form")]
     await reply_quota(dispatcher, tracker, quotite, base=tracker.get_slot("base"))
     return [SlotSet("quotite", quotite), remember("quota")]
 
