@@ -13,6 +13,12 @@ RASA_DATA := $(shell find bot data -name '*.yml' 2>/dev/null)
 # Composants NLU maison (bot/components) : les modifier réentraîne le modèle.
 RASA_COMPONENTS := $(shell find bot/components -name '*.py' 2>/dev/null)
 WEB_STAMP := web/node_modules/.installed
+# Synapse, le serveur Matrix des tests du bot Tchap (tests/tchap), dans son propre environnement.
+SYNAPSE_VENV := .venv-synapse
+SYNAPSE_STAMP := $(SYNAPSE_VENV)/.installed
+SYNAPSE_REQUIREMENTS := tests/tchap/requirements-synapse.txt
+# Le bot Tchap ne démarre avec les autres services que si TCHAP_HOMESERVER est défini.
+RUN_PROCESSES := $(if $(TCHAP_HOMESERVER),,actions rasa api)
 # Rasa ne doit rien envoyer à l'extérieur (télémétrie, rapports d'erreurs).
 export RASA_TELEMETRY_ENABLED := false
 # Adresse de l'API (make run PORT=8080). Transmise au Procfile sous d'autres noms : honcho
@@ -23,7 +29,7 @@ export API_HOST := $(HOST)
 export API_PORT := $(PORT)
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-rasa model index train run test lint typecheck eval fuzz bench-rasa clean
+.PHONY: help install install-rasa install-synapse model index train run test lint typecheck eval fuzz bench-rasa clean
 .PHONY: chromium fonts
 
 help: ## Affiche cette aide
@@ -59,6 +65,14 @@ $(RASA_STAMP): requirements-rasa.txt
 
 install-rasa: $(RASA_STAMP) ## Crée l'environnement Rasa seul
 
+$(SYNAPSE_STAMP): $(SYNAPSE_REQUIREMENTS)
+	@echo "==> Synapse, serveur Matrix des tests du bot Tchap ($(SYNAPSE_VENV))"
+	@test -x $(SYNAPSE_VENV)/bin/python || $(PYTHON311) -m venv $(SYNAPSE_VENV)
+	$(SYNAPSE_VENV)/bin/pip install --quiet --progress-bar off -r $(SYNAPSE_REQUIREMENTS)
+	@touch $(SYNAPSE_STAMP)
+
+install-synapse: $(SYNAPSE_STAMP) ## Crée l'environnement Synapse des tests du bot Tchap
+
 $(RASA_MODEL): $(RASA_STAMP) $(RASA_DATA) $(RASA_COMPONENTS)
 	@echo "==> Entraînement du modèle Rasa (données modifiées)"
 	@mkdir -p var/rasa/models
@@ -75,7 +89,8 @@ index: model ## Construit l'index des textes (seulement si une source a changé)
 
 run: index train fonts ## Installe, indexe, entraîne et démarre tout (http://localhost:8000)
 	@echo "==> Actions :5055, Rasa :5005, API http://localhost:$(PORT) (docs : /docs). Ctrl-C arrête tout."
-	$(BIN)/honcho start -f Procfile
+	@$(if $(TCHAP_HOMESERVER),echo "==> Bot Tchap : $(TCHAP_BOT_USER) sur $(TCHAP_HOMESERVER)")
+	$(BIN)/honcho start -f Procfile $(RUN_PROCESSES)
 
 lint: install ## Vérifie le style (ruff)
 	$(BIN)/ruff check .
@@ -83,7 +98,7 @@ lint: install ## Vérifie le style (ruff)
 typecheck: install ## Vérifie les types (mypy)
 	$(BIN)/mypy
 
-test: index train chromium fonts lint typecheck ## Lance toutes les vérifications et tous les tests
+test: index train chromium fonts $(SYNAPSE_STAMP) lint typecheck ## Lance toutes les vérifications et tous les tests
 	$(RASA) data validate --config bot/config.yml --domain bot/domain.yml --data data
 	$(BIN)/pytest
 	$(RASA) test core --model $(RASA_MODEL) --stories tests/stories --endpoints bot/endpoints.yml \
@@ -92,6 +107,8 @@ test: index train chromium fonts lint typecheck ## Lance toutes les vérificatio
 # rasa test n'exécute aucune action : pas besoin du serveur d'actions.
 	$(RASA) test core --e2e --model $(RASA_MODEL) --stories tests/conversations \
 		--fail-on-prediction-errors --out var/rasa/results-conversations
+# Fuzzer de conversations (issue 12) : 2 000 tours générés, graine fixe, 0 violation attendue.
+	$(BIN)/pytest -m fuzz tests/fuzz -q
 
 fuzz: index train ## Joue 2 000 tours de conversations générées et juge chaque réponse (FUZZ_SEED, FUZZ_TURNS)
 	$(BIN)/pytest -m fuzz tests/fuzz -q
@@ -103,4 +120,4 @@ bench-rasa: index train ## Mesure le NLU (F1 en validation croisée), l'entraîn
 	$(BIN)/teletravail eval rasa
 
 clean: ## Supprime ce qui est généré (environnements, index, modèles)
-	rm -rf $(VENV) $(RASA_VENV) var .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(RASA_VENV) $(SYNAPSE_VENV) var .mypy_cache .ruff_cache .pytest_cache

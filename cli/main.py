@@ -13,12 +13,19 @@ app = typer.Typer(
 
 def _register_commands() -> None:
     """Attach the sub-commands of each capability (each module owns its commands)."""
-    from cli import drafts_commands, knowledge_commands, rules_commands, storage_commands
+    from cli import (
+        drafts_commands,
+        knowledge_commands,
+        rules_commands,
+        storage_commands,
+        tchap_commands,
+    )
 
     knowledge_commands.register(app)
     rules_commands.register(app)
     storage_commands.register(app)
     drafts_commands.register(app)
+    tchap_commands.register(app)
 
 
 _register_commands()
