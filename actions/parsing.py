@@ -118,6 +118,18 @@ def parse_quotite(value: object) -> float | None:
     return first_number(folded)
 
 
+def worded_quotite(text: str) -> float | None:
+    """The quotité a text says in words (« temps plein », « mi-temps », « 4 jours sur 5 »).
+
+    These forms come before any number of the text: the entity extractor reads « 5 » in
+    « 4 jours sur 5 ».
+    """
+    folded = _DISCHARGE.sub(" ", fold(text))
+    if _has_phrase(folded, _FULL_TIME) or _has_phrase(folded, _HALF_TIME):
+        return parse_quotite(text)
+    return parse_quotite(text) if _FRACTION_OF_FIVE.search(folded) else None
+
+
 def parse_discharge(texts: list[str]) -> float | None:
     """The union discharge, in percent, named in the latest of ``texts`` that names one.
 

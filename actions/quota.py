@@ -30,7 +30,7 @@ from actions.common import (
     run_in_thread,
     send_sources,
 )
-from actions.parsing import parse_discharge, parse_quotite
+from actions.parsing import parse_discharge, parse_quotite, worded_quotite
 from actions.replies import is_question
 from knowledge.analysis import fold
 from rules import QuotaRequest, QuotaResult, compute_quota
@@ -50,12 +50,9 @@ UNREADABLE = (
 _HEALTH = re.compile(
     r"\b(medic\w*|sante|handicap\w*|rqth|enceinte|grossesse|maladie|medecin|therapeuti\w*)\b"
 )
-# A quotité given as a figure (« 80 % », « 4/5e », « quatre cinquièmes »).
-QUOTITE_FIGURE = re.compile(r"%|pour ?cent|/ ?5|cinquiemes?")
-# Words of a quotité in a text (« 80 % », « temps plein », « mi-temps », « 4/5 »).
-_QUOTITE_WORDS = re.compile(
-    r"%|pour ?cent|temps (plein|complet)|plein temps|mi-? ?temps|/ ?5|cinquiemes?"
-)
+# A quotité given as a figure (« 80 % », « 4/5e », « 4 jours sur 5 », « quatre cinquièmes »).
+QUOTITE_FIGURE = re.compile(r"%|pour ?cent|/ ?5|jours? sur 5|cinquiemes?")
+_PERCENT = re.compile(r"%|pour ?cent")
 UNAVAILABLE = "Je n'arrive pas à faire ce calcul pour le moment. Réessayez dans un instant."
 FULL_TIME = 100.0
 
@@ -168,14 +165,19 @@ async def reply_quota(
 def stated_quotite(tracker: Tracker) -> Any:
     """The quotité the latest message states, or None.
 
-    The NLU entity, or the text when it words one (« temps plein », « 4/5e »); the text too
-    when it names a union discharge, whose percentage the entity may have taken.
+    Said in words (« temps plein », « 4 jours sur 5 ») it wins over the NLU entity, which
+    may hold a number of the phrase (« 5 »); with a union discharge in the message, the text
+    is read without it (the entity may hold the discharge's percentage); else the entity, or
+    a percentage in the text.
     """
     text = latest_text(tracker)
     entity = latest_entity(tracker, "quotite")
-    worded = _QUOTITE_WORDS.search(fold(text)) is not None and parse_quotite(text) is not None
-    if worded and (entity is None or parse_discharge([text]) is not None):
-        return text
+    in_words = worded_quotite(text)
+    if in_words is not None:
+        return in_words
+    has_figure = _PERCENT.search(fold(text)) is not None
+    if has_figure and (entity is None or parse_discharge([text]) is not None):
+        return parse_quotite(text)
     return entity
 
 

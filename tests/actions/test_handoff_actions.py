@@ -64,6 +64,16 @@ def test_quotite_in_words_without_entity(run: Run) -> None:
     assert outcome.texts[0].startswith("À 100 % : 3 jours de télétravail par semaine au plus")
 
 
+def test_quotite_in_words_wins_over_a_number_of_the_phrase(run: Run) -> None:
+    tracker = make_tracker(
+        "inform",
+        text="je bosse 4 jours sur 5",
+        entities=[{"entity": "quotite", "value": "5"}],
+    )
+    outcome = run(ActionHandleInform(), tracker)
+    assert outcome.texts[0].startswith("À 80 % : 2 jours de télétravail par semaine")
+
+
 def test_invalid_bare_quotite_is_explained(run: Run) -> None:
     tracker = make_tracker("inform", text="150 %", entities=[{"entity": "quotite", "value": "150"}])
     outcome = run(ActionHandleInform(), tracker)
