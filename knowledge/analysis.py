@@ -51,16 +51,88 @@ def _nlp() -> Any:
 def synonyms() -> dict[str, str]:
     """Folded abbreviations mapped to the words the texts use, accents kept (data, not code)."""
     data = yaml.safe_load(SYNONYMS_FILE.read_text(encoding="utf-8")) or {}
-    return {fold(variant): target for target, variants in data.items() for variant in variants}
+    return {
+        _fold_apostrophes(fold(variant)): target
+        for target, variants in data.items()
+        for variant in variants
+    }
+
+
+def _fold_apostrophes(text: str) -> str:
+    return text.replace("\u2019", "'").replace("`", "'")
+
+
+@lru_cache(maxsize=1)
+def _phrase_pattern() -> re.Pattern[str] | None:
+    """The variants of several words (« période d'essai »), longest first, on folded text.
+
+    An apostrophe in a variant also matches a typographic one, a space or none
+    (« periode d essai », « periode dessai »), as agents type them.
+    """
+    phrases = sorted((v for v in synonyms() if not _TOKEN.fullmatch(v)), key=len, reverse=True)
+    if not phrases:
+        return None
+    alternatives = [
+        r"\s+".join(
+            "['\u2019 ]?".join(re.escape(part) for part in word.split("'"))
+            for word in phrase.split()
+        )
+        for phrase in phrases
+    ]
+    return re.compile(r"(?<![\w+])(?:" + "|".join(alternatives) + r")(?![\w+])")
+
+
+def _phrase_key(matched: str) -> str:
+    return " ".join(_fold_apostrophes(matched).split())
 
 
 _TOKEN = re.compile(r"[\w+]+(?:-[\w+]+)*")
 
 
 def expand_abbreviations(text: str) -> str:
-    """Replace chat abbreviations by the texts' words (« ordi » → « ordinateur »)."""
+    """Replace chat abbreviations and everyday phrasings by the texts' words.
+
+    « ordi » → « ordinateur », « période d'essai » → « période d'adaptation »: single words
+    are replaced word for word, phrases of several words (matched without accents or case)
+    first.
+    """
     mapping = synonyms()
-    return _TOKEN.sub(lambda match: mapping.get(fold(match.group()), match.group()), text)
+    pattern = _phrase_pattern()
+    if pattern is not None:
+        folded_chars = [fold(char) for char in text]
+        if all(len(char) == 1 for char in folded_chars):  # positions line up with ``text``
+            folded = "".join(folded_chars)
+            pieces: list[str] = []
+            start = 0
+            for match in pattern.finditer(folded):
+                target = mapping.get(_phrase_key(match.group()))
+                if target is None:
+                    target = _phrase_lookup(match.group(), mapping)
+                pieces += [text[start : match.start()], target]
+                start = match.end()
+            text = "".join(pieces) + text[start:]
+    return _TOKEN.sub(lambda match: _replace_word(match.group(), mapping), text)
+
+
+def _replace_word(word: str, mapping: dict[str, str]) -> str:
+    """The word's replacement; in a compound (« domicile-boulot »), each part's of 3+ letters."""
+    folded = fold(word)
+    if folded in mapping:
+        return mapping[folded]
+    if "-" not in word:
+        return word
+    return "-".join(
+        mapping.get(fold(part), part) if len(part) >= 3 else part for part in word.split("-")
+    )
+
+
+def _phrase_lookup(matched: str, mapping: dict[str, str]) -> str:
+    """The target of a phrase typed with a space or no apostrophe (« d essai », « dessai »)."""
+    squeezed = re.sub(r"['\s]", "", _fold_apostrophes(matched))
+    for variant, target in mapping.items():
+        if re.sub(r"['\s]", "", variant) == squeezed:
+            return target
+    return matched
 
 
 @lru_cache(maxsize=1)

@@ -36,7 +36,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from knowledge.analysis import analyze, fold
-from knowledge.composition import MAX_PART_CHARS, answer_span, render, trim_table
+from knowledge.composition import (
+    MAX_PART_CHARS,
+    answer_span,
+    key_span,
+    list_heading,
+    render,
+    trim_table,
+)
 from knowledge.config import KnowledgeSettings
 from knowledge.models import Source
 from knowledge.retrieval import Hit, Method, Query, Retriever
@@ -299,8 +306,10 @@ class AnswerEngine:
         brought nothing, docs/answers.md). The best one is the key; other units join when they score
         within ``settings.answer_margin`` of it — another point of the same passage, or of
         another section when the question spans two. Each is widened into the self-contained
-        unit of text around it (knowledge.composition); the answer stays within
-        ``settings.answer_chars``. Units of one passage form one part, in reading order.
+        unit of text around it (knowledge.composition), the key one also with the next
+        sentence of its paragraph; the answer stays within ``settings.answer_chars``. Units
+        of one passage form one part, in reading order; a part that starts with a list
+        without its introduction is introduced by its section title.
         """
         words = {w for w in re.findall(r"[0-9a-z]+", fold(question)) if len(w) > 1}
         candidates: list[tuple[float, int, int]] = []
@@ -324,7 +333,8 @@ class AnswerEngine:
             if index in chosen.get(rank, []) or (rank not in chosen and len(chosen) >= MAX_PARTS):
                 continue
             units = shown[rank]
-            span = [i for i in answer_span(units, index) if i not in chosen.get(rank, [])]
+            spanner = key_span if not chosen else answer_span
+            span = [i for i in spanner(units, index) if i not in chosen.get(rank, [])]
             added = sum(len(units[i].text) for i in span)
             if chosen and length + added > self.settings.answer_chars:
                 continue
@@ -377,7 +387,12 @@ class AnswerEngine:
         return shown
 
     def _part(self, hit: Hit, indices: list[int], words: set[str]) -> AnswerPart:
-        text = render(self._shown_units(hit, words), indices)
+        units = self._shown_units(hit, words)
+        text = render(units, indices)
+        heading = list_heading(units, indices, hit.chunk.section)
+        if heading:
+            colon = " :" if units[indices[0]].kind == "item" else ""
+            text = f"{heading}{colon}\n{text}"
         return AnswerPart(text, self._source(hit, text))
 
     def _source(self, hit: Hit, excerpt: str) -> Source:

@@ -29,10 +29,10 @@ import faiss
 import numpy as np
 from tqdm import tqdm
 
-from knowledge.analysis import analyze_many, expand_abbreviations
+from knowledge.analysis import SYNONYMS_FILE, analyze_many, expand_abbreviations
 from knowledge.chunking import Chunk, chunk_document
 from knowledge.config import KnowledgeSettings
-from knowledge.corpus import corpus_fingerprint, load_corpus
+from knowledge.corpus import corpus_fingerprint, files_fingerprint, load_corpus
 from knowledge.dense import Embedder, Vectors
 from knowledge.domain import DomainModel, nlu_fingerprint, train_domain_model
 from knowledge.models import DocumentMeta
@@ -84,6 +84,8 @@ def _manifest(settings: KnowledgeSettings) -> dict[str, object]:
         "sources": corpus_fingerprint(settings.sources_dir),
         "questions": questions_fingerprint(settings.questions_dir),
         "uncovered": uncovered_fingerprint(settings.uncovered_file),
+        # The synonyms expand the indexed words too: a new one must reach the index.
+        "synonyms": files_fingerprint([SYNONYMS_FILE]),
         "model": settings.embedding_model,
         "model_stamp": _model_stamp(settings.embedding_model),
     }

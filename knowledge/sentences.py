@@ -3,7 +3,8 @@
 Units are sentences, list items and whole tables: an answer quotes the text, so a unit must
 read on its own and a table must never lose its header. A regex is enough for these
 administrative texts and keeps the index build free of a parser; abbreviations common in
-them (« art. », « n° », « cf. », « M. ») do not end a sentence.
+them (« art. », « n° », « cf. », « M. ») do not end a sentence, nor does a « ; » inside
+parentheses (« (29 947 installés sur 45 084 commandés; 15 137 en cours…) »).
 
 Each unit also says what it is (sentence, list item, table) and which paragraph it comes
 from, so that the answer composition (knowledge.composition) can give a list item with the
@@ -35,11 +36,16 @@ def _split_prose(paragraph: str) -> list[str]:
     sentences: list[str] = []
     for piece in pieces:
         last_word = sentences[-1].rsplit(" ", 1)[-1].rstrip(".").lstrip('(«"[') if sentences else ""
-        if sentences and last_word in _ABBREVIATIONS:
+        if sentences and (last_word in _ABBREVIATIONS or _open_parenthesis(sentences[-1])):
             sentences[-1] = f"{sentences[-1]} {piece}"
         else:
             sentences.append(piece)
     return sentences
+
+
+def _open_parenthesis(text: str) -> bool:
+    """A « ; » inside parentheses does not end the sentence: « (29 947 installés ; 15 137…) »."""
+    return text.count("(") > text.count(")")
 
 
 _LIST_MARKER = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")

@@ -20,6 +20,17 @@ from knowledge.analysis import content_nouns
 TYPO_SIMILARITY = 84.0
 MIN_TYPO_LENGTH = 5
 MAX_CACHED_WORDS = 10_000
+# Nouns that situate the agent, not the topic: a greeting, a day of the week, a relative
+# (« bonjour, maman solo, le mercredi je garde mon fils… »). The texts have no reason to use
+# them, and a question that mentions them is not, for that, about something they leave out.
+# fmt: off
+CONTEXT_NOUNS = frozenset({
+    "bonjour", "bonsoir", "salut", "merci", "madame", "monsieur",
+    "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
+    "maman", "papa", "mere", "pere", "fils", "fille", "filles", "enfant", "enfants", "bebe",
+    "mari", "epouse", "conjoint", "conjointe", "compagnon", "compagne",
+})
+# fmt: on
 
 
 class CorpusVocabulary:
@@ -34,7 +45,7 @@ class CorpusVocabulary:
 
     def knows(self, word: str) -> bool:
         """Whether the texts use this folded word, or one a typo away from it."""
-        if word in self._terms or word.isdigit() or len(word) < 3:
+        if word in self._terms or word in CONTEXT_NOUNS or word.isdigit() or len(word) < 3:
             return True
         if len(word) < MIN_TYPO_LENGTH:
             return False

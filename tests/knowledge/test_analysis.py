@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.analysis import analyze, fold, sanitize_text
+from knowledge.analysis import analyze, expand_abbreviations, fold, sanitize_text
 
 pytestmark = pytest.mark.unit
 
@@ -30,3 +30,20 @@ def test_stop_words_and_punctuation_are_dropped_but_numbers_kept() -> None:
 
 def test_sanitize_removes_control_characters_and_lone_surrogates() -> None:
     assert sanitize_text("a\x00b\ud800c\n") == "a b?c\n"
+
+
+def test_chat_abbreviations_are_expanded() -> None:
+    assert expand_abbreviations("cmb de jrs de tt qd on est a 80 %") == (
+        "combien de jours de télétravail quand on est a 80 %"
+    )
+
+
+def test_everyday_phrases_become_the_words_of_the_texts() -> None:
+    expanded = expand_abbreviations("la Période d'essai et la periode d essai, ma Période d’essai")
+    assert expanded.count("période d'adaptation") == 3
+    assert "médecin de prévention" in expand_abbreviations("la médecine du travail dit oui")
+
+
+def test_a_compound_has_its_parts_expanded_but_not_two_letter_ones() -> None:
+    assert expand_abbreviations("trajet domicile-boulot") == "trajet domicile-travail"
+    assert expand_abbreviations("je suis à mi-temps") == "je suis à mi-temps"

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from knowledge.composition import answer_span, leans_on_previous, render, trim_table
+from knowledge.composition import (
+    answer_span,
+    key_span,
+    leans_on_previous,
+    list_heading,
+    render,
+    trim_table,
+)
 from knowledge.sentences import split_units, structured_units
 
 EQUIPMENT = """Pour les agents, l'administration prend en charge :
@@ -116,3 +123,44 @@ def test_curated_quotes_anchor_the_sentences_they_are_taken_from() -> None:
 def test_an_abbreviation_in_brackets_does_not_end_the_sentence() -> None:
     units = split_units("« Le télétravail désigne… ». (art. 2 du décret précité). Il suit.")
     assert units == ["« Le télétravail désigne… ».", "(art. 2 du décret précité).", "Il suit."]
+
+
+def test_a_semicolon_inside_brackets_does_not_end_the_sentence() -> None:
+    units = split_units("La mise en place des postes (29 947 installés ; 15 137 en cours). Fin.")
+    assert units == ["La mise en place des postes (29 947 installés ; 15 137 en cours).", "Fin."]
+
+
+VISITS = (
+    "Parmi les attributions du CHSCT figure la visite des locaux. Cependant, la visite est "
+    "limitée au bureau.\n\nCes visites ne peuvent être programmées qu'avec l'accord de "
+    "l'agent.\n\nToutefois, le refus de l'agent peut suspendre l'autorisation.\n\nLes modalités "
+    "sont définies localement."
+)
+
+
+def test_a_chain_of_leaning_sentences_comes_whole() -> None:
+    units = structured_units(VISITS)
+    text = render(units, answer_span(units, 0))
+    assert text.endswith("le refus de l'agent peut suspendre l'autorisation.")
+    assert "modalités" not in text
+    assert leans_on_previous("Dans ce contexte, les médecins assurent une permanence.")
+    assert not leans_on_previous("Dès lors que l'agent le demande, il est reçu.")
+
+
+def test_the_key_sentence_brings_the_next_one_of_its_paragraph() -> None:
+    units = structured_units(
+        "Les services établiront un suivi hebdomadaire. La synthèse sera transmise au "
+        "Cabinet.\n\nAutre paragraphe."
+    )
+    assert render(units, key_span(units, 0)).endswith("transmise au Cabinet.")
+    assert key_span(units, 1) == [1]
+
+
+def test_a_list_without_introduction_is_introduced_by_its_section_title() -> None:
+    units = structured_units("- Action n°7 – Inscrire\n- Action n°8 – Permettre")
+    section = "Plan › 21 actions proposées en faveur du télétravail"
+    assert list_heading(units, [0, 1], section) == "21 actions proposées en faveur du télétravail"
+    bare = structured_units("3 mesures :\n\n- Mesure n°1\n- Mesure n°2")
+    assert list_heading(bare, [0, 1, 2], section) is not None
+    assert list_heading(structured_units(EQUIPMENT), [0, 1], section) is None
+    assert list_heading(units, [0], "Introduction") is None

@@ -36,3 +36,8 @@ def test_typos_and_missing_accents_still_match_the_texts(vocabulary: CorpusVocab
 def test_verbs_symbols_and_stop_words_are_not_topics(vocabulary: CorpusVocabulary) -> None:
     question = "on me refuse un ordinateur a 100 %, d'apres l'administration"
     assert vocabulary.absent_nouns(question) == []
+
+
+def test_greetings_days_and_relatives_situate_the_question(vocabulary: CorpusVocabulary) -> None:
+    question = "bonjour, mon fils est malade le mercredi, un ordinateur est fourni ?"
+    assert vocabulary.absent_nouns(question) == []
