@@ -31,12 +31,14 @@ CHAT_TIMEOUT_S = 60.0
 # stack (25005/25055) is left alone.
 ACTIONS_PORT = 55055
 RASA_PORT = 55005
-# The sets ``--set`` accepts: the judge's (the holdout) and the development sets (dev, and
-# dev2 written later with new situations), tuned against while the holdout stays unseen.
+# The sets ``--set`` accepts: the judge's (the holdout) and the development sets (dev, then
+# dev2 and dev3 written later with new situations), tuned against while the holdout stays
+# unseen.
 SETS = {
     **SCENARIO_SETS,
     "dev": SCENARIO_DIR / "dev.yaml",
     "dev2": SCENARIO_DIR / "dev2.yaml",
+    "dev3": SCENARIO_DIR / "dev3.yaml",
 }
 
 
@@ -67,7 +69,8 @@ def eval_scenarios(
     scenario_set: Annotated[
         str,
         typer.Option(
-            "--set", help="Jeu de scénarios (holdout : tenu à l'écart ; dev, dev2 : réglage)."
+            "--set",
+            help="Jeu de scénarios (holdout : tenu à l'écart ; dev, dev2, dev3 : réglage).",
         ),
     ] = "holdout",
     rasa_url: Annotated[
