@@ -48,7 +48,7 @@ from actions.manager import (
     start_quiz,
     stop_quiz,
 )
-from actions.notice import parse_event, read_date, reply_notice
+from actions.notice import read_date, reply_notice
 from actions.parsing import parse_quotite, parse_transport_mode
 from actions.quota import check_quotite, reply_quota
 from actions.replies import (
@@ -61,7 +61,7 @@ from actions.replies import (
     words,
     yes_or_no,
 )
-from actions.routing import TOPIC_COMPUTATIONS, Computation
+from actions.routing import TOPIC_COMPUTATIONS, Computation, mentions_date, situation_of
 
 # The calculator offered after an answer on its topic.
 OFFERS: dict[Computation, Button] = {
@@ -102,7 +102,7 @@ _MONTHLY = re.compile(r"\b(mois|mensuel\w*)\b")
 _WEEKLY = re.compile(r"\b(semaines?|hebdo\w*)\b")
 IMPACT_MARKER = "Hypothèses utilisées"
 QUOTA_MARKERS = ("de télétravail par semaine au plus", "les plafonds ne laissent")
-MAX_FOLLOW_UP_WORDS = 14
+MAX_FOLLOW_UP_WORDS = 20
 
 
 def last_computation(tracker: Tracker) -> dict[str, Any]:
@@ -252,12 +252,14 @@ async def _notice_follow_up(
     if "date" in folded.split() and _CORRECT.search(folded):
         form = FollowupAction("notice_form")
         return [SlotSet("notice_event", event), SlotSet("date", None), form]
-    named = parse_event(text) if not re.search(r"\bprevien", folded) else None
-    if named is not None and named != event:
+    if not mentions_date(text):
         return None
     day = await read_date(text)
     if day is None:
         return None
+    # « bon en fait j'arrête le tt, je préviens le 1er février » changes the situation too:
+    # never recompute the previous one with the new date.
+    event = situation_of(text, event)
     await reply_notice(dispatcher, event, day)
     return [SlotSet("date", None), SlotSet("notice_event", None), remember("notice", event=event)]
 
@@ -280,6 +282,12 @@ async def resolve_turn(
     index = quiz_index(tracker)
     if index is not None and any(c.intent == "quiz_answer" for c in choices):
         return await quiz_turn(dispatcher, tracker, index, choices)
+    if last_computation(tracker).get("kind") == "notice" and mentions_date(text):
+        # A date after a notice period or its offer (« je préviens lundi », « oui, je
+        # préviens le 15 décembre ») is the date of that computation, not a reply to read.
+        handled = await follow_up(dispatcher, tracker)
+        if handled is not None:
+            return handled
     reply = read_reply(text, choices)
     if reply.kind == "choice" and reply.choice is not None:
         return await run_choice(reply.choice, dispatcher, tracker)

@@ -295,10 +295,12 @@ async def notice_question(
     rules = load_rules().notice.events
     dispatcher.utter_message(text=rule_text(family))
     send_sources(dispatcher, cite(*(rules[e] for e in family)))  # type: ignore[index]
+    # Kept for the next turn: a date given then (« je préviens lundi ») is computed for it.
+    context = [remember("notice", event=event)]
     if not offer:
-        return []
+        return context
     payload = "/start_notice"
     if len(events) == 1:
         payload += json.dumps({"notice_event": event})
     dispatcher.utter_message(text=OFFER_TEXT, buttons=[button("Calculer la date d'effet", payload)])
-    return []
+    return context

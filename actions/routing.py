@@ -220,6 +220,28 @@ def notice_events(text: str) -> tuple[str, ...]:
     return ()
 
 
+END_EVENTS = ("end", "end_during_adaptation")
+
+
+def situation_of(text: str, previous: str) -> str:
+    """The notice event of a follow-up message, after a computation for ``previous``.
+
+    The event it names (« j'arrête le tt » after a change of days), or the previous one
+    moved by the adaptation period it mentions (« je suis encore en période d'adaptation »
+    after an end), else the previous one (« et si je préviens le 14 janvier ? »).
+    """
+    folded = " ".join(words(text))
+    named = notice_events(text)
+    ending = named[0] in END_EVENTS if named else previous in END_EVENTS
+    if ending and _ADAPTATION.search(folded):
+        return "end" if adaptation_over(folded) else "end_during_adaptation"
+    if len(named) == 1:
+        return named[0]
+    if named:
+        return previous if previous in named else named[0]
+    return previous
+
+
 _EXPLICIT_DATE = re.compile(
     r"\b\d{1,2}(?:er)? ?[/.-] ?\d{1,2}\b|\b\d{1,2}(?:er)? (?:janv|fevr|mars|avr|mai|juin|juil|aout|"
     r"sept|oct|nov|dec)\w*|\b(?:demain|aujourd hui|lundi|mardi|mercredi|jeudi|vendredi|samedi|"

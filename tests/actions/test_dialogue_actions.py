@@ -184,6 +184,26 @@ def test_notice_question_without_a_date_gives_the_rule_and_offers(run: Run) -> N
     assert "(oui / non)" in outcome.text
 
 
+def test_a_date_after_the_rule_is_computed_for_it(run: Run) -> None:
+    """The rule answer keeps its event; « le 3 février 2027 » then is its date."""
+    rule = run(ActionAnswerQuestion(), after([], "quel délai pour arrêter le tt ?", "ask_changes"))
+    assert slot("last_computation", {"kind": "notice", "event": "end"}) in rule.events
+    kept = {"last_computation": {"kind": "notice", "event": "end"}}
+    date = run(ActionHandleReply(), after([], "le 3 février 2027", "inform", slots=kept))
+    assert "3 avril 2027" in date.texts[0]
+
+
+def test_a_follow_up_that_changes_the_situation_is_not_computed_with_the_old_one(
+    run: Run,
+) -> None:
+    kept = {"last_computation": {"kind": "notice", "event": "calendar_change"}}
+    tracker = after(
+        [], "bon en fait j'arrête le tt, je préviens le 1er février 2027", "ask_changes", slots=kept
+    )
+    outcome = run(ActionAnswerQuestion(), tracker)
+    assert "1er avril 2027" in outcome.texts[0]
+
+
 def test_notice_question_with_a_date_is_computed(run: Run) -> None:
     tracker = after(
         [], "je veux changer un jour de télétravail ponctuellement demain", "ask_changes"

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from actions.routing import Route, asks_for_guide, is_explicit_request, notice_events, route
+from actions.routing import (
+    Route,
+    asks_for_guide,
+    is_explicit_request,
+    notice_events,
+    route,
+    situation_of,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -119,3 +126,30 @@ def test_route(intent: str, text: str, entities: tuple[str, ...], expected: Rout
 )
 def test_notice_events_of_a_question(text: str, events: tuple[str, ...]) -> None:
     assert notice_events(text) == events
+
+
+@pytest.mark.parametrize(
+    ("text", "previous", "event"),
+    [
+        ("et si je préviens le 14 janvier 2027 ?", "calendar_change", "calendar_change"),
+        (
+            "bon en fait j'arrête carrement le tt, je préviens le 1er février",
+            "calendar_change",
+            "end",
+        ),
+        ("ah mais je suis encore en période d'adaptation", "end", "end_during_adaptation"),
+        (
+            "je ne suis plus en période d'adaptation, je préviens lundi",
+            "end_during_adaptation",
+            "end",
+        ),
+        (
+            "et si c'est un changement définitif de mes jours ?",
+            "ponctual_change",
+            "calendar_change",
+        ),
+        ("je préviens lundi", "end", "end"),
+    ],
+)
+def test_the_situation_of_a_follow_up(text: str, previous: str, event: str) -> None:
+    assert situation_of(text, previous) == event
