@@ -28,11 +28,12 @@ from actions.common import (
     Button,
     latest_intent,
     latest_text,
+    recent_user_texts,
     run_in_thread,
     send_sources,
 )
 from actions.replies import Choice, numbered
-from knowledge.analysis import sanitize_text
+from knowledge.analysis import fold, sanitize_text
 from rules.formatting import fr_number
 
 if TYPE_CHECKING:
@@ -43,6 +44,11 @@ logger = logging.getLogger(__name__)
 WARMUP_SWITCHES = ("TELETRAVAIL_WARMUP", "TELETRAVAIL_ACTIONS_WARMUP")
 MAX_QUESTION_CHARS = 2000
 ASK_TIMEOUT_S = 20.0
+# Words that open a follow-up, which is searched with the message before it.
+FOLLOW_UP_OPENERS = frozenset(
+    {"et", "mais", "meme", "sinon", "ou", "alors", "pareil", "idem", "aussi", "ensuite", "puis"}
+)
+MAX_FOLLOW_UP_WORDS = 12
 LOAD_TIMEOUT_S = 60.0
 # A button payload (« /ask_procedure ») carries no words: ask the question it stands for.
 INTENT_QUESTIONS = {
@@ -171,11 +177,29 @@ def send_offers(dispatcher: CollectingDispatcher, offers: Sequence[Button]) -> N
 
 
 def question_text(tracker: Tracker) -> str:
-    """The words to search: the user's text, or the question a button payload stands for."""
+    """The words to search: the user's text, or the question a button payload stands for.
+
+    A follow-up (« et si je refuse ? », « même en CDD ? ») is searched with the message
+    before it: alone, it names no topic.
+    """
     text = sanitize_text(latest_text(tracker)).strip()
     if text.startswith("/"):
         return INTENT_QUESTIONS.get(latest_intent(tracker), "")
-    return text
+    return with_context(text, recent_user_texts(tracker, 2))
+
+
+def is_follow_up(text: str) -> bool:
+    """Whether a short message leans on the one before (« et si… ? », « même en CDD ? »)."""
+    tokens = fold(text).replace("'", " ").split()
+    return 0 < len(tokens) <= MAX_FOLLOW_UP_WORDS and tokens[0] in FOLLOW_UP_OPENERS
+
+
+def with_context(text: str, recent: list[str]) -> str:
+    """``text``, preceded by the previous user message when ``text`` is a follow-up."""
+    previous = recent[-2] if len(recent) >= 2 and recent[-1] == text else ""
+    if not is_follow_up(text) or not previous or previous.lstrip().startswith("/"):
+        return text
+    return f"{sanitize_text(previous).strip()} {text}"
 
 
 def _ask(question: str) -> Answer:

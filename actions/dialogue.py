@@ -26,7 +26,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import INTENT_QUESTIONS, answer_question
+from actions.answers import INTENT_QUESTIONS, answer_question, question_text
 from actions.common import (
     HELP_BUTTON,
     Button,
@@ -48,7 +48,7 @@ from actions.manager import (
     start_quiz,
     stop_quiz,
 )
-from actions.notice import read_date, reply_notice
+from actions.notice import notice_question, read_date, reply_notice
 from actions.parsing import parse_quotite, parse_transport_mode
 from actions.quota import check_quotite, reply_quota
 from actions.replies import (
@@ -61,7 +61,13 @@ from actions.replies import (
     words,
     yes_or_no,
 )
-from actions.routing import TOPIC_COMPUTATIONS, Computation, mentions_date, situation_of
+from actions.routing import (
+    TOPIC_COMPUTATIONS,
+    Computation,
+    mentions_date,
+    notice_events,
+    situation_of,
+)
 
 # The calculator offered after an answer on its topic.
 OFFERS: dict[Computation, Button] = {
@@ -347,6 +353,15 @@ class ActionHandleReply(Action):
                 return grade(dispatcher, tracker, index, letter)
             if index is not None:
                 return ask_again(dispatcher, index)
+        text = latest_text(tracker)
+        if intent in ("deny", "stop") and text.rstrip().endswith("?") and len(words(text)) >= 3:
+            # « et si je veux arrêter pendant ? » asks a question: it is not a « non ».
+            question = question_text(tracker)
+            events_asked = notice_events(question)
+            if events_asked:
+                return await notice_question(dispatcher, tracker, events_asked)
+            await answer_question(dispatcher, question)
+            return []
         if intent in ("deny", "stop"):
             dispatcher.utter_message(text=DECLINED)
             return []

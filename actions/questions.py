@@ -160,7 +160,7 @@ class ActionAnswerQuestion(Action):
     async def _answer(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         intent = latest_intent(tracker)
         text = latest_text(tracker)
-        events = notice_events(text) if intent in NOTICE_INTENTS else ()
+        events = notice_events(question_text(tracker)) if intent in NOTICE_INTENTS else ()
         if events and not text.lstrip().startswith("/"):
             return await notice_question(dispatcher, tracker, events)
         entities = entity_names(tracker)
