@@ -177,15 +177,23 @@ def send_offers(dispatcher: CollectingDispatcher, offers: Sequence[Button]) -> N
 
 
 def question_text(tracker: Tracker) -> str:
-    """The words to search: the user's text, or the question a button payload stands for.
-
-    A follow-up (« et si je refuse ? », « même en CDD ? ») is searched with the message
-    before it: alone, it names no topic.
-    """
+    """The words to search: the user's text, or the question a button payload stands for."""
     text = sanitize_text(latest_text(tracker)).strip()
     if text.startswith("/"):
         return INTENT_QUESTIONS.get(latest_intent(tracker), "")
-    return with_context(text, recent_user_texts(tracker, 2))
+    return text
+
+
+def context_question(tracker: Tracker) -> str | None:
+    """A follow-up with the message before it, to search when the follow-up alone finds nothing.
+
+    None when the message is no follow-up (or has no message before it).
+    """
+    text = sanitize_text(latest_text(tracker)).strip()
+    if text.startswith("/"):
+        return None
+    searched = with_context(text, recent_user_texts(tracker, 2))
+    return searched if searched != text else None
 
 
 def is_follow_up(text: str) -> bool:
@@ -224,6 +232,7 @@ async def answer_question(
     offers: Sequence[Button] = (),
     suggestions: Sequence[Button] | None = None,
     in_form: bool = False,
+    context: str | None = None,
 ) -> Answer | None:
     """Answer from the texts, citing every passage used, or say why not and offer the référent.
 
@@ -235,6 +244,8 @@ async def answer_question(
         suggestions: when the NLU did not understand the message, the likely topics
             (« Vouliez-vous dire… »), shown only if the texts do not answer either; the
             message is then also marked ``fallback`` for the référents' page.
+        context: the question with the message before it (:func:`context_question`),
+            searched when ``question`` alone finds nothing (« et si je refuse ? »).
         in_form: a form asks its question again right after: the reply then carries no
             buttons and no numbered choices, so that « 2 » or « passer » answers the form's
             question, the only one pending.
@@ -255,6 +266,9 @@ async def answer_question(
     logger.debug("Recherche pour une question de %d caractères", len(question))
     try:
         answer = await retrieve(question)
+        if answer.abstained and context:
+            with_previous = await retrieve(context[-MAX_QUESTION_CHARS:])
+            answer = answer if with_previous.abstained else with_previous
     except TimeoutError:
         logger.warning("Recherche trop longue (plus de %.0f s)", ASK_TIMEOUT_S)
         dispatcher.utter_message(text=BUSY_MESSAGE, buttons=[REFERENT_BUTTON])

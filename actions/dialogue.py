@@ -26,7 +26,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import INTENT_QUESTIONS, answer_question, question_text
+from actions.answers import INTENT_QUESTIONS, answer_question, context_question, question_text
 from actions.common import (
     HELP_BUTTON,
     Button,
@@ -64,8 +64,8 @@ from actions.replies import (
 from actions.routing import (
     TOPIC_COMPUTATIONS,
     Computation,
+    follow_up_events,
     mentions_date,
-    notice_events,
     situation_of,
 )
 
@@ -356,11 +356,11 @@ class ActionHandleReply(Action):
         text = latest_text(tracker)
         if intent in ("deny", "stop") and text.rstrip().endswith("?") and len(words(text)) >= 3:
             # « et si je veux arrêter pendant ? » asks a question: it is not a « non ».
-            question = question_text(tracker)
-            events_asked = notice_events(question)
+            context = context_question(tracker)
+            events_asked = follow_up_events(text, context)
             if events_asked:
                 return await notice_question(dispatcher, tracker, events_asked)
-            await answer_question(dispatcher, question)
+            await answer_question(dispatcher, question_text(tracker), context=context)
             return []
         if intent in ("deny", "stop"):
             dispatcher.utter_message(text=DECLINED)

@@ -24,7 +24,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import answer_question, question_text
+from actions.answers import answer_question, context_question, question_text
 from actions.common import Button, button, latest_intent, latest_text
 from actions.dialogue import OFFERS, RESUME_QUIZ, resolve_turn
 from actions.handoff import send_draft_info, send_referent
@@ -32,7 +32,7 @@ from actions.impact import impact_now
 from actions.manager import ask_question, quiz_index, send_guide
 from actions.notice import notice_now, notice_question
 from actions.quota import QUOTITE_FIGURE, quota_now, stated_quotite
-from actions.routing import Computation, notice_events, route
+from actions.routing import Computation, follow_up_events, notice_events, route
 from knowledge.analysis import fold
 
 # What else a topic leads to (the procedure → filling the request).
@@ -122,7 +122,13 @@ async def answer_in_form(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
         await notice_question(dispatcher, tracker, notice_events(latest_text(tracker)), offer=False)
     else:
         unsure = suggestions(tracker) if intent == "nlu_fallback" else None
-        await answer_question(dispatcher, question_text(tracker), suggestions=unsure, in_form=True)
+        await answer_question(
+            dispatcher,
+            question_text(tracker),
+            suggestions=unsure,
+            in_form=True,
+            context=context_question(tracker),
+        )
 
 
 class ActionAnswerQuestion(Action):
@@ -160,7 +166,9 @@ class ActionAnswerQuestion(Action):
     async def _answer(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         intent = latest_intent(tracker)
         text = latest_text(tracker)
-        events = notice_events(question_text(tracker)) if intent in NOTICE_INTENTS else ()
+        context = context_question(tracker)
+        events = follow_up_events(text, context)
+        events = events if intent in NOTICE_INTENTS else ()
         if events and not text.lstrip().startswith("/"):
             return await notice_question(dispatcher, tracker, events)
         entities = entity_names(tracker)
@@ -174,5 +182,7 @@ class ActionAnswerQuestion(Action):
         offers = [OFFERS[decision.computation]] if decision.computation else []
         offers += NEXT_STEPS.get(intent, [])
         unsure = suggestions(tracker) if intent == "nlu_fallback" else None
-        await answer_question(dispatcher, question_text(tracker), offers=offers, suggestions=unsure)
+        await answer_question(
+            dispatcher, question_text(tracker), offers=offers, suggestions=unsure, context=context
+        )
         return []

@@ -196,6 +196,20 @@ def adaptation_over(folded: str) -> bool:
     return _ADAPTATION_OVER.search(folded) is not None
 
 
+def follow_up_events(text: str, context: str | None) -> tuple[str, ...]:
+    """The notice events of a message, or of its follow-up context if it names a change.
+
+    « et si je veux arrêter pendant ? » names the change, its context the telework and the
+    adaptation period; « et pour le matériel ? » names none, its context is not read.
+    """
+    events = notice_events(text)
+    if events or not context:
+        return events
+    folded = " ".join(words(text))
+    names_change = any(p.search(folded) for p in (_CHANGE, _END, _ADAPTATION))
+    return notice_events(context) if names_change else ()
+
+
 def notice_events(text: str) -> tuple[str, ...]:
     """The notice events a message is about, likeliest first; empty when it names none.
 

@@ -7,6 +7,7 @@ import pytest
 from actions.routing import (
     Route,
     asks_for_guide,
+    follow_up_events,
     is_explicit_request,
     notice_events,
     route,
@@ -153,3 +154,15 @@ def test_notice_events_of_a_question(text: str, events: tuple[str, ...]) -> None
 )
 def test_the_situation_of_a_follow_up(text: str, previous: str, event: str) -> None:
     assert situation_of(text, previous) == event
+
+
+def test_a_follow_up_names_the_change_and_its_context_the_topic() -> None:
+    context = "c'est quoi la période d'adaptation en tt ? et si je veux arrêter pendant ?"
+    assert follow_up_events("et si je veux arrêter pendant ?", context) == (
+        "end_during_adaptation",
+    )
+    assert (
+        follow_up_events("et pour le matériel ?", "je veux arrêter le tt et pour le matériel ?")
+        == ()
+    )
+    assert follow_up_events("et si je veux arrêter pendant ?", None) == ()
