@@ -158,6 +158,15 @@ def own_question(tracker: Tracker, prefix: str) -> str | None:
     return slot.removeprefix(prefix) if slot is not None and slot.startswith(prefix) else None
 
 
+def value_before_turn(tracker: Tracker, slot: str) -> Any:
+    """The value ``slot`` had before the latest user message (None if never set)."""
+    events = [e for e in tracker.events if isinstance(e, dict)]
+    users = [i for i, e in enumerate(events) if e.get("event") == "user"]
+    before = events[: users[-1]] if users else events
+    values = [e.get("value") for e in before if e.get("event") == "slot" and e.get("name") == slot]
+    return values[-1] if values else None
+
+
 def leave_form(tracker: Tracker) -> list[EventType]:
     """End the active form, if any: the agent started another flow (the quiz, the guide).
 

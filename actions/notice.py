@@ -34,6 +34,7 @@ from actions.common import (
     requested_slot,
     run_in_thread,
     send_sources,
+    value_before_turn,
 )
 from actions.guide import delay_text
 from actions.replies import attempted_choice
@@ -188,6 +189,10 @@ class ValidateNoticeForm(FormValidationAction):
         if slot_value is None:
             return {"notice_event": None}  # cleared by the dialogue: not an answer
         event = parse_event(slot_value)
+        if event is None and requested_slot(tracker) != "notice_event":
+            # A word the entity extractor took for the event (« février » of a date) while
+            # the form asked something else: the event already given stands.
+            return {"notice_event": parse_event(value_before_turn(tracker, "notice_event"))}
         if event is None:
             dispatcher.utter_message(text=UNKNOWN_EVENT)
         return {"notice_event": event}

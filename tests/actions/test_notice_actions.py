@@ -133,3 +133,19 @@ def test_form_leaves_a_question_to_the_dialogue(run: Run) -> None:
     outcome = run(ValidateNoticeForm(), tracker)
     assert slot("date", None) not in outcome.events
     assert outcome.messages == []
+
+
+def test_a_stray_entity_does_not_replace_the_event_already_given(run: Run) -> None:
+    """« le 1er février 2027 » to the date question: « février » tagged as the event."""
+    tracker = make_tracker(
+        "notice",
+        text="le 1er février 2027",
+        intent="inform",
+        slots={"requested_slot": "date"},
+        candidates={"notice_event": "fevrier", "date": "le 1er février 2027"},
+    )
+    tracker.events.insert(0, {"event": "slot", "name": "notice_event", "value": "end"})
+    outcome = run(ValidateNoticeForm(), tracker)
+    assert slot("notice_event", "end") in outcome.events
+    assert slot("date", "01/02/2027") in outcome.events
+    assert outcome.messages == []
