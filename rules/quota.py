@@ -165,7 +165,7 @@ def compute_quota(request: QuotaRequest) -> QuotaResult:
         max_days_per_week=_floor_cents(weekly),
         max_days_per_month=_floor_cents(monthly),
         min_presence_days_per_week=quota.min_presence_days_per_week.value,
-        no_telework_left=weekly == 0,
+        no_telework_left=_floor_cents(weekly) == 0,  # what is shown: « 0 jour » is none
         in_instruction_table=in_table,
         medical_derogation=medical,
         explanation=_explain(request, quota, effective, worked, weekly, monthly, in_table, medical),
