@@ -44,11 +44,12 @@ logger = logging.getLogger(__name__)
 WARMUP_SWITCHES = ("TELETRAVAIL_WARMUP", "TELETRAVAIL_ACTIONS_WARMUP")
 MAX_QUESTION_CHARS = 2000
 ASK_TIMEOUT_S = 20.0
-# Words that open a follow-up, which is searched with the message before it.
+# Words that open a follow-up, which is searched with the message before it, and the
+# length beyond which a message stands on its own.
 FOLLOW_UP_OPENERS = frozenset(
     {"et", "mais", "meme", "sinon", "ou", "alors", "pareil", "idem", "aussi", "ensuite", "puis"}
 )
-MAX_FOLLOW_UP_WORDS = 12
+MAX_LEANING_WORDS = 12
 LOAD_TIMEOUT_S = 60.0
 # A button payload (« /ask_procedure ») carries no words: ask the question it stands for.
 INTENT_QUESTIONS = {
@@ -199,7 +200,7 @@ def context_question(tracker: Tracker) -> str | None:
 def is_follow_up(text: str) -> bool:
     """Whether a short message leans on the one before (« et si… ? », « même en CDD ? »)."""
     tokens = fold(text).replace("'", " ").split()
-    return 0 < len(tokens) <= MAX_FOLLOW_UP_WORDS and tokens[0] in FOLLOW_UP_OPENERS
+    return 0 < len(tokens) <= MAX_LEANING_WORDS and tokens[0] in FOLLOW_UP_OPENERS
 
 
 def with_context(text: str, recent: list[str]) -> str:

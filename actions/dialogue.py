@@ -26,7 +26,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import INTENT_QUESTIONS, answer_question, context_question, question_text
+from actions.answers import INTENT_QUESTIONS, answer_question
 from actions.common import (
     HELP_BUTTON,
     Button,
@@ -48,7 +48,7 @@ from actions.manager import (
     start_quiz,
     stop_quiz,
 )
-from actions.notice import notice_question, read_date, reply_notice
+from actions.notice import read_date, reply_notice
 from actions.parsing import parse_quotite, parse_transport_mode
 from actions.quota import check_quotite, reply_quota
 from actions.replies import (
@@ -64,7 +64,6 @@ from actions.replies import (
 from actions.routing import (
     TOPIC_COMPUTATIONS,
     Computation,
-    follow_up_events,
     mentions_date,
     situation_of,
 )
@@ -356,12 +355,7 @@ class ActionHandleReply(Action):
         text = latest_text(tracker)
         if intent in ("deny", "stop") and text.rstrip().endswith("?") and len(words(text)) >= 3:
             # « et si je veux arrêter pendant ? » asks a question: it is not a « non ».
-            context = context_question(tracker)
-            events_asked = follow_up_events(text, context)
-            if events_asked:
-                return await notice_question(dispatcher, tracker, events_asked)
-            await answer_question(dispatcher, question_text(tracker), context=context)
-            return []
+            return [FollowupAction("action_answer_question")]
         if intent in ("deny", "stop"):
             dispatcher.utter_message(text=DECLINED)
             return []

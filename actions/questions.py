@@ -32,7 +32,7 @@ from actions.impact import impact_now
 from actions.manager import ask_question, quiz_index, send_guide
 from actions.notice import notice_now, notice_question
 from actions.quota import QUOTITE_FIGURE, quota_now, stated_quotite
-from actions.routing import Computation, follow_up_events, notice_events, route
+from actions.routing import Computation, follow_up_events, route
 from knowledge.analysis import fold
 
 # What else a topic leads to (the procedure → filling the request).
@@ -40,7 +40,11 @@ NEXT_STEPS: dict[str, list[Button]] = {
     "ask_procedure": [button("Préparer ma demande", "/request_draft")],
 }
 # Intents whose question about changing or ending telework gets the notice periods.
-NOTICE_INTENTS = frozenset({"ask_changes", "nlu_fallback", "out_of_scope", "ask_procedure"})
+# « stop » and « deny » reach this action from action_handle_reply when they ask a question
+# (« et si je veux arrêter pendant ? »).
+NOTICE_INTENTS = frozenset(
+    {"ask_changes", "nlu_fallback", "out_of_scope", "ask_procedure", "stop", "deny"}
+)
 # Answers that are not from the texts, for intents that may interrupt a form.
 RESPONSES = {"help": "utter_help", "bot_challenge": "utter_iamabot"}
 # French titles of the topics suggested when the NLU was unsure: questions and requests
@@ -116,19 +120,24 @@ async def answer_in_form(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
         send_referent(dispatcher)
     elif intent == "request_draft":
         send_draft_info(dispatcher)
-    elif intent in NOTICE_INTENTS and notice_events(latest_text(tracker)):
+    else:
+        await _answer_in_form_from_texts(dispatcher, tracker, intent)
+
+
+async def _answer_in_form_from_texts(
+    dispatcher: CollectingDispatcher, tracker: Tracker, intent: str
+) -> None:
+    context = context_question(tracker)
+    events = follow_up_events(latest_text(tracker), context) if intent in NOTICE_INTENTS else ()
+    if events:
         # « si j'arrête le 1er mars, ça prend effet quand ? »: computed (or the rule given)
         # as outside a form, without the offer — the form's question comes next.
-        await notice_question(dispatcher, tracker, notice_events(latest_text(tracker)), offer=False)
-    else:
-        unsure = suggestions(tracker) if intent == "nlu_fallback" else None
-        await answer_question(
-            dispatcher,
-            question_text(tracker),
-            suggestions=unsure,
-            in_form=True,
-            context=context_question(tracker),
-        )
+        await notice_question(dispatcher, tracker, events, offer=False)
+        return
+    unsure = suggestions(tracker) if intent == "nlu_fallback" else None
+    await answer_question(
+        dispatcher, question_text(tracker), suggestions=unsure, in_form=True, context=context
+    )
 
 
 class ActionAnswerQuestion(Action):
@@ -167,8 +176,7 @@ class ActionAnswerQuestion(Action):
         intent = latest_intent(tracker)
         text = latest_text(tracker)
         context = context_question(tracker)
-        events = follow_up_events(text, context)
-        events = events if intent in NOTICE_INTENTS else ()
+        events = follow_up_events(text, context) if intent in NOTICE_INTENTS else ()
         if events and not text.lstrip().startswith("/"):
             return await notice_question(dispatcher, tracker, events)
         entities = entity_names(tracker)

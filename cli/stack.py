@@ -28,6 +28,18 @@ SINGLE_THREAD = {"OMP_NUM_THREADS": "1"}
 READY_QUESTION = "Combien de jours de télétravail à temps plein ?"
 
 
+def terminate_group(process: subprocess.Popen[bytes], grace_s: float) -> None:
+    """SIGTERM a process group (as honcho does), SIGKILL it if still there after ``grace_s``."""
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=grace_s)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
 class StackError(RuntimeError):
     """A service did not start."""
 

@@ -42,7 +42,14 @@ from nio import (
 )
 from nio.exceptions import LocalProtocolError
 
-from tchap.client import SessionRevoked, backoff_seconds, build_client, log_in, sync_loop
+from tchap.client import (
+    SessionRevoked,
+    backoff_seconds,
+    build_client,
+    log_in,
+    pause,
+    sync_loop,
+)
 from tchap.config import TchapSettings, server_name
 from tchap.formatting import (
     ASSISTANT_UNAVAILABLE,
@@ -124,8 +131,7 @@ class TchapBot:
                     type(error).__name__,
                     delay,
                 )
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=delay)
+                await pause(stop, delay)
         return False
 
     async def close(self) -> None:

@@ -129,6 +129,12 @@ def backoff_seconds(failures: int) -> float:
     return base * random.uniform(0.8, 1.2)
 
 
+async def pause(stop: asyncio.Event, seconds: float) -> None:
+    """Wait ``seconds``, or less when ``stop`` is set meanwhile (a backoff that Ctrl-C ends)."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+
+
 async def sync_loop(
     client: AsyncClient,
     on_synced: Callable[[], Awaitable[None]],
@@ -167,8 +173,7 @@ async def sync_loop(
                 failures,
                 delay,
             )
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=delay)
+            await pause(stop, delay)
             continue
         if failures:
             logger.info("Homeserver reachable again after %d failure(s)", failures)

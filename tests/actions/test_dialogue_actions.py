@@ -204,6 +204,16 @@ def test_a_follow_up_that_changes_the_situation_is_not_computed_with_the_old_one
     assert "1er avril 2027" in outcome.texts[0]
 
 
+def test_a_question_read_as_stop_is_answered_as_a_question(run: Run) -> None:
+    """« et si je veux arrêter pendant ? » (NLU: stop) after the adaptation period's rule."""
+    tracker = after([], "et si je veux arrêter pendant ?", "stop")
+    assert run(ActionHandleReply(), tracker).events == [followup("action_answer_question")]
+    previous = {"event": "user", "text": "c'est quoi la période d'adaptation en tt ?"}
+    tracker.events.insert(0, previous)
+    answer = run(ActionAnswerQuestion(), tracker)
+    assert "1 mois" in answer.texts[0]
+
+
 def test_notice_question_with_a_date_is_computed(run: Run) -> None:
     tracker = after(
         [], "je veux changer un jour de télétravail ponctuellement demain", "ask_changes"

@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-import signal
 import subprocess
 import tempfile
 import time
@@ -28,7 +27,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from cli.stack import ROOT, LocalStack
+from cli.stack import ROOT, LocalStack, terminate_group
 from tests.tchap.synapse import Homeserver, HomeserverError
 
 TELETRAVAIL = ROOT / ".venv" / "bin" / "teletravail"
@@ -88,13 +87,7 @@ class BotProcess:
         """SIGTERM (as honcho sends it), SIGKILL after 15 s."""
         if self._process is None:
             return
-        if self._process.poll() is None:
-            os.killpg(self._process.pid, signal.SIGTERM)
-            try:
-                self._process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self._process.pid, signal.SIGKILL)
-                self._process.wait()
+        terminate_group(self._process, grace_s=15)
         self._process = None
 
     def restart(self) -> None:

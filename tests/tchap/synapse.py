@@ -15,7 +15,6 @@ import hmac
 import os
 import secrets
 import shutil
-import signal
 import socket
 import subprocess
 import tempfile
@@ -26,6 +25,8 @@ from types import TracebackType
 
 import httpx
 import yaml
+
+from cli.stack import terminate_group
 
 ROOT = Path(__file__).resolve().parents[2]
 SYNAPSE_PYTHON = ROOT / ".venv-synapse" / "bin" / "python"
@@ -159,13 +160,7 @@ class Homeserver:
         """Stop Synapse (SIGTERM, then SIGKILL after 10 s); its data stays for a restart."""
         if self._process is None:
             return
-        if self._process.poll() is None:
-            os.killpg(self._process.pid, signal.SIGTERM)
-            try:
-                self._process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self._process.pid, signal.SIGKILL)
-                self._process.wait()
+        terminate_group(self._process, grace_s=10)
         self._process = None
 
     def remove(self) -> None:
