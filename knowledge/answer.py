@@ -270,9 +270,10 @@ class AnswerEngine:
         sources = [part.source for part in parts]
         if abstain:
             uncovered = self.is_uncovered(signals)
+            named = uncovered and signals.uncovered_cosine >= self.settings.uncovered_named_floor
             message = (
                 UNCOVERED_MESSAGE.format(topic=signals.uncovered_topic)
-                if uncovered
+                if named
                 else ABSTENTION_MESSAGE
             )
             report["uncovered"] = float(uncovered)

@@ -38,6 +38,9 @@ ANSWER_SETS: dict[str, Path] = {
     "dev": EVAL_DIR / "dev_questions.yaml",
     # More questions to tune the answer/abstain decision on, near-topic ones above all.
     "dev-extra": EVAL_DIR / "answers_dev_extra.yaml",
+    # Written later (05/12/2026, evening) from the texts only, to check that what was tuned
+    # on the two sets above carries over to questions nobody tuned on yet.
+    "dev3": EVAL_DIR / "answers_dev3.yaml",
     "holdout": EVAL_DIR / "answers_holdout.yaml",
 }
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from knowledge.answer import AnswerEngine
+from knowledge.answer import ABSTENTION_MESSAGE, AnswerEngine
 from knowledge.config import KnowledgeSettings
 from knowledge.dense import load_embedder
 from knowledge.index import build_index, is_fresh, load_index
@@ -108,3 +108,20 @@ def test_a_question_whose_words_the_texts_hold_is_not_taken_for_an_uncovered_top
     answer = engine.ask(question)
     assert answer.signals.get("uncovered", 0.0) == 0.0
     assert not answer.answer.startswith("Votre question semble porter sur")
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("noise", ["azerty", "recette de la tarte aux pommes"])
+def test_noise_gets_the_plain_abstention_not_a_named_topic(engine: Any, noise: str) -> None:
+    """Every question is nearest to *some* uncovered topic: noise must not be told it asked
+    about « la rémunération, les congés… » (uncovered_named_floor)."""
+    answer = engine.ask(noise)
+    assert answer.abstained
+    assert answer.answer == ABSTENTION_MESSAGE
+
+
+@pytest.mark.integration
+def test_a_near_topic_question_still_names_its_topic(engine: Any) -> None:
+    answer = engine.ask("on a droit aux tickets resto les jours de télétravail ?")
+    assert answer.abstained
+    assert answer.answer.startswith("Votre question semble porter sur les titres-restaurant")
