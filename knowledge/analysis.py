@@ -153,6 +153,30 @@ def _terms(doc: Any) -> list[str]:
     return terms
 
 
+def term_alternatives(text: str) -> list[tuple[str, ...]]:
+    """The question's terms, each with the other spelling it may have in the texts.
+
+    Agents type without accents, and spaCy lemmatises an unaccented word differently from
+    the accented one the texts hold: « ministere » becomes « minister », « eligible »
+    « eligibl », while the index has « ministere » and « eligible ». A term counts as found
+    when its lemma *or* its written form is in a passage; both forms are one term, so a
+    question does not weigh more for having been mis-lemmatised.
+    """
+    stop_words = _stop_words()
+    alternatives: list[tuple[str, ...]] = []
+    for token in _parse(text):
+        if token.is_punct or token.is_space or fold(token.lower_) in stop_words:
+            continue
+        lemma = [w for w in _WORD.findall(fold(token.lemma_.lower() or token.lower_))]
+        lemma = [w for w in lemma if w not in stop_words]
+        surface = _WORD.findall(fold(token.lower_))
+        if len(lemma) == 1 and len(surface) == 1 and lemma != surface:
+            alternatives.append((lemma[0], surface[0]))
+        else:
+            alternatives.extend((word,) for word in lemma)
+    return alternatives
+
+
 def _with_prefixes(terms: list[str]) -> list[str]:
     """Add each long term's first letters, so that related words and typos still meet.
 

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from knowledge.analysis import analyze, fold
+from knowledge.analysis import fold, term_alternatives
 from knowledge.composition import (
     MAX_PART_CHARS,
     answer_span,
@@ -201,14 +201,26 @@ class AnswerEngine:
         self._anchors = _question_anchors(retriever, settings)
         self._anchored_units: dict[int, dict[int, list[int]]] = {}
 
-    def coverage(self, question_terms: list[str], hits: list[Hit]) -> float:
-        """Share of the question's IDF mass found in the given passages."""
+    def coverage(self, question_terms: list[tuple[str, ...]], hits: list[Hit]) -> float:
+        """Share of the question's IDF mass found in the given passages.
+
+        Each term comes with its other spelling (:func:`knowledge.analysis.term_alternatives`):
+        found when any form is in a passage, weighted by the first form the texts know.
+        """
         if not question_terms:
             return 0.0
         found = {term for hit in hits for term in hit.terms}
-        weights = [max(self._idf.get(term, self._unknown_idf), 0.05) for term in question_terms]
-        covered = sum(w for term, w in zip(question_terms, weights, strict=True) if term in found)
+        weights = [self._term_weight(forms) for forms in question_terms]
+        covered = sum(
+            weight
+            for forms, weight in zip(question_terms, weights, strict=True)
+            if any(form in found for form in forms)
+        )
         return covered / sum(weights)
+
+    def _term_weight(self, forms: tuple[str, ...]) -> float:
+        known = [self._idf[form] for form in forms if form in self._idf]
+        return max(known[0] if known else self._unknown_idf, 0.05)
 
     def signals(self, query: Query, hits: list[Hit], sentence_scores: list[np.ndarray]) -> Signals:
         """Every confidence signal of one question (see the module docstring)."""
@@ -226,7 +238,7 @@ class AnswerEngine:
         return Signals(
             cosine=max(best_cosine, best_question - QUESTION_COSINE_OFFSET),
             question_cosine=best_question,
-            coverage=self.coverage(analyze(query.text, prefixes=False), hits),
+            coverage=self.coverage(term_alternatives(query.text), hits),
             absent_nouns=len(self.vocabulary.absent_nouns(query.text)),
             in_domain=domain.probability(query.vector) if domain is not None else None,
             uncovered_cosine=uncovered_cosine,

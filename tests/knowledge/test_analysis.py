@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.analysis import analyze, expand_abbreviations, fold, sanitize_text
+from knowledge.analysis import (
+    analyze,
+    expand_abbreviations,
+    fold,
+    sanitize_text,
+    term_alternatives,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -47,3 +53,12 @@ def test_everyday_phrases_become_the_words_of_the_texts() -> None:
 def test_a_compound_has_its_parts_expanded_but_not_two_letter_ones() -> None:
     assert expand_abbreviations("trajet domicile-boulot") == "trajet domicile-travail"
     assert expand_abbreviations("je suis à mi-temps") == "je suis à mi-temps"
+
+
+def test_an_unaccented_word_keeps_its_written_form_beside_its_lemma() -> None:
+    """spaCy lemmatises « ministere » (typed without accent) as « minister », « eligible »
+    as « eligibl »; each question term must still meet the word of the accented text."""
+    text_terms = set(analyze("Le ministère juge l'activité éligible", prefixes=False))
+    for word in ("ministere", "eligible"):
+        (forms,) = [forms for forms in term_alternatives(f"le {word} ?") if word in forms]
+        assert set(forms) & text_terms

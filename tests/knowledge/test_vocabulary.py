@@ -41,3 +41,11 @@ def test_verbs_symbols_and_stop_words_are_not_topics(vocabulary: CorpusVocabular
 def test_greetings_days_and_relatives_situate_the_question(vocabulary: CorpusVocabulary) -> None:
     question = "bonjour, mon fils est malade le mercredi, un ordinateur est fourni ?"
     assert vocabulary.absent_nouns(question) == []
+
+
+def test_everyday_nouns_say_how_the_agent_talks_not_the_topic(
+    vocabulary: CorpusVocabulary,
+) -> None:
+    """« au bout d'un an », « c'est vrai ? » are not topics; « mutuelle » still is."""
+    question = "au bout d'un an c'est vrai qu'on perd l'ordinateur et la mutuelle ?"
+    assert vocabulary.absent_nouns(question) == ["mutuelle"]
