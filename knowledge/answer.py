@@ -130,6 +130,15 @@ def _anchor_units(
     return found
 
 
+def merge_parts(parts: list[AnswerPart]) -> AnswerPart:
+    """Parts of one section (two passages of it) under one citation, the key part first."""
+    if len(parts) == 1:
+        return parts[0]
+    text = "\n\n".join(part.text for part in parts)
+    source = parts[0].source.model_copy(update={"excerpt": _truncate(text)})
+    return AnswerPart(text, source)
+
+
 def _row_overlap(row: str, words: set[str]) -> float:
     return float(len(words & set(re.findall(r"[0-9a-z]+", fold(row)))))
 
@@ -340,10 +349,14 @@ class AnswerEngine:
         order: list[int] = []
         length = 0
         shown = [self._shown_units(hit, words) for hit in hits]
+        sections = [(hit.chunk.doc_id, hit.chunk.section) for hit in hits]
         for score, rank, index in candidates:
             if score < best - self.settings.answer_margin:
                 break
-            if index in chosen.get(rank, []) or (rank not in chosen and len(chosen) >= MAX_PARTS):
+            new_section = sections[rank] not in {sections[r] for r in chosen}
+            if index in chosen.get(rank, []) or (
+                new_section and len({sections[r] for r in chosen}) >= MAX_PARTS
+            ):
                 continue
             units = shown[rank]
             spanner = key_span if not chosen else answer_span
@@ -355,7 +368,11 @@ class AnswerEngine:
             if rank not in order:
                 order.append(rank)
             length += added
-        return [self._part(hits[rank], sorted(set(chosen[rank])), words) for rank in order]
+        by_section: dict[tuple[str, str], list[AnswerPart]] = {}
+        for rank in order:
+            part = self._part(hits[rank], sorted(set(chosen[rank])), words)
+            by_section.setdefault(sections[rank], []).append(part)
+        return [merge_parts(parts) for parts in by_section.values()]
 
     def _question_cosines(self, query_vector: np.ndarray | None) -> np.ndarray | None:
         """Cosine of the question with every curated question (None: no anchors)."""

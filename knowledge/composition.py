@@ -95,14 +95,28 @@ def _bounded_list(units: Sequence[Unit], span: tuple[int, int], key: int, limit:
     if _length(units, chosen) <= limit:
         return chosen
     frame = [i for i in (first, last) if units[i].kind != "item"]
-    kept = sorted({*frame, key})
+    kept = sorted({*frame, *_whole_item(units, key, span)})
     for distance in range(1, last - first + 1):
         for candidate in (key + distance, key - distance):
             if first <= candidate <= last and candidate not in kept:
-                trial = sorted([*kept, candidate])
+                trial = sorted({*kept, *_whole_item(units, candidate, span)})
                 if _length(units, trial) <= limit:
                     kept = trial
     return kept
+
+
+def _whole_item(units: Sequence[Unit], index: int, span: tuple[int, int]) -> list[int]:
+    """Every sentence of the list item ``index`` belongs to: an item is kept whole.
+
+    « le télétravail est programmé et régulier : … Le télétravail revêt un caractère
+    régulier. Aussi, … » is one item of three sentences; its second sentence alone, shown as
+    a bullet, would read as a principle of its own.
+    """
+    if units[index].kind != "item":
+        return [index]
+    first, last = span
+    line = units[index].line
+    return [i for i in range(first, last + 1) if units[i].kind == "item" and units[i].line == line]
 
 
 def _sentence_span(units: Sequence[Unit], key: int, limit: int) -> list[int]:
@@ -181,7 +195,16 @@ def render(units: Sequence[Unit], indices: Sequence[int]) -> str:
     text = ""
     for index in indices:
         unit = units[index]
-        if unit.kind == "item":
+        same_item = (
+            unit.kind == "item"
+            and index > 0
+            and index - 1 in indices
+            and units[index - 1].kind == "item"
+            and units[index - 1].line == unit.line
+        )
+        if same_item:  # the next sentence of the same item: on its bullet
+            piece, separator = unit.text, " "
+        elif unit.kind == "item":
             piece = "  " * unit.depth + "- " + unit.text
             separator = "\n"
         elif unit.kind == "table":

@@ -164,3 +164,23 @@ def test_a_list_without_introduction_is_introduced_by_its_section_title() -> Non
     assert list_heading(bare, [0, 1, 2], section) is not None
     assert list_heading(structured_units(EQUIPMENT), [0, 1], section) is None
     assert list_heading(units, [0], "Introduction") is None
+
+
+PRINCIPLES = """Cinq principes généraux organisent le télétravail :
+
+- **le télétravail est volontaire** : il ne peut pas être imposé à l'agent ;
+- **le télétravail est programmé et régulier** : les jours sont planifiés. \
+Le télétravail revêt un caractère régulier. Aussi, les jours sont fixes ;
+- **le télétravail est réversible** : l'agent peut y mettre fin à tout moment ;
+- **le lien avec la communauté de travail est maintenu** : l'agent garde son bureau ;
+- **le télétravailleur a les mêmes droits** que les autres agents."""
+
+
+def test_a_list_item_of_several_sentences_is_kept_whole_on_one_bullet() -> None:
+    """Trimming a long list must not show an item's second sentence as a bullet of its own."""
+    units = structured_units(PRINCIPLES)
+    key = _index(units, "Le télétravail revêt")
+    text = render(units, answer_span(units, key, limit=220))
+    assert "- le télétravail est programmé et régulier : les jours sont planifiés. Le" in text
+    assert "- Le télétravail revêt" not in text
+    assert text.startswith("Cinq principes généraux")
