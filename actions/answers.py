@@ -34,6 +34,7 @@ from actions.common import (
 )
 from actions.replies import Choice, numbered
 from knowledge.analysis import fold, sanitize_text
+from knowledge.payload import BotPayload
 from rules.formatting import fr_number
 
 if TYPE_CHECKING:
@@ -98,11 +99,6 @@ OFFER_QUESTIONS = {
     "/request_draft": "Voulez-vous que je vous aide à remplir votre demande ?",
 }
 REPHRASE = "Pouvez-vous reformuler votre question autrement ?"
-
-# Custom payloads the API reads to record the question for the référents: an abstention,
-# and a message the NLU did not understand either.
-ABSTAINED_MARKER = {"abstained": True}
-FALLBACK_MARKER = {"fallback": True}
 
 _engine_lock = threading.Lock()
 
@@ -280,14 +276,11 @@ async def answer_question(
         return None
     logger.debug("Confiance %.3f, abstention : %s", answer.confidence, answer.abstained)
     if answer.abstained:
-        # ``abstained`` marks the question as unanswered for the référents' page (/api/chat).
-        marker = dict(ABSTAINED_MARKER)
         text = answer.answer
         buttons = distinct([*(suggestions or []), *offers, REFERENT_BUTTON, HELP_BUTTON])
         if in_form:
             buttons = []
         if suggestions is not None:
-            marker.update(FALLBACK_MARKER)
             if suggestions and not in_form:
                 choices = [Choice(b["title"], b["payload"]) for b in buttons]
                 text += f"\n\n{SUGGESTIONS_INTRO} {PICK_BY_NUMBER}\n{numbered(choices)}"
@@ -295,7 +288,10 @@ async def answer_question(
                 text += "\n\n" + REPHRASE
         elif offers:
             text += "\n\n" + offer_text(offers)
-        dispatcher.utter_message(text=text, buttons=buttons, json_message=marker)
+        # The markers make the API record the question for the référents' page (/api/chat):
+        # an abstention, and ``fallback`` when the NLU did not understand the message either.
+        marker = BotPayload(abstained=True, fallback=suggestions is not None)
+        dispatcher.utter_message(text=text, buttons=buttons, json_message=marker.to_custom())
         return answer
     dispatcher.utter_message(text=answer.answer)
     if answer.sources:

@@ -21,6 +21,7 @@ from rasa_sdk.forms import REQUESTED_SLOT
 
 from actions.replies import last_choices, pick
 from knowledge.models import Source
+from knowledge.payload import BotPayload
 
 T = TypeVar("T")
 Button = dict[str, str]
@@ -79,9 +80,9 @@ def source_lines(
     return "\n".join(_line(first, named[:limit]) for first, named in by_document.values())
 
 
-def sources_payload(sources: Iterable[Source]) -> dict[str, list[dict[str, Any]]]:
-    """The custom payload: every source with the fields of ``/api/ask``."""
-    return {"sources": [source.model_dump() for source in sources]}
+def sources_payload(sources: Iterable[Source]) -> dict[str, Any]:
+    """The custom payload (``knowledge.payload.BotPayload``): every source, ``/api/ask`` shape."""
+    return BotPayload(sources=list(sources)).to_custom()
 
 
 def send_sources(

@@ -30,6 +30,7 @@ from actions.replies import is_question
 from drafts.config import get_draft_settings
 from drafts.service import DOCUMENT_TITLES, create_draft, document_urls
 from drafts.validation import DraftRuleError
+from knowledge.payload import BotPayload
 
 logger = logging.getLogger(__name__)
 PREFIX = SLOT_PREFIX
@@ -208,5 +209,5 @@ class ActionDraftSubmit(Action):
         documents = document_urls(info.id, info.documents)
         days = get_draft_settings().drafts_retention_days
         dispatcher.utter_message(text=links_text(documents, info.warnings, days))
-        dispatcher.utter_message(json_message={"documents": documents})
+        dispatcher.utter_message(json_message=BotPayload(documents=documents).to_custom())
         return _reset()

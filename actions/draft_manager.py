@@ -36,6 +36,7 @@ from actions.replies import is_question
 from drafts.decision import decide
 from drafts.service import DraftNotFoundError, add_decision, document_urls, get_draft
 from drafts.validation import DraftRuleError
+from knowledge.payload import BotPayload
 
 logger = logging.getLogger(__name__)
 PREFIX = "decision_"
@@ -174,5 +175,5 @@ class ActionDecisionSubmit(Action):
             "décision à l'agent."
         )
         dispatcher.utter_message(text=links_text(documents, warnings, days, closing))
-        dispatcher.utter_message(json_message={"documents": documents})
+        dispatcher.utter_message(json_message=BotPayload(documents=documents).to_custom())
         return _reset()

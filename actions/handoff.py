@@ -1,8 +1,12 @@
 """Hand-offs and loose ends: the référent, the request form, bare values, resets.
 
-The Tchap hand-off to a référent and the guided drafting of the request are other features;
-until they land, these actions say honestly what exists (who the référent is, what annex 1
-asks and where it is) rather than promise what the bot cannot do.
+Asking for a person (``talk_to_human``, or the « Contacter le référent » button shown after
+every abstention and every message not understood) leads to an explicit offer: « Transmettre
+ma question à un référent télétravail ? » with the question quoted. Only a yes (the « Oui »
+button, or « oui » typed, read by :mod:`actions.dialogue` against the offer's buttons)
+creates a ticket (:mod:`storage.tickets`); the Tchap bot posts it in the référents' room and
+brings the answer back. The offer is recognised from the bot's last turn (its question text),
+so no slot and no retraining are needed.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 
@@ -19,6 +23,9 @@ from actions.common import (
     HELP_BUTTON,
     button,
     latest_entity,
+    latest_intent,
+    latest_text,
+    run_in_thread,
     send_sources,
 )
 from actions.guide import (
@@ -32,6 +39,8 @@ from actions.guide import (
 from actions.impact import check_days, check_distance, reply_impact
 from actions.notice import CLEARED, read_date, reply_notice
 from actions.quota import quota_now, stated_quotite
+from actions.replies import Choice, attempted_choice, last_bot_text, pick, yes_or_no
+from knowledge.payload import BotPayload, Handoff
 from rules.models import cite, load_rules
 
 logger = logging.getLogger(__name__)
@@ -40,9 +49,8 @@ REFERENT_TEXT = (
     "Le référent télétravail de votre service accompagne les agents et les encadrants. Pour le "
     "joindre, demandez son nom et ses coordonnées à votre supérieur hiérarchique ou à votre "
     "service des ressources humaines de proximité.\n\n"
-    "Je ne peux pas encore lui transmettre votre question moi-même : la mise en relation "
-    "directe par Tchap n'est pas encore en service. Préparez votre question "
-    "(quotité, jours souhaités, situation particulière) pour gagner du temps."
+    "Je peux aussi transmettre votre question aux référents télétravail : une fois la question "
+    "en cours terminée, dites « contacter le référent »."
 )
 DRAFT_INTRO = (
     "Je peux remplir votre demande avec vous, une question à la fois : terminons d'abord la "
@@ -79,6 +87,31 @@ FORM_SLOTS = (
     "quiz_score",
     "quiz_choice",
 )
+HANDOFF_QUESTION = "Transmettre ma question à un référent télétravail ?"
+HANDOFF_BUTTONS = [button("Oui", "/talk_to_human"), button("Non", "/deny")]
+ASK_QUESTION_FIRST = (
+    "Quelle question voulez-vous transmettre aux référents télétravail ? Écrivez-la ; si je "
+    "n'y réponds pas, choisissez ensuite « Contacter le référent »."
+)
+HANDOFF_FAILED = (
+    "Je n'ai pas pu transmettre votre question (service momentanément indisponible). "
+    "Réessayez dans un instant, ou adressez-vous au référent télétravail de votre service."
+)
+WHERE_ANSWER_COMES = {
+    "tchap": "Sa réponse arrivera dans cette conversation Tchap",
+    "web": "Sa réponse s'affichera dans cette page tant qu'elle reste ouverte (dans cet onglet)",
+}
+# Messages that carry no question: the hand-off is asked about the one before them.
+NOT_A_QUESTION = frozenset(
+    {"talk_to_human", "affirm", "deny", "stop", "greet", "goodbye", "thank", "help",
+     "bot_challenge", "quiz_answer", "inform"}
+)  # fmt: skip
+MAX_CONTEXT_TURNS = 6
+# How far back the question is looked for (user messages): an older one is not « the
+# question the assistant could not answer » any more.
+MAX_QUESTION_LOOKBACK = 8
+ACTION_LISTEN = "action_listen"
+TICKET_TIMEOUT_S = 10.0
 WHAT_NEXT_BUTTONS = [
     button("Mes jours de télétravail", "/start_quota"),
     button("Vérifier mon éligibilité", "/start_eligibility"),
@@ -123,8 +156,144 @@ def send_draft_info(dispatcher: CollectingDispatcher) -> None:
     )
 
 
+def _user_events(tracker: Tracker) -> list[dict[str, Any]]:
+    return [e for e in tracker.events if isinstance(e, dict) and e.get("event") == "user"]
+
+
+def _intent_of(event: dict[str, Any]) -> str:
+    intent = (event.get("parse_data") or {}).get("intent") or {}
+    name = intent.get("name") if isinstance(intent, dict) else None
+    return name if isinstance(name, str) else ""
+
+
+def pending_question(tracker: Tracker) -> tuple[str, str | None, int] | None:
+    """The question to pass on: the last user message that asks something.
+
+    Requests for a person, yes/no, greetings and button payloads are skipped: « je veux
+    parler au référent » after an abstention hands off the question that was not answered.
+
+    Returns:
+        The text, its intent and its index among the events; None when the agent has asked
+        nothing yet.
+
+    """
+    seen = 0
+    for index in range(len(tracker.events) - 1, -1, -1):
+        event = tracker.events[index]
+        if not isinstance(event, dict) or event.get("event") != "user":
+            continue
+        seen += 1
+        if seen > MAX_QUESTION_LOOKBACK:
+            break
+        text = str(event.get("text") or "").strip()
+        if text.startswith("/") or _intent_of(event) in NOT_A_QUESTION:
+            continue
+        if not any(char.isalpha() for char in text) or yes_or_no(text) is not None:
+            continue  # « 80 », « oui »: a value or a reply, not a question
+        if attempted_choice(text):
+            continue  # « 2 », « b »: a choice among the bot's buttons
+        return text, _intent_of(event) or None, index
+    return None
+
+
+def conversation_turns(tracker: Tracker) -> list[dict[str, str]]:
+    """The last few turns (agent and assistant), text only, for the référent's context."""
+    turns = [
+        {"who": "agent" if e.get("event") == "user" else "assistant", "text": str(e["text"])}
+        for e in tracker.events
+        if isinstance(e, dict) and e.get("event") in ("user", "bot") and e.get("text")
+    ]
+    return turns[-MAX_CONTEXT_TURNS:]
+
+
+def considered_sources(tracker: Tracker, after: int) -> list[dict[str, str]]:
+    """The sources the assistant cited after the question (ids and sections only)."""
+    found: dict[tuple[str, str], dict[str, str]] = {}
+    for event in tracker.events[after:]:
+        if not isinstance(event, dict) or event.get("event") != "bot":
+            continue
+        custom = (event.get("data") or {}).get("custom") or {}
+        for source in custom.get("sources") or [] if isinstance(custom, dict) else []:
+            if isinstance(source, dict):
+                key = (str(source.get("doc_id", "")), str(source.get("section", "")))
+                found.setdefault(key, {"doc_id": key[0], "section": key[1]})
+    return list(found.values())
+
+
+def offer_pending(tracker: Tracker) -> bool:
+    """Whether the bot's last turn asked « Transmettre ma question … ? »."""
+    return HANDOFF_QUESTION in last_bot_text(tracker.events)
+
+
+def consents(tracker: Tracker) -> bool:
+    """Whether the latest message accepts the offer (« Oui », « oui », the request again)."""
+    if latest_intent(tracker) == "talk_to_human":
+        return True
+    text = latest_text(tracker)
+    choices = [Choice(b["title"], b["payload"]) for b in HANDOFF_BUTTONS]
+    picked = pick(text, choices)
+    if picked is not None:
+        return picked.payload == "/talk_to_human"  # « 1 », « Oui » typed
+    return yes_or_no(text) is True
+
+
+def offer_handoff(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """Ask for consent, quoting the question that would be passed on."""
+    found = pending_question(tracker)
+    if found is None:
+        dispatcher.utter_message(text=ASK_QUESTION_FIRST, buttons=[HELP_BUTTON])
+        return
+    question = found[0]
+    shown = question if len(question) <= 300 else question[:300] + "…"
+    dispatcher.utter_message(
+        text=f"Je peux transmettre votre question aux référents télétravail : « {shown} ». "
+        "Ils verront aussi les derniers échanges de cette conversation, sans votre nom.\n\n"
+        f"{HANDOFF_QUESTION} (oui / non)",
+        buttons=HANDOFF_BUTTONS,
+    )
+
+
+async def create_ticket(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """Create the ticket the agent agreed to, and say its number and where the answer comes."""
+    from storage.tickets import channel_of
+    from storage.tickets import create_ticket as store_ticket
+
+    found = pending_question(tracker)
+    if found is None:
+        dispatcher.utter_message(text=ASK_QUESTION_FIRST, buttons=[HELP_BUTTON])
+        return
+    question, intent, index = found
+    sender = tracker.sender_id or ""
+    try:
+        number = await run_in_thread(
+            lambda: store_ticket(
+                conversation_id=sender,
+                question=question,
+                turns=conversation_turns(tracker),
+                intent=intent,
+                sources=considered_sources(tracker, index),
+            ),
+            timeout=TICKET_TIMEOUT_S,
+        )
+    except Exception:
+        logger.exception("Ticket not created")
+        dispatcher.utter_message(text=HANDOFF_FAILED, buttons=[HELP_BUTTON])
+        return
+    logger.info("Ticket %d created for conversation %s", number, sender)
+    where = WHERE_ANSWER_COMES[channel_of(sender)]
+    dispatcher.utter_message(
+        text=f"C'est transmis : votre demande n° {number} est entre les mains des référents "
+        f"télétravail. {where}, précédée de « Réponse du référent télétravail ».",
+        buttons=[HELP_BUTTON],
+        json_message=BotPayload(handoff=Handoff(ticket=number)).to_custom(),
+    )
+
+
 class ActionTalkToHuman(Action):
-    """Explain how to reach the référent télétravail (``action_talk_to_human``)."""
+    """Offer to pass the question on to the référents; on a yes, do it.
+
+    ``action_talk_to_human``.
+    """
 
     def name(self) -> str:
         """Name of the action in the domain."""
@@ -133,9 +302,18 @@ class ActionTalkToHuman(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        """Send who the référent is and how to reach them today."""
-        send_referent(dispatcher)
-        return []
+        """Create the ticket after the offer and a yes; otherwise make the offer.
+
+        Returns ``FollowupAction(action_listen)``: a typed « oui » reaches this action
+        through ``action_handle_reply`` (a FollowupAction), a path no rule or story covers,
+        where the policies would add a fallback message after the ticket's; the bot's turn
+        ends here in every case.
+        """
+        if offer_pending(tracker) and consents(tracker):
+            await create_ticket(dispatcher, tracker)
+        else:
+            offer_handoff(dispatcher, tracker)
+        return [FollowupAction(ACTION_LISTEN)]
 
 
 class ActionRequestDraft(Action):

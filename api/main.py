@@ -76,8 +76,14 @@ class _BodyTooLarge(Exception):
 
 
 @asynccontextmanager
-async def _warm_up(_: FastAPI) -> AsyncIterator[None]:
-    """Migrate the database, load the model, spaCy and the index before serving."""
+async def _warm_up(app: FastAPI) -> AsyncIterator[None]:
+    """Migrate the database, load the model, spaCy and the index before serving.
+
+    The Rasa client is made here, not at import, so that its connection pool belongs to
+    the server's event loop; it is closed when the server stops.
+    """
+    from api.deps import rasa_client_from
+    from api.settings import get_web_settings
     from storage import upgrade_database
 
     await run_in_threadpool(upgrade_database)
@@ -86,12 +92,17 @@ async def _warm_up(_: FastAPI) -> AsyncIterator[None]:
 
         engine = await run_in_threadpool(get_engine)
         await run_in_threadpool(engine.ask, "télétravail")
-    yield
+    app.state.rasa_client = rasa_client_from(get_web_settings())
+    try:
+        yield
+    finally:
+        await app.state.rasa_client.aclose()
 
 
 def create_app() -> FastAPI:
     """Build the application with every router."""
-    from api.routes import ask, chat, feedback, health, referent, rules
+    from api.metrics import install_metrics
+    from api.routes import ask, chat, feedback, handoff, health, referent, rules
     from api.routes import drafts as drafts_routes
     from api.routes.web import install_web
     from api.settings import get_web_settings
@@ -112,8 +123,10 @@ def create_app() -> FastAPI:
     app.include_router(drafts_routes.router)
     app.include_router(feedback.router)
     app.include_router(referent.router)
+    app.include_router(handoff.router)
     install_web(app)
     app.add_middleware(BodySizeLimit)
+    install_metrics(app)  # after BodySizeLimit: outermost, so refused bodies are counted
     return app
 
 

@@ -1,7 +1,9 @@
 """Start the real services (actions, Rasa, API) as processes, for tests and benchmarks.
 
-``make run`` uses honcho with the Procfile; tests and benchmarks need the same processes on
-ports of their own, with readiness checks and a clean stop, hence this small launcher.
+``make run`` starts them under supervisord (``ops/supervisord.conf``); tests and benchmarks
+need the same processes on ports of their own, each with its own conversation database (so
+that stacks running side by side never share a file), with readiness checks and a clean
+stop, hence this small launcher.
 """
 
 from __future__ import annotations
@@ -20,16 +22,21 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 RASA_MODEL = ROOT / "var" / "rasa" / "models" / "teletravail.tar.gz"
-# One OpenMP thread per service, as in the Procfile. Rasa's e5 featurizer parses in ~25 ms
+# One OpenMP thread per service, as in ops/supervisord.conf. Rasa's e5 featurizer parses in ~25 ms
 # instead of 70 ms-1 s when its engine competes with TensorFlow for the cores; the e5 query
 # of the retrieval (torch, actions and API) costs ~22 ms of CPU instead of ~500 ms when
 # torch's two threads spin against the other services on a busy machine (docs/rasa.md).
 SINGLE_THREAD = {"OMP_NUM_THREADS": "1"}
 READY_QUESTION = "Combien de jours de télétravail à temps plein ?"
+# The action server listens on loopback and answers each call within 30 s, below the 60 s
+# lifetime of a conversation's lock in Rasa (ops/supervisord.conf).
+ACTION_SERVER_ENV = {"SANIC_HOST": "127.0.0.1", "SANIC_RESPONSE_TIMEOUT": "30"}
+# Read by bot/tracker_store.py (in the Rasa process): where this stack keeps conversations.
+TRACKER_DB_VARIABLE = "TELETRAVAIL_TRACKER_DB_URL"
 
 
 def terminate_group(process: subprocess.Popen[bytes], grace_s: float) -> None:
-    """SIGTERM a process group (as honcho does), SIGKILL it if still there after ``grace_s``."""
+    """SIGTERM a process group (as supervisord does), SIGKILL it if alive after ``grace_s``."""
     if process.poll() is not None:
         return
     os.killpg(process.pid, signal.SIGTERM)
@@ -57,12 +64,20 @@ class LocalStack:
     wait_for_answers: bool = True
     startup_timeout: float = 240.0
     log_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="stack-logs-")))
+    # Token of Rasa's HTTP API (``--auth-token``), as ``make run`` sets it; None leaves the
+    # API open on loopback for the tests that read trackers without one.
+    auth_token: str | None = None
     _processes: list[tuple[str, subprocess.Popen[bytes]]] = field(default_factory=list)
 
     @property
     def rasa_url(self) -> str:
         """Base URL of the Rasa server."""
         return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def tracker_db(self) -> Path:
+        """The conversation database (SQLite) of this stack, in its log directory."""
+        return self.log_dir / "conversations.db"
 
     @property
     def actions_url(self) -> str:
@@ -114,14 +129,15 @@ class LocalStack:
             [
                 str(ROOT / ".venv/bin/python"),
                 "-m",
-                "rasa_sdk",
+                "ops.action_server",
                 "--actions",
                 "actions",
                 "--port",
                 str(self.actions_port),
             ],
-            env=SINGLE_THREAD,
+            env={**SINGLE_THREAD, **ACTION_SERVER_ENV},
         )
+        token = ["--auth-token", self.auth_token] if self.auth_token else []
         self._spawn(
             "rasa",
             [
@@ -138,8 +154,9 @@ class LocalStack:
                 "--port",
                 str(self.rasa_port),
                 "--enable-api",
+                *token,
             ],
-            env=SINGLE_THREAD,
+            env={**SINGLE_THREAD, TRACKER_DB_VARIABLE: f"sqlite:///{self.tracker_db}"},
         )
         if self.with_api:
             self._spawn(
@@ -152,11 +169,16 @@ class LocalStack:
                     "--port",
                     str(self.api_port),
                 ],
-                env={"RASA_URL": self.rasa_url, **SINGLE_THREAD},
+                env={
+                    "RASA_URL": self.rasa_url,
+                    **({"RASA_AUTH_TOKEN": self.auth_token} if self.auth_token else {}),
+                    **SINGLE_THREAD,
+                },
             )
         try:
             self._wait("actions", f"{self.actions_url}/health")
-            self._wait("rasa", f"{self.rasa_url}/status")
+            query = f"?token={self.auth_token}" if self.auth_token else ""
+            self._wait("rasa", f"{self.rasa_url}/status{query}")
             if self.with_api:
                 self._wait("api", f"{self.api_url}/healthz")
             if self.wait_for_answers:

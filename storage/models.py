@@ -6,4 +6,5 @@ Alembic's ``env.py`` imports this module; a feature adding a table adds its impo
 from __future__ import annotations
 
 import drafts.store  # noqa: F401
-import storage.feedback  # noqa: F401
+import storage.feedback
+import storage.tickets  # noqa: F401

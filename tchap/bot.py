@@ -7,12 +7,19 @@ What it answers:
 - text messages in a direct conversation (a room of two: the agent and the bot) from an
   allowed server: relayed to Rasa, Rasa's answer sent back (``tchap.formatting``);
 - encrypted messages it cannot decrypt: a short notice asking to send again, and a key
-  request to the sender's devices, rather than silence.
+  request to the sender's devices, rather than silence;
+- the hand-off to the référents (``TCHAP_REFERENT_ROOM``): every few seconds, tickets the
+  agents agreed to (``storage.tickets``, written by the action server) are posted as thread
+  roots in the référents' room; a référent's message in a ticket's thread (or a Matrix reply
+  to its root) is recorded as the answer and relayed to the agent's direct conversation
+  (web chat tickets wait in the database for the chat page); ``!clore`` and ``!publier``
+  in the thread close the ticket or propose the answer for publication (``tchap.handoff``).
 
 What it ignores: its own events, events older than its start (a first sync returns recent
 history, which must not be answered again), events already handled (ids kept in the store,
 so a restart never answers twice), rooms of more than two members other than the
-référents' room. A conversation the agent has left is left too.
+référents' room, and messages of the référents' room outside a ticket's thread. A
+conversation the agent has left is left too.
 
 Handlers run as tasks, one queue per room, so that a slow answer from Rasa never stalls the
 sync loop (and with it, every other conversation), while one agent's messages are still
@@ -42,6 +49,8 @@ from nio import (
 )
 from nio.exceptions import LocalProtocolError
 
+from storage import tickets
+from tchap import handoff
 from tchap.client import (
     SessionRevoked,
     backoff_seconds,
@@ -85,6 +94,8 @@ class TchapBot:
         self._tasks: set[asyncio.Task[None]] = set()
         self._synced = asyncio.Event()
         self._ready = False
+        self._handoff: asyncio.Task[None] | None = None
+        self._delivering = asyncio.Lock()
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -140,6 +151,10 @@ class TchapBot:
         The client is closed, never logged out: logging out would delete the device and
         its keys on the server.
         """
+        if self._handoff is not None:
+            self._handoff.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._handoff
         if self._tasks:
             await asyncio.wait(self._tasks, timeout=10)
         await self.client.close()
@@ -160,8 +175,10 @@ class TchapBot:
             logger.info(
                 "%s as %s (device %s)", READY_MESSAGE, self.client.user_id, self.client.device_id
             )
+            if self.settings.referent_room and self._handoff is None:
+                self._handoff = asyncio.create_task(self._handoff_loop())
 
-    def _spawn(self, room_id: str, work: Coroutine[Any, Any, None]) -> None:
+    def _spawn(self, room_id: str, work: Coroutine[Any, Any, object]) -> None:
         """Run ``work`` after the previous work of the same room, outside the sync loop."""
         lock = self._room_locks.setdefault(room_id, asyncio.Lock())
 
@@ -209,8 +226,11 @@ class TchapBot:
     async def _on_text(self, room: MatrixRoom, event: RoomMessageText) -> None:
         if not self._fresh(event):
             return
-        if room.room_id == self.settings.referent_room or not self._is_direct(room):
-            return  # the référents' room is the hand-off's (not handled yet); groups: silent
+        if room.room_id == self.settings.referent_room:
+            self._spawn(room.room_id, self._referent_message(event))
+            return
+        if not self._is_direct(room):
+            return  # groups: silent
         if not self.settings.serves(event.sender):
             self._spawn(room.room_id, self._send(room.room_id, notice(REFUSAL_FOREIGN_DOMAIN)))
             return
@@ -248,6 +268,7 @@ class TchapBot:
         the texts are searched): the agent sees at once that the question was received.
         """
         conversation = conversation_id(self._secret, sender, room_id)
+        self.store.remember_room(conversation, room_id)  # where a référent's answer goes
         logger.info("Message %s → conversation %s", event_id, conversation)
         logger.debug("Text of %s: %r", event_id, text)
         await self._courtesy(self.client.room_read_markers(room_id, event_id, event_id))
@@ -326,7 +347,7 @@ class TchapBot:
                 return False
         return True
 
-    async def _send(self, room_id: str, message: MatrixText) -> None:
+    async def _send(self, room_id: str, message: MatrixText | dict[str, Any]) -> str | None:
         """Send one message, encrypted when the room is, to every device of the room.
 
         Devices are not verified one by one (a bot cannot compare emojis with each agent):
@@ -335,9 +356,106 @@ class TchapBot:
         """
         if not await self._wait_for_room_state(room_id):
             logger.warning("Room %s never appeared in a sync: message not sent", room_id)
-            return
+            return None
+        content = message.content() if isinstance(message, MatrixText) else message
         response = await self.client.room_send(
-            room_id, "m.room.message", message.content(), ignore_unverified_devices=True
+            room_id, "m.room.message", content, ignore_unverified_devices=True
         )
         if isinstance(response, RoomSendError):
             logger.warning("Could not send to room %s: %s", room_id, response.status_code)
+            return None
+        return str(response.event_id)
+
+    # -- hand-off to the référents ---------------------------------------------------------
+
+    async def _handoff_loop(self) -> None:
+        """Post new tickets and relay pending answers, every ``handoff_poll_seconds``.
+
+        The database is the bus between the action server (which creates tickets) and this
+        bot: polling it needs no extra service and survives restarts of either side.
+        """
+        schema_ready = False
+        while True:
+            try:
+                if not schema_ready:
+                    await asyncio.to_thread(tickets.ensure_schema)
+                    schema_ready = True
+                await self._post_tickets()
+                await self._deliver_answers()
+            except Exception:
+                logger.exception("Hand-off round failed (database or homeserver): retrying")
+            await asyncio.sleep(self.settings.handoff_poll_seconds)
+
+    async def _post_tickets(self) -> None:
+        """Post each new ticket as a thread root in the référents' room."""
+        room_id = self.settings.referent_room
+        if room_id not in self.client.rooms:
+            return  # not joined yet (the invitation is accepted at the next sync)
+        for ticket in await asyncio.to_thread(tickets.unposted_tickets):
+            event_id = await self._send(room_id, handoff.thread_root(ticket))
+            if event_id is None:
+                return
+            await asyncio.to_thread(tickets.mark_posted, ticket.id, event_id)
+            logger.info("Ticket %d posted as %s", ticket.id, event_id)
+
+    async def _deliver_answers(self) -> None:
+        """Relay the référents' answers not yet delivered to Tchap agents.
+
+        Called by the loop and right after an answer is recorded: the lock keeps the two
+        from sending the same answer twice.
+        """
+        async with self._delivering:
+            await self._deliver_pending()
+
+    async def _deliver_pending(self) -> None:
+        for delivery in await asyncio.to_thread(tickets.undelivered, "tchap"):
+            room_id = self.store.room_of(delivery.conversation_id)
+            if room_id is None or room_id not in self.client.rooms:
+                logger.debug("No room for conversation %s", delivery.conversation_id)
+                continue
+            message = handoff.relayed_answer(delivery.ticket_id, delivery.text)
+            if await self._send(room_id, message) is not None:
+                await asyncio.to_thread(tickets.mark_delivered, delivery.reply_id)
+                logger.info("Answer to ticket %d relayed", delivery.ticket_id)
+
+    async def _referent_message(self, event: RoomMessageText) -> None:
+        """Record a référent's answer or command given in a ticket's thread."""
+        content = event.source.get("content") or {}
+        relation = content.get("m.relates_to") or {}
+        root = handoff.root_of(content)
+        if root is None or relation.get("rel_type") == "m.replace":
+            return  # a message outside the tickets' threads, or an edit
+        ticket = await asyncio.to_thread(tickets.ticket_by_thread, root)
+        if ticket is None:
+            return
+        room_id = self.settings.referent_room
+        text = strip_reply_fallback(event.body).strip()
+        command = handoff.command_of(text)
+        if command == "close":
+            await asyncio.to_thread(tickets.close_ticket, ticket.id)
+            logger.info("Ticket %d closed", ticket.id)
+            reply = f"Demande n° {ticket.id} close."
+        elif command == "publish":
+            proposed = await asyncio.to_thread(tickets.request_publication, ticket.id)
+            reply = (
+                "Dernière réponse proposée à la publication : à relire dans l'espace référent "
+                "(/referent) avant d'être citée par l'assistant."
+                if proposed is not None
+                else "Aucune réponse à publier dans ce fil."
+            )
+        elif text:
+            recorded = await asyncio.to_thread(tickets.add_reply, ticket.id, event.event_id, text)
+            if recorded is None:
+                return
+            logger.info("Answer recorded for ticket %d", ticket.id)
+            if ticket.channel == "tchap":
+                await self._deliver_answers()
+                reply = "Réponse transmise à l'agent dans Tchap."
+            else:
+                reply = (
+                    "Réponse enregistrée : elle s'affiche dans la page de chat de l'agent "
+                    "tant que celle-ci est ouverte."
+                )
+        else:
+            return
+        await self._send(room_id, handoff.in_thread(notice(reply), root))

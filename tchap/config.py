@@ -36,6 +36,8 @@ class TchapSettings(BaseSettings):
         description="Serveur Rasa (le même que celui de l'API).",
     )
     rasa_timeout_seconds: float = Field(default=30.0, gt=0)
+    # How often new tickets are posted and pending answers relayed (the database is the bus).
+    handoff_poll_seconds: float = Field(default=5.0, gt=0, le=3600)
 
     @field_validator("homeserver", "rasa_url")
     @classmethod

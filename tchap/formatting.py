@@ -17,6 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from knowledge.payload import BotPayload
+
 HTML_FORMAT = "org.matrix.custom.html"
 
 REFUSAL_FOREIGN_DOMAIN = (
@@ -73,16 +75,12 @@ def _button_lines(buttons: Iterable[dict[str, Any]]) -> list[str]:
     return lines
 
 
-def _document_lines(custom: dict[str, Any]) -> list[str]:
+def _document_lines(payload: BotPayload) -> list[str]:
     """Download links of drafted documents (``custom.documents``: name → format → URL)."""
-    documents = custom.get("documents")
-    if not isinstance(documents, dict):
-        return []
     lines = []
-    for name, formats in documents.items():
-        if isinstance(formats, dict):
-            links = ", ".join(f"{kind.upper()} : {url}" for kind, url in formats.items() if url)
-            lines.append(f"{name} — {links}")
+    for name, formats in payload.documents.items():
+        links = ", ".join(f"{kind.upper()} : {url}" for kind, url in formats.items() if url)
+        lines.append(f"{name} — {links}")
     return lines
 
 
@@ -99,9 +97,7 @@ def render(messages: list[dict[str, Any]]) -> MatrixText:
         text = str(message.get("text") or "").strip()
         if text:
             parts.append(text)
-        custom = message.get("custom")
-        if isinstance(custom, dict):
-            parts.extend(_document_lines(custom))
+        parts.extend(_document_lines(BotPayload.read(message.get("custom"))))
         buttons = message.get("buttons")
         if isinstance(buttons, list) and buttons:
             parts.extend(_button_lines(b for b in buttons if isinstance(b, dict)))
@@ -112,6 +108,13 @@ def render(messages: list[dict[str, Any]]) -> MatrixText:
     body = "\n\n".join(paragraphs)
     formatted = "".join(f"<p>{_html_paragraph(p)}</p>" for p in paragraphs)
     return MatrixText(body=body, formatted_body=formatted)
+
+
+def text_message(text: str) -> MatrixText:
+    """A plain message (``m.text``) with its paragraphs, for texts that are not notices."""
+    paragraphs = [part for part in text.split("\n\n") if part.strip()] or [text]
+    formatted = "".join(f"<p>{_html_paragraph(p)}</p>" for p in paragraphs)
+    return MatrixText(body=text, formatted_body=formatted)
 
 
 def notice(text: str) -> MatrixText:

@@ -1,7 +1,10 @@
 """Relay of an agent's message to the Rasa assistant's REST channel.
 
 The bot is one more channel of the same assistant as the web chat: same webhook
-(``/webhooks/rest/webhook``), same message shape back (``[{"text", "buttons", "custom"}]``).
+(``/webhooks/rest/webhook``), same message shape back (``[{"text", "buttons", "custom"}]``),
+through the same client (``api.rasa_client``), so a silent Rasa (an empty reply: the action
+server is down) is a failure here too, told to the agent as such.
+
 The conversation id must not be the Matrix id (Rasa's trackers and the référents' exports
 would then hold names): it is a keyed hash of user and room, stable across restarts because
 the key lives in the bot's store.
@@ -11,19 +14,17 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import logging
 from typing import Any
 
-import httpx
+from api.rasa_client import MAX_MESSAGE_CHARS, WEBHOOK_PATH, RasaClient, RasaUnavailable
 
-logger = logging.getLogger(__name__)
-WEBHOOK_PATH = "/webhooks/rest/webhook"
-# The API's own limit on a message (api/routes/chat.py): Rasa is not fed more than this.
-MAX_MESSAGE_CHARS = 2000
-
-
-class RasaUnavailable(RuntimeError):
-    """Rasa did not answer (down, timed out, or not a list of messages)."""
+__all__ = [
+    "MAX_MESSAGE_CHARS",
+    "WEBHOOK_PATH",
+    "RasaRelay",
+    "RasaUnavailable",
+    "conversation_id",
+]
 
 
 def conversation_id(secret: str, user_id: str, room_id: str) -> str:
@@ -41,28 +42,18 @@ class RasaRelay:
     """Posts messages to Rasa's REST webhook over one pooled HTTP client."""
 
     def __init__(self, base_url: str, timeout_seconds: float = 30.0) -> None:
-        self._url = base_url.rstrip("/") + WEBHOOK_PATH
-        self._client = httpx.AsyncClient(timeout=timeout_seconds)
+        self._rasa = RasaClient(base_url, timeout_seconds=timeout_seconds)
 
     async def ask(self, sender: str, text: str) -> list[dict[str, Any]]:
         """Send ``text`` for conversation ``sender``; return Rasa's messages.
 
         Raises:
-            RasaUnavailable: Rasa is unreachable, answered an error, or not a list.
+            RasaUnavailable: Rasa is unreachable, timed out, answered an error, not a list,
+                or no message at all (the action server is down).
 
         """
-        payload = {"sender": sender, "message": text[:MAX_MESSAGE_CHARS]}
-        try:
-            response = await self._client.post(self._url, json=payload)
-            response.raise_for_status()
-            messages = response.json()
-        except (httpx.HTTPError, ValueError) as error:
-            logger.warning("Rasa unavailable for %s: %s", sender, type(error).__name__)
-            raise RasaUnavailable(str(error)) from error
-        if not isinstance(messages, list):
-            raise RasaUnavailable("Rasa answered something other than a list of messages")
-        return [m for m in messages if isinstance(m, dict)]
+        return await self._rasa.send(sender, text[:MAX_MESSAGE_CHARS])
 
     async def close(self) -> None:
         """Close the HTTP connection pool."""
-        await self._client.aclose()
+        await self._rasa.aclose()

@@ -1,6 +1,6 @@
 """The foreground process behind ``teletravail tchap``: settings, logging, signals, bot.
 
-SIGTERM (honcho, systemd) and Ctrl-C stop the sync loop and close the client cleanly: the
+SIGTERM (supervisord, systemd) and Ctrl-C stop the sync loop and close the client cleanly: the
 sync token and keys are on disk after every sync, so a stop at any moment loses nothing.
 """
 

@@ -6,8 +6,11 @@
   restart become undecryptable. So the password is used once, the token reused after.
 - ``crypto/``: matrix-nio's key store (Olm account, Megolm sessions, device lists) and the
   sync token, written by nio itself (``store_sync_tokens``).
-- ``state.sqlite``: ids of the events already handled (so a restart never answers twice) and
-  the secret that turns a Matrix user and room into a conversation id for Rasa.
+- ``state.sqlite``: ids of the events already handled (so a restart never answers twice),
+  the secret that turns a Matrix user and room into a conversation id for Rasa, and which
+  room each conversation id lives in (so that a référent's answer to a ticket, which only
+  knows the pseudonymous id, reaches the agent's room: the shared database never holds a
+  Matrix id or room).
 
 Everything here is written owner-only (0600 / 0700): the token and the keys are the bot's
 identity.
@@ -51,6 +54,10 @@ class BotStore:
             " (event_id TEXT PRIMARY KEY, handled_at REAL NOT NULL)"
         )
         self._db.execute("CREATE TABLE IF NOT EXISTS secrets (name TEXT PRIMARY KEY, value TEXT)")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS conversation_rooms"
+            " (conversation_id TEXT PRIMARY KEY, room_id TEXT NOT NULL, seen_at REAL NOT NULL)"
+        )
         self._db.execute(
             "DELETE FROM handled_events WHERE handled_at < ?",
             (time.time() - HANDLED_RETENTION_SECONDS,),
@@ -106,6 +113,22 @@ class BotStore:
         row = self._db.execute("SELECT value FROM secrets WHERE name = ?", (name,)).fetchone()
         value: str = row[0]
         return value
+
+    def remember_room(self, conversation_id: str, room_id: str) -> None:
+        """Record the room of a conversation (the agent's direct conversation with the bot)."""
+        self._db.execute(
+            "INSERT OR REPLACE INTO conversation_rooms (conversation_id, room_id, seen_at)"
+            " VALUES (?, ?, ?)",
+            (conversation_id, room_id, time.time()),
+        )
+
+    def room_of(self, conversation_id: str) -> str | None:
+        """The room of a conversation id, if this bot has relayed a message of it."""
+        row = self._db.execute(
+            "SELECT room_id FROM conversation_rooms WHERE conversation_id = ?",
+            (conversation_id,),
+        ).fetchone()
+        return str(row[0]) if row else None
 
     def close(self) -> None:
         """Close the database."""

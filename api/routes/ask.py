@@ -6,6 +6,7 @@ from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field, field_validator
 
+from api.metrics import counting_errors, record_ask_reply
 from knowledge.analysis import sanitize_text
 from knowledge.models import Source
 from knowledge.service import get_engine
@@ -43,6 +44,8 @@ class AskResponse(BaseModel):
 @router.post("/ask", response_model=AskResponse)
 async def ask(request: AskRequest) -> AskResponse:
     """Answer from the official texts; below the calibrated confidence, abstain."""
-    engine = await run_in_threadpool(get_engine)
-    result = await run_in_threadpool(engine.ask, request.question)
+    with counting_errors("ask"):
+        engine = await run_in_threadpool(get_engine)
+        result = await run_in_threadpool(engine.ask, request.question)
+    record_ask_reply(abstained=result.abstained, cited=bool(result.sources))
     return AskResponse(answer=result.answer, abstained=result.abstained, sources=result.sources)

@@ -1,39 +1,29 @@
 """``POST /api/chat``: relay a message to the Rasa assistant and return its messages.
 
 The conversation id comes from the browser (a random id, not personal data). The text is
-never logged; Rasa's answer is returned in its REST-channel shape.
+never logged; Rasa's answer is returned in its REST-channel shape. When Rasa is down, slow,
+failing or silent (an empty reply: the action server is down), the agent gets a French 503
+that the page shows with a retry button, never an empty turn.
 """
 
 from __future__ import annotations
 
-import logging
-import os
-import re
 from typing import Any
 
-import httpx
 from fastapi import APIRouter, BackgroundTasks, HTTPException
 from pydantic import BaseModel, Field, field_validator
 
+from api.deps import Rasa
+from api.metrics import record_chat_reply, record_rasa_failure
+from api.rasa_client import MAX_MESSAGE_CHARS, RasaUnavailable, check_sender
+from api.routes.feedback import record_if_unanswered
 from knowledge.analysis import sanitize_text
 
-MAX_MESSAGE_CHARS = 2000
-RASA_TIMEOUT_SECONDS = 30.0
-_SENDER = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-logger = logging.getLogger(__name__)
+UNAVAILABLE_MESSAGE = (
+    "L'assistant ne répond pas pour le moment, votre conversation est conservée : "
+    "réessayez dans un instant."
+)
 router = APIRouter(prefix="/api", tags=["conversation"])
-
-
-def rasa_url() -> str:
-    """Base URL of the Rasa server (``RASA_URL``, default the local one)."""
-    return os.environ.get("RASA_URL", "http://127.0.0.1:5005").rstrip("/")
-
-
-def check_sender(value: str) -> str:
-    """Refuse a conversation id that is not 1 to 64 letters, digits, ``-`` or ``_``."""
-    if not _SENDER.match(value):
-        raise ValueError("identifiant de conversation invalide (lettres, chiffres, - et _)")
-    return value
 
 
 class ChatRequest(BaseModel):
@@ -70,27 +60,24 @@ class BotMessage(BaseModel):
     image: str | None = None
 
 
-@router.post("/chat", response_model=list[BotMessage], response_model_exclude_none=True)
-async def chat(request: ChatRequest, background: BackgroundTasks) -> list[BotMessage]:
+@router.post(
+    "/chat",
+    response_model=list[BotMessage],
+    response_model_exclude_none=True,
+    responses={503: {"description": "L'assistant ne répond pas (message en français)."}},
+)
+async def chat(request: ChatRequest, background: BackgroundTasks, rasa: Rasa) -> list[BotMessage]:
     """Send the message to Rasa's REST channel and return the bot's messages.
 
     An unanswered question is stored for the référents after the reply has gone: looking
     its intent up in Rasa's tracker must not keep the agent waiting.
     """
-    payload = {"sender": request.sender, "message": request.message}
     try:
-        async with httpx.AsyncClient(timeout=RASA_TIMEOUT_SECONDS) as client:
-            response = await client.post(f"{rasa_url()}/webhooks/rest/webhook", json=payload)
-            response.raise_for_status()
-            messages = response.json()
-    except (httpx.HTTPError, ValueError) as error:
-        logger.warning("Assistant Rasa injoignable : %s", type(error).__name__)
-        raise HTTPException(
-            status_code=503,
-            detail="L'assistant ne répond pas pour le moment. Réessayez dans quelques instants.",
-        ) from None
-    from api.routes.feedback import record_if_unanswered  # feedback imports this module
-
-    replies = [message for message in messages if isinstance(message, dict)]
-    background.add_task(record_if_unanswered, rasa_url(), request.sender, request.message, replies)
+        replies = await rasa.send(request.sender, request.message)
+    except RasaUnavailable as error:
+        # The client has logged the failure's kind; the message itself is never logged.
+        record_rasa_failure(error.kind)
+        raise HTTPException(status_code=503, detail=UNAVAILABLE_MESSAGE) from None
+    record_chat_reply(replies)
+    background.add_task(record_if_unanswered, rasa, request.sender, request.message, replies)
     return [BotMessage.model_validate(message) for message in replies]

@@ -11,18 +11,18 @@ from __future__ import annotations
 import logging
 from typing import Any, Literal
 
-import httpx
 from fastapi import APIRouter, HTTPException
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field, field_validator, model_validator
 from sqlalchemy.exc import SQLAlchemyError
 
-from api.routes.chat import check_sender, rasa_url
+from api.deps import Rasa
+from api.rasa_client import RasaClient, check_sender
 from api.settings import get_web_settings
 from knowledge.analysis import sanitize_text
+from knowledge.payload import message_payloads
 from storage import feedback as store
 
-TRACKER_TIMEOUT_SECONDS = 5.0
 MAX_SOURCES = 10
 logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/api", tags=["avis"])
@@ -81,17 +81,10 @@ class FeedbackCreated(BaseModel):
     message: str
 
 
-async def intent_of(rasa_url: str, sender: str, text: str | None = None) -> str | None:
+async def intent_of(rasa: RasaClient, sender: str, text: str | None = None) -> str | None:
     """The intent Rasa gave to ``text`` in this conversation (default: the latest message)."""
-    try:
-        async with httpx.AsyncClient(timeout=TRACKER_TIMEOUT_SECONDS) as client:
-            response = await client.get(f"{rasa_url}/conversations/{sender}/tracker")
-            response.raise_for_status()
-            tracker = response.json()
-    except (httpx.HTTPError, ValueError) as error:
-        logger.info("Intention introuvable dans le suivi Rasa : %s", type(error).__name__)
-        return None
-    if not isinstance(tracker, dict):
+    tracker = await rasa.tracker(sender)
+    if tracker is None:
         return None
     messages: list[Any] = [tracker.get("latest_message")]
     if text is not None:
@@ -111,25 +104,27 @@ async def intent_of(rasa_url: str, sender: str, text: str | None = None) -> str 
 
 
 def unanswered_kind(messages: list[dict[str, Any]]) -> store.UnansweredKind | None:
-    """Whether the bot's reply marks the question as unanswered (see actions/answers.py)."""
-    customs: list[dict[str, Any]] = [
-        m["custom"] for m in messages if isinstance(m.get("custom"), dict)
-    ]
-    if any(custom.get("abstained") is True for custom in customs):
-        return "abstention"
-    if any(custom.get("fallback") is True for custom in customs):
+    """Whether the bot's reply marks the question as unanswered (``knowledge.payload``).
+
+    A misunderstood message is also searched in the texts, so its abstention carries both
+    markers: ``fallback`` (« non comprise ») is the more telling kind and wins.
+    """
+    payloads = message_payloads(messages)
+    if any(payload.fallback for payload in payloads):
         return "fallback"
+    if any(payload.abstained for payload in payloads):
+        return "abstention"
     return None
 
 
 async def record_if_unanswered(
-    rasa_url: str, sender: str, question: str, messages: list[dict[str, Any]]
+    rasa: RasaClient, sender: str, question: str, messages: list[dict[str, Any]]
 ) -> None:
     """Store the question for the référents when the reply is an abstention or a fallback."""
     kind = unanswered_kind(messages)
     if kind is None or question.startswith("/"):
         return  # a button payload is not a question an agent typed
-    intent = await intent_of(rasa_url, sender)
+    intent = await intent_of(rasa, sender)
     try:
         await run_in_threadpool(
             lambda: store.record_unanswered(
@@ -144,9 +139,9 @@ async def record_if_unanswered(
 
 
 @router.post("/feedback", status_code=201, response_model=FeedbackCreated)
-async def post_feedback(request: FeedbackRequest) -> FeedbackCreated:
+async def post_feedback(request: FeedbackRequest, rasa: Rasa) -> FeedbackCreated:
     """Store a rating with the question, the answer and its cited sources."""
-    intent = await intent_of(rasa_url(), request.sender, request.question)
+    intent = await intent_of(rasa, request.sender, request.question)
     try:
         feedback_id = await run_in_threadpool(
             lambda: store.record_feedback(

@@ -1,4 +1,10 @@
-"""``/referent``: the questions left unanswered and the agents' feedback, with CSV exports.
+"""``/referent``: unanswered questions, feedback, hand-off tickets and answers to publish.
+
+The hand-off tickets (``storage.tickets``) are listed with their status; answers a référent
+marked « à publier » in Tchap (``!publier``) are reviewed here: « Publier » writes them as a
+source file (``<sources>/referent-<date>-<ticket>-<reply>.md``, titled « Réponse du référent
+télétravail, <date> ») that the next index build (``make run``, ``teletravail index``) picks
+up without code; « Écarter » drops the proposal.
 
 Access needs the token of ``TELETRAVAIL_REFERENT_TOKEN``: sent once through the login form
 (then kept as an HttpOnly, SameSite=Strict cookie holding an HMAC of the token, never the
@@ -14,8 +20,12 @@ import hashlib
 import hmac
 import io
 import math
+import re
 import time
 from collections.abc import Iterable
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import parse_qs
 
@@ -29,11 +39,13 @@ from limits.strategies import MovingWindowRateLimiter
 from api.routes.web import PAGE_HEADERS, templates
 from api.settings import WebSettings, get_web_settings
 from storage import feedback as store
+from storage import tickets
 
 COOKIE = "referent_session"
 COOKIE_MAX_AGE = 8 * 3600
 MAX_LOGIN_BYTES = 4096
 SHOWN_ROWS = 200
+MAX_PUBLISHED_QUESTION_CHARS = 300
 FAILED_LOGINS = parse("5/15 minutes")  # wrong tokens allowed per client address
 router = APIRouter(prefix="/referent", tags=["référents"], include_in_schema=False)
 Settings = Annotated[WebSettings, Depends(get_web_settings)]
@@ -56,9 +68,7 @@ def is_referent(request: Request, settings: WebSettings) -> bool:
     return bool(cookie) and hmac.compare_digest(cookie.encode(), _session_value(settings).encode())
 
 
-def _login_page(
-    request: Request, error: str | None = None, status_code: int = 401
-) -> HTMLResponse:
+def _login_page(request: Request, error: str | None = None, status_code: int = 401) -> HTMLResponse:
     return templates.TemplateResponse(
         request,
         "referent_login.html",
@@ -93,8 +103,56 @@ async def dashboard(request: Request, settings: Settings) -> HTMLResponse:
         "negative": [row for row in rows if row.rating == "down"][:SHOWN_ROWS],
         "labels": store.REASON_LABELS,
         "kinds": store.KIND_LABELS,
+        "tickets": await run_in_threadpool(tickets.list_tickets, SHOWN_ROWS),
+        "proposed": await run_in_threadpool(tickets.publications),
+        "published": _published_name(request.query_params.get("publiee", "")),
     }
     return templates.TemplateResponse(request, "referent.html", context, headers=PAGE_HEADERS)
+
+
+def _published_name(value: str) -> str:
+    """The file name just published, echoed in the page only if it has the expected form."""
+    return value if re.fullmatch(r"referent-[\w-]{1,80}\.md", value) else ""
+
+
+def _sources_dir() -> Path:
+    """The sources folder of the knowledge base (``TELETRAVAIL_SOURCES_DIR``)."""
+    from knowledge.config import KnowledgeSettings
+
+    return KnowledgeSettings().sources_dir
+
+
+def _publish(reply_id: int, publish: bool, question: str = "") -> str | None:
+    """Record the decision; on « publier », write the source file. Returns its name.
+
+    ``question`` is the question as the référent reworded it on the page (the agent's own
+    words may hold personal details that must not become a source read by everyone).
+    """
+    entry = tickets.decide_publication(reply_id, publish)
+    if entry is None or not publish:
+        return None
+    if question.strip():
+        entry = replace(entry, question=question.strip()[:MAX_PUBLISHED_QUESTION_CHARS])
+    doc_id, text = tickets.source_markdown(entry, datetime.now(UTC))
+    path = _sources_dir() / f"{doc_id}.md"
+    path.write_text(text, encoding="utf-8")
+    return path.name
+
+
+@router.post("/publications/{reply_id}", response_model=None)
+async def decide(reply_id: int, request: Request, settings: Settings) -> Response:
+    """Publish (as a cited source) or set aside an answer marked « à publier »."""
+    if not is_referent(request, settings):
+        return _login_page(request)
+    body = await request.body()
+    fields = parse_qs(body[:MAX_LOGIN_BYTES].decode("utf-8", errors="replace"))
+    decision = (fields.get("decision") or [""])[0]
+    if decision not in ("publier", "ecarter"):
+        return Response("Décision inconnue.", status_code=422)
+    question = (fields.get("question") or [""])[0]
+    name = await run_in_threadpool(_publish, reply_id, decision == "publier", question)
+    target = f"/referent?publiee={name}#a-publier" if name else "/referent#a-publier"
+    return RedirectResponse(target, status_code=303)
 
 
 @router.post("/connexion", response_model=None)

@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import pytest
 from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import (
+    ASK_QUESTION_FIRST,
+    HANDOFF_BUTTONS,
+    HANDOFF_QUESTION,
     ActionHandleInform,
     ActionRequestDraft,
     ActionResetForms,
     ActionTalkToHuman,
+    send_referent,
 )
-from tests.actions.helpers import Outcome, make_tracker, slot
+from storage import reset_engine, tickets
+from tests.actions.helpers import TS, Outcome, make_tracker, slot
 
 pytestmark = pytest.mark.unit
 Run = Callable[[Action, Tracker], Outcome]
@@ -23,14 +31,110 @@ ANNEX_1 = (
 )
 
 
-def test_talk_to_human_is_honest_about_tchap(run: Run) -> None:
-    outcome = run(ActionTalkToHuman(), make_tracker("question"))
-    assert outcome.events == []
-    assert "référent télétravail" in outcome.texts[0]
-    assert "Tchap n'est pas encore en service" in outcome.texts[0]
-    assert "V – L'accompagnement du télétravail › 3 – Le suivi individuel" in outcome.texts[1]
-    assert outcome.sources[0]["doc_id"] == "maa-instruction-2019-781"
-    assert outcome.payloads == ["/help"]
+def _conversation(sender: str, *turns: tuple[str, str, str]) -> Tracker:
+    """A tracker whose events are ``(who, text, intent or bot payload marker)`` turns."""
+    events: list[dict[str, Any]] = []
+    latest: dict[str, Any] = {}
+    for who, text, extra in turns:
+        if who == "user":
+            latest = {"text": text, "intent": {"name": extra, "confidence": 0.9}, "entities": []}
+            events.append({"event": "user", "timestamp": TS, "text": text, "parse_data": latest})
+        else:
+            buttons = HANDOFF_BUTTONS if extra == "offer" else []
+            custom = {"sources": [{"doc_id": "pndtt-plan-national", "section": "S"}]}
+            data = {"buttons": buttons, "custom": custom if extra == "sources" else None}
+            events.append({"event": "bot", "timestamp": TS, "text": text, "data": data})
+    state = {"sender_id": sender, "slots": {}, "latest_message": latest, "events": events,
+             "active_loop": {}, "latest_action_name": "action_listen"}  # fmt: skip
+    return Tracker.from_dict(state)
+
+
+QUESTION = ("user", "Mon chef peut-il refuser le vendredi ?", "ask_rights")
+LISTEN = {"event": "followup", "timestamp": None, "name": "action_listen"}
+ABSTENTION = ("bot", "Je n'ai pas trouvé de texte qui réponde.", "sources")
+ASK_HUMAN = ("user", "je veux parler au référent", "talk_to_human")
+
+
+def test_talk_to_human_offers_the_handoff_quoting_the_question(run: Run) -> None:
+    outcome = run(ActionTalkToHuman(), _conversation("web1", QUESTION, ABSTENTION, ASK_HUMAN))
+    assert outcome.events == [LISTEN]  # the turn ends here, even after a FollowupAction
+    assert "« Mon chef peut-il refuser le vendredi ? »" in outcome.texts[0]
+    assert HANDOFF_QUESTION in outcome.texts[0]
+    assert outcome.payloads == ["/talk_to_human", "/deny"]
+    assert "pas encore en service" not in outcome.text
+
+
+def test_talk_to_human_with_no_question_asks_for_it(run: Run) -> None:
+    outcome = run(ActionTalkToHuman(), _conversation("web1", ASK_HUMAN))
+    assert outcome.texts == [ASK_QUESTION_FIRST]
+
+
+def test_a_choice_or_a_value_is_not_the_question(run: Run) -> None:
+    choice = ("user", "1", "quiz_answer")
+    value = ("user", "80", "ask_quota")
+    tracker = _conversation("web1", QUESTION, ABSTENTION, value, choice)
+    outcome = run(ActionTalkToHuman(), tracker)
+    assert "« Mon chef peut-il refuser le vendredi ? »" in outcome.texts[0]
+
+
+@pytest.mark.parametrize(("typed", "intent"), [("1", "inform"), ("2", "inform"), ("Oui", "affirm")])
+def test_consent_typed_as_a_number_or_a_title(
+    run: Run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, typed: str, intent: str
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'tickets.db'}")
+    offer = ("bot", f"Je peux transmettre… {HANDOFF_QUESTION} (oui / non)", "offer")
+    tracker = _conversation("web1", QUESTION, ASK_HUMAN, offer, ("user", typed, intent))
+    try:
+        outcome = run(ActionTalkToHuman(), tracker)
+    finally:
+        reset_engine()
+    created = "votre demande n°" in outcome.text
+    assert created == (typed != "2")
+
+
+@pytest.mark.parametrize(
+    ("sender", "yes", "where"),
+    [
+        ("web-agent", ("user", "oui", "affirm"), "dans cette page"),
+        ("tchap-" + "a" * 40, ("user", "/talk_to_human", "talk_to_human"), "conversation Tchap"),
+    ],
+)
+def test_yes_after_the_offer_creates_the_ticket(
+    run: Run,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    sender: str,
+    yes: tuple[str, str, str],
+    where: str,
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'tickets.db'}")
+    offer = ("bot", f"Je peux transmettre… {HANDOFF_QUESTION} (oui / non)", "offer")
+    tracker = _conversation(sender, QUESTION, ABSTENTION, ASK_HUMAN, offer, yes)
+    try:
+        outcome = run(ActionTalkToHuman(), tracker)
+        [ticket] = tickets.list_tickets()
+        stored = tickets.get_ticket(ticket["id"])
+    finally:
+        reset_engine()
+    assert f"votre demande n° {ticket['id']}" in outcome.texts[0] and where in outcome.texts[0]
+    assert stored is not None
+    assert (stored.question, stored.intent, stored.conversation_id) == (
+        "Mon chef peut-il refuser le vendredi ?",
+        "ask_rights",
+        sender,
+    )
+    assert stored.sources == [{"doc_id": "pndtt-plan-national", "section": "S"}]
+    assert stored.turns[0] == {"who": "agent", "text": "Mon chef peut-il refuser le vendredi ?"}
+
+
+def test_the_referent_in_a_form_is_explained_without_offer(run: Run) -> None:
+    dispatcher = CollectingDispatcher()
+    send_referent(dispatcher)
+    assert "contacter le référent" in dispatcher.messages[0]["text"]
+    assert (
+        "V – L'accompagnement du télétravail › 3 – Le suivi individuel"
+        in (dispatcher.messages[1]["text"])
+    )
 
 
 def test_request_draft_lists_annex_1_fields_and_documents(run: Run) -> None:
@@ -159,3 +263,21 @@ def test_reset_clears_every_filled_form_slot(run: Run) -> None:
         slot("quiz_index", None),
         slot("quiz_score", None),
     ]
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [("oui", "action_talk_to_human"), ("1", "action_talk_to_human"), ("non merci", None)],
+)
+def test_typed_reply_to_the_offer(run: Run, typed: str, expected: str | None) -> None:
+    from actions.dialogue import DECLINED, ActionHandleReply
+
+    offer = ("bot", f"Je peux transmettre… {HANDOFF_QUESTION} (oui / non)", "offer")
+    reply = ("user", typed, "affirm")
+    outcome = run(ActionHandleReply(), _conversation("web1", QUESTION, ASK_HUMAN, offer, reply))
+    if expected is None:
+        assert outcome.texts == [DECLINED]
+    else:
+        assert outcome.events == [
+            {"event": "followup", "timestamp": None, "name": "action_talk_to_human"}
+        ]

@@ -119,5 +119,8 @@ def test_odd_questions_get_an_answer_or_an_abstention(client: TestClient, questi
 
 
 def test_health_and_openapi(client: TestClient) -> None:
-    assert client.get("/healthz").json() == {"status": "ok"}
+    health = client.get("/healthz")
+    assert health.status_code == 200  # the API is up, whatever its dependencies say
+    assert health.json()["status"] in {"ok", "degraded"}
+    assert set(health.json()["dependencies"]) == {"rasa", "actions", "database"}
     assert "/api/ask" in client.get("/openapi.json").json()["paths"]

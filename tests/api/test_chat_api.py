@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from fastapi.testclient import TestClient
 
-from api.main import create_app
+from tests.api.helpers import DEAD_URL, ApiFactory
 
 pytestmark = pytest.mark.unit
 
 
 @pytest.fixture
-def client(monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
-    monkeypatch.setenv("RASA_URL", "http://127.0.0.1:9")  # nothing listens there
-    yield TestClient(create_app(), raise_server_exceptions=False)
+def client(api: ApiFactory) -> TestClient:
+    return api(DEAD_URL)
 
 
 def test_unreachable_assistant_is_a_french_503(client: TestClient) -> None:

@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 from markupsafe import escape
 from pydantic import ValidationError
 
+from api.rasa_client import RasaClient
 from api.routes.feedback import record_if_unanswered, unanswered_kind
 from api.settings import DEFAULT_REFERENT_TOKEN, WebSettings, get_web_settings
 from storage import feedback as store
@@ -34,8 +35,12 @@ GOOD: dict[str, Any] = {
     "question": "Puis-je télétravailler depuis l'étranger ?",
     "answer": "Je n'ai pas trouvé de texte qui réponde à cette question.",
     "sources": [
-        {"doc_id": "maa-instruction-2019-781", "title": "Instruction", "section": "II – Lieux",
-         "date": "2019-11-21"}
+        {
+            "doc_id": "maa-instruction-2019-781",
+            "title": "Instruction",
+            "section": "II – Lieux",
+            "date": "2019-11-21",
+        }
     ],
 }
 
@@ -110,10 +115,18 @@ def test_unanswered_reply_is_recorded_and_payloads_or_answers_are_not(database: 
     assert unanswered_kind(abstention) == "abstention"
     assert unanswered_kind(fallback) == "fallback"
     assert unanswered_kind(answered) is None
-    asyncio.run(record_if_unanswered(DEAD_RASA, "c1", "Et à l'étranger ?", abstention))
-    asyncio.run(record_if_unanswered(DEAD_RASA, "c1", "blablabla", fallback))
-    asyncio.run(record_if_unanswered(DEAD_RASA, "c1", "/ask_rights", abstention))
-    asyncio.run(record_if_unanswered(DEAD_RASA, "c1", "combien à 80 % ?", answered))
+
+    async def record(question: str, messages: list[dict[str, Any]]) -> None:
+        rasa = RasaClient(DEAD_RASA)
+        try:
+            await record_if_unanswered(rasa, "c1", question, messages)
+        finally:
+            await rasa.aclose()
+
+    asyncio.run(record("Et à l'étranger ?", abstention))
+    asyncio.run(record("blablabla", fallback))
+    asyncio.run(record("/ask_rights", abstention))
+    asyncio.run(record("combien à 80 % ?", answered))
     rows = store.unanswered_questions(30)
     assert [(r.kind, r.question, r.intent) for r in rows] == [
         ("fallback", "blablabla", None),
@@ -185,7 +198,7 @@ def test_referent_page_escapes_what_agents_typed(client: TestClient) -> None:
 
 
 def test_csv_exports(client: TestClient) -> None:
-    client.post("/api/feedback", json={**GOOD, "question": "=HYPERLINK(\"http://x\")"})
+    client.post("/api/feedback", json={**GOOD, "question": '=HYPERLINK("http://x")'})
     store.record_unanswered(
         kind="abstention", question="Et le samedi ?", intent="ask_rights", retention_days=30
     )
@@ -204,8 +217,15 @@ def test_csv_exports(client: TestClient) -> None:
 def test_summaries_by_source_and_intent() -> None:
     def row(rating: str, reason: str | None, intent: str | None, sections: list[str]) -> Any:
         sources = [{"doc_id": "d", "title": "T", "section": s, "date": ""} for s in sections]
-        return store.Feedback(rating=rating, reason=reason, intent=intent, question="q",
-                              answer="a", sources=sources, created_at=datetime.now(UTC))
+        return store.Feedback(
+            rating=rating,
+            reason=reason,
+            intent=intent,
+            question="q",
+            answer="a",
+            sources=sources,
+            created_at=datetime.now(UTC),
+        )
 
     rows = [
         row("down", "incorrect", "ask_quota", ["A", "A", "B"]),

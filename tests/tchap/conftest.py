@@ -5,7 +5,10 @@
 - ``assistant``: actions + Rasa on 16055/16005 (``cli.stack.LocalStack``, as the other
   suites start them, on ports of their own), waited for until it answers from the texts.
 - ``bot``: ``.venv/bin/teletravail tchap`` as a process with its ``TCHAP_*`` environment,
-  restartable on the same store (``BotProcess.restart``).
+  restartable on the same store (``BotProcess.restart``), with a référents' room (encrypted,
+  created by the ``referent`` account) for the hand-off.
+- ``tickets_db``: the SQLite file shared, as in production, by the action server (which
+  creates the tickets) and the bot (which posts them and records the answers).
 
 Agents are matrix-nio clients with encryption (``tests/tchap/agents.py``). No part of Synapse
 or matrix-nio is faked.
@@ -13,6 +16,7 @@ or matrix-nio is faked.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
 import shutil
@@ -26,8 +30,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from nio import RoomCreateResponse
 
 from cli.stack import ROOT, LocalStack, terminate_group
+from tests.tchap.agents import ENCRYPTION, Agent
 from tests.tchap.synapse import Homeserver, HomeserverError
 
 TELETRAVAIL = ROOT / ".venv" / "bin" / "teletravail"
@@ -84,7 +90,7 @@ class BotProcess:
         raise RuntimeError(f"le bot n'a pas été prêt en {self.startup_timeout:.0f} s")
 
     def stop(self) -> None:
-        """SIGTERM (as honcho sends it), SIGKILL after 15 s."""
+        """SIGTERM (as supervisord sends it), SIGKILL after 15 s."""
         if self._process is None:
             return
         terminate_group(self._process, grace_s=15)
@@ -115,6 +121,7 @@ class Accounts:
     closed_bot: str
     agent: str
     second_agent: str
+    referent: str
     passwords: dict[str, str]
     admin_token: str
 
@@ -136,7 +143,14 @@ def homeserver() -> Iterator[Homeserver]:
 def accounts(homeserver: Homeserver) -> Accounts:
     passwords: dict[str, str] = {}
     ids = {}
-    for name in ("assistant", "assistant-ferme", "camille.martin-finances.gouv.fr", "dominique"):
+    names = (
+        "assistant",
+        "assistant-ferme",
+        "camille.martin-finances.gouv.fr",
+        "dominique",
+        "referent",
+    )
+    for name in names:
         password = secrets.token_urlsafe(12)
         user_id = homeserver.register(name, password)
         passwords[user_id] = password
@@ -157,13 +171,48 @@ def accounts(homeserver: Homeserver) -> Accounts:
         closed_bot=ids["assistant-ferme"],
         agent=ids["camille.martin-finances.gouv.fr"],
         second_agent=ids["dominique"],
+        referent=ids["referent"],
         passwords=passwords,
         admin_token=login.json()["access_token"],
     )
 
 
+@pytest.fixture(scope="session")
+def workdir() -> Iterator[Path]:
+    """Stores and logs of the bot processes; kept for reading when TCHAP_TESTS_KEEP=1."""
+    path = Path(tempfile.mkdtemp(prefix="tchap-tests-"))
+    yield path
+    if os.environ.get("TCHAP_TESTS_KEEP") != "1":
+        shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def tickets_db(workdir: Path) -> str:
+    """The database URL of the hand-off tickets, shared by the action server and the bot."""
+    return f"sqlite:///{workdir / 'tickets.db'}"
+
+
+def _start_with_database(stack: LocalStack, url: str) -> LocalStack:
+    """Start the stack with ``DATABASE_URL`` in its processes' environment only.
+
+    ``LocalStack`` passes this process's environment on: it is set for the start, then put
+    back, so that the suites after this one keep their own database.
+    """
+    previous = os.environ.get("DATABASE_URL")
+    os.environ["DATABASE_URL"] = url
+    try:
+        return stack.start()
+    finally:
+        if previous is None:
+            os.environ.pop("DATABASE_URL", None)
+        else:
+            os.environ["DATABASE_URL"] = previous
+
+
 @pytest.fixture(scope="session", autouse=True)
-def assistant_starting(request: pytest.FixtureRequest) -> Iterator[Future[LocalStack] | None]:
+def assistant_starting(
+    request: pytest.FixtureRequest, tickets_db: str
+) -> Iterator[Future[LocalStack] | None]:
     """Start Rasa and the actions in the background as soon as this suite begins.
 
     They take one to two minutes (the action server loads the search engine); Synapse, the
@@ -176,7 +225,7 @@ def assistant_starting(request: pytest.FixtureRequest) -> Iterator[Future[LocalS
         return
     stack = LocalStack(actions_port=ACTIONS_PORT, rasa_port=RASA_PORT, with_api=False)
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="assistant")
-    starting = executor.submit(stack.start)
+    starting = executor.submit(_start_with_database, stack, tickets_db)
     try:
         yield starting
     finally:
@@ -193,12 +242,20 @@ def assistant(assistant_starting: Future[LocalStack] | None) -> LocalStack:
 
 
 @pytest.fixture(scope="session")
-def workdir() -> Iterator[Path]:
-    """Stores and logs of the bot processes; kept for reading when TCHAP_TESTS_KEEP=1."""
-    path = Path(tempfile.mkdtemp(prefix="tchap-tests-"))
-    yield path
-    if os.environ.get("TCHAP_TESTS_KEEP") != "1":
-        shutil.rmtree(path, ignore_errors=True)
+def referent_room(homeserver: Homeserver, accounts: Accounts, workdir: Path) -> str:
+    """The référents' room: encrypted, created by a référent, the bot invited."""
+
+    async def create() -> str:
+        store = workdir / "agents" / "referent-creator"
+        password = accounts.passwords[accounts.referent]
+        async with Agent(homeserver.url, accounts.referent, password, store) as referent:
+            response = await referent.client.room_create(
+                name="Référents télétravail", invite=[accounts.bot], initial_state=[ENCRYPTION]
+            )
+            assert isinstance(response, RoomCreateResponse), response
+            return str(response.room_id)
+
+    return asyncio.run(create())
 
 
 def _bot_env(homeserver: Homeserver, user_id: str, password: str, allowed: str) -> dict[str, str]:
@@ -212,10 +269,17 @@ def _bot_env(homeserver: Homeserver, user_id: str, password: str, allowed: str) 
 
 
 @pytest.fixture(scope="session")
-def bot(homeserver: Homeserver, accounts: Accounts, workdir: Path) -> Iterator[BotProcess]:
+def bot(
+    homeserver: Homeserver,
+    accounts: Accounts,
+    workdir: Path,
+    referent_room: str,
+    tickets_db: str,
+) -> Iterator[BotProcess]:
     """The bot serving agents of the test server (and of another, absent one).
 
-    It starts without waiting for Rasa: it only calls Rasa when an agent writes.
+    It starts without waiting for Rasa: it only calls Rasa when an agent writes. It serves
+    the référents' room and looks for new tickets every second.
     """
     env = _bot_env(
         homeserver,
@@ -224,6 +288,9 @@ def bot(homeserver: Homeserver, accounts: Accounts, workdir: Path) -> Iterator[B
         f"{OTHER_SERVER}, {homeserver.server_name}",
     )
     env["RASA_URL"] = f"http://127.0.0.1:{RASA_PORT}"
+    env["TCHAP_REFERENT_ROOM"] = referent_room
+    env["TCHAP_HANDOFF_POLL_SECONDS"] = "1"
+    env["DATABASE_URL"] = tickets_db
     process = BotProcess(env, workdir / "bot-store", workdir / "bot.log")
     process.start()
     yield process

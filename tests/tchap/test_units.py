@@ -115,3 +115,52 @@ def test_store_keeps_session_secret_and_handled_events(tmp_path: Path) -> None:
     reopened.forget_session()
     assert reopened.load_session("@bot:s") is None
     reopened.close()
+
+
+def test_thread_root_shows_number_question_context_and_how_to_answer() -> None:
+    from types import SimpleNamespace
+
+    from tchap.handoff import HELP_LINE, thread_root
+
+    ticket = SimpleNamespace(
+        id=7,
+        channel="web",
+        question="Et <le> samedi ?",
+        intent="ask_rights",
+        sources=[{"doc_id": "pndtt-plan-national", "section": "2.1"}],
+        turns=[{"who": "agent", "text": "Et <le> samedi ?"}, {"who": "bot", "text": "x " * 300}],
+    )
+    message = thread_root(ticket)
+    lines = message.body.split("\n")
+    assert lines[0] == "Demande n° 7 (chat web) : « Et <le> samedi ? »"
+    assert "Sources consultées : pndtt-plan-national › 2.1" in lines
+    assert lines[-1] == HELP_LINE
+    assert len(max(lines, key=len)) <= max(len(HELP_LINE), 220)
+    assert "&lt;le&gt;" in message.formatted_body and "<le>" not in message.formatted_body
+
+
+def test_replies_in_thread_or_to_the_root_and_commands() -> None:
+    from tchap.handoff import command_of, in_thread, relayed_answer, root_of
+
+    assert root_of({"m.relates_to": {"rel_type": "m.thread", "event_id": "$root"}}) == "$root"
+    assert root_of({"m.relates_to": {"m.in_reply_to": {"event_id": "$root"}}}) == "$root"
+    assert root_of({"body": "hors fil"}) is None
+    content = in_thread(notice("Demande n° 7 close."), "$root")
+    assert content["m.relates_to"]["rel_type"] == "m.thread"
+    assert root_of(content) == "$root"
+    assert command_of(" !Clore ") == "close" and command_of("!publier") == "publish"
+    assert command_of("!clore la demande") is None and command_of("oui") is None
+    assert (
+        relayed_answer(7, " Oui. ").body
+        == "Réponse du référent télétravail (demande n° 7) :\n\nOui."
+    )
+
+
+def test_store_remembers_the_room_of_a_conversation(tmp_path: Path) -> None:
+    store = BotStore(tmp_path)
+    assert store.room_of("tchap-1") is None
+    store.remember_room("tchap-1", "!a:server")
+    store.remember_room("tchap-1", "!b:server")
+    assert store.room_of("tchap-1") == "!b:server"
+    store.close()
+    assert BotStore(tmp_path).room_of("tchap-1") == "!b:server"

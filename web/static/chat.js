@@ -293,6 +293,27 @@
     return /^Sources?\s*:/.test(text.trim());
   }
 
+  /**
+   * The custom payload of one bot message, read field by field like the Python model it
+   * mirrors (knowledge/payload.py, BotPayload): whatever is missing or malformed reads as
+   * « nothing to show », never as an error.
+   */
+  function readPayload(message) {
+    const custom = message && message.custom && typeof message.custom === "object"
+      && !Array.isArray(message.custom) ? message.custom : {};
+    const documents = custom.documents;
+    return {
+      abstained: custom.abstained === true,
+      fallback: custom.fallback === true,
+      sources: Array.isArray(custom.sources)
+        ? custom.sources.filter((s) => s && typeof s === "object") : [],
+      documents: documents && typeof documents === "object" && !Array.isArray(documents)
+        ? documents : {},
+      handoff: custom.handoff && Number.isInteger(custom.handoff.ticket)
+        && custom.handoff.ticket >= 1 ? { ticket: custom.handoff.ticket } : null,
+    };
+  }
+
   /** Render one bot turn (Rasa's messages for one user message) as one block of the log. */
   function addBotTurn(messages, question) {
     turnCount += 1;
@@ -303,27 +324,24 @@
     let abstained = false;
     messages.forEach((message, index) => {
       if (!message || typeof message !== "object") return;
-      const custom = message.custom && typeof message.custom === "object" ? message.custom : {};
-      const next = messages[index + 1];
-      const nextHasSources = next && next.custom && Array.isArray(next.custom.sources)
-        && next.custom.sources.length > 0;
+      const payload = readPayload(message);
+      const nextHasSources = readPayload(messages[index + 1]).sources.length > 0;
       if (typeof message.text === "string" && message.text.trim()) {
         texts.push(message.text);
         // The « Source : » line is shown as the citation block that follows it.
-        if (!(nextHasSources && isSourceLine(message.text)) && !(Array.isArray(custom.sources)
-          && custom.sources.length && isSourceLine(message.text))) {
+        if (!((nextHasSources || payload.sources.length) && isSourceLine(message.text))) {
           const bubble = element("div", "bubble bubble--bot");
           bubble.append(render(message.text));
           item.append(bubble);
         }
       }
-      if (custom.abstained === true) abstained = true;
-      if (Array.isArray(custom.sources) && custom.sources.length) {
-        sources.push(...custom.sources);
-        item.append(sourcesBlock(custom.sources));
+      if (payload.abstained) abstained = true;
+      if (payload.sources.length) {
+        sources.push(...payload.sources);
+        item.append(sourcesBlock(payload.sources));
       }
-      if (custom.documents && typeof custom.documents === "object") {
-        const block = documentsBlock(custom.documents);
+      if (Object.keys(payload.documents).length) {
+        const block = documentsBlock(payload.documents);
         if (block) item.append(block);
       }
       if (Array.isArray(message.buttons) && message.buttons.length) {

@@ -1,0 +1,86 @@
+"""``kill -9`` of each service during a form: each comes back by itself, the form resumes.
+
+Real processes under the real supervisor, on loopback, bounded in time (``make faults``;
+durations printed with ``-s``). The conversation lives in the SQLite tracker store, so a
+Rasa killed in the middle of the quota form finds it again, slots included.
+"""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+import pytest
+
+from cli.stack import wait_until_answering
+from tests.faults.supervised import SupervisedStack
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+OPEN_QUOTA_FORM = "calcule mes jours"
+QUOTA_QUESTION = "quotité"
+EIGHTY_PERCENT_ANSWER = "2 jours de télétravail par semaine"
+
+
+def texts(response: httpx.Response) -> str:
+    assert response.status_code == 200, response.text
+    return "\n".join(message.get("text") or "" for message in response.json())
+
+
+def assert_quota_form_waits_for_quotite(stack: SupervisedStack, sender: str) -> None:
+    tracker = stack.tracker(sender)
+    assert (tracker.get("active_loop") or {}).get("name") == "quota_form"
+    assert tracker["slots"].get("requested_slot") == "quotite"
+
+
+def assert_outage_answer(response: httpx.Response) -> None:
+    """While a service is down the agent gets an answer: never a 500, never an empty 200."""
+    assert response.status_code != 500, response.text
+    if response.status_code == 200:
+        assert response.json(), "réponse vide pendant la panne"
+    else:
+        assert response.status_code == 503, response.text
+        assert "réessayez" in response.json()["detail"]
+
+
+def test_each_service_killed_comes_back_and_the_form_resumes(
+    supervised: SupervisedStack,
+) -> None:
+    sender = "fault-quota-form"
+    assert QUOTA_QUESTION in texts(supervised.chat(sender, OPEN_QUOTA_FORM)).lower()
+    assert_quota_form_waits_for_quotite(supervised, sender)
+    durations: dict[str, float] = {}
+
+    killed = supervised.kill9("actions")
+    assert_outage_answer(supervised.chat("fault-probe-actions", "combien de jours à 80 % ?"))
+    durations["actions"] = supervised.wait_back("actions", killed)
+
+    killed = supervised.kill9("api")
+    durations["api"] = supervised.wait_back("api", killed)
+
+    killed = supervised.kill9("rasa")
+    time.sleep(1.0)
+    assert_outage_answer(supervised.chat("fault-probe-rasa", "bonjour"))
+    durations["rasa"] = supervised.wait_back("rasa", killed)
+
+    # The conversation came back from the database, still in the form, still waiting for
+    # the quotité; the next turn answers the form's question.
+    assert_quota_form_waits_for_quotite(supervised, sender)
+    wait_until_answering(supervised.rasa_url)  # the action server's engine is warm again
+    assert EIGHTY_PERCENT_ANSWER in texts(supervised.chat(sender, "80"))
+    print(f"\nretour après kill -9 (s) : {durations}")
+    assert all(pid > 0 for pid in map(supervised.pid, ("actions", "rasa", "api")))
+
+
+def test_rasa_restart_keeps_the_conversation(supervised: SupervisedStack) -> None:
+    sender = "fault-restart"
+    assert QUOTA_QUESTION in texts(supervised.chat(sender, OPEN_QUOTA_FORM)).lower()
+    assert EIGHTY_PERCENT_ANSWER in texts(supervised.chat(sender, "80"))
+    before = supervised.tracker(sender)["events"]
+    started = time.monotonic()
+    supervised.ctl("restart", "rasa")
+    supervised.wait_back("rasa")
+    print(f"\nredémarrage de Rasa : {time.monotonic() - started:.1f} s")
+    after = supervised.tracker(sender)["events"]
+    assert [e["event"] for e in after] == [e["event"] for e in before]
+    assert after[-1]["timestamp"] == before[-1]["timestamp"]
