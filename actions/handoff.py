@@ -39,7 +39,14 @@ from actions.guide import (
 from actions.impact import check_days, check_distance, reply_impact
 from actions.notice import CLEARED, read_date, reply_notice
 from actions.quota import quota_now, stated_quotite
-from actions.replies import Choice, attempted_choice, last_bot_text, pick, yes_or_no
+from actions.replies import (
+    Choice,
+    attempted_choice,
+    last_bot_text,
+    last_bot_turn,
+    pick,
+    yes_or_no,
+)
 from knowledge.payload import BotPayload, Handoff
 from rules.models import cite, load_rules
 
@@ -218,6 +225,18 @@ def considered_sources(tracker: Tracker, after: int) -> list[dict[str, str]]:
                 key = (str(source.get("doc_id", "")), str(source.get("section", "")))
                 found.setdefault(key, {"doc_id": key[0], "section": key[1]})
     return list(found.values())
+
+
+def fell_back_before(tracker: Tracker) -> bool:
+    """Whether the bot's previous turn did not understand the agent either (``fallback``).
+
+    Two misunderstood messages in a row: the agent is stuck, and suggesting topics again
+    does not help — the bot offers to pass the question to a person instead.
+    """
+    return any(
+        BotPayload.read((event.get("data") or {}).get("custom")).fallback
+        for event in last_bot_turn(tracker.events)
+    )
 
 
 def offer_pending(tracker: Tracker) -> bool:

@@ -27,7 +27,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.answers import answer_question, context_question, question_text
 from actions.common import Button, button, latest_intent, latest_text
 from actions.dialogue import OFFERS, RESUME_QUIZ, resolve_turn
-from actions.handoff import send_draft_info, send_referent
+from actions.handoff import fell_back_before, offer_handoff, send_draft_info, send_referent
 from actions.impact import impact_now
 from actions.manager import ask_question, quiz_index, send_guide
 from actions.notice import notice_now, notice_question
@@ -189,8 +189,12 @@ class ActionAnswerQuestion(Action):
             return await start(decision.computation, dispatcher, tracker)
         offers = [OFFERS[decision.computation]] if decision.computation else []
         offers += NEXT_STEPS.get(intent, [])
-        unsure = suggestions(tracker) if intent == "nlu_fallback" else None
-        await answer_question(
+        stuck = intent == "nlu_fallback" and fell_back_before(tracker)
+        # Second misunderstanding in a row: no topics to pick again, the référent instead.
+        unsure = ([] if stuck else suggestions(tracker)) if intent == "nlu_fallback" else None
+        answer = await answer_question(
             dispatcher, question_text(tracker), offers=offers, suggestions=unsure, context=context
         )
+        if stuck and answer is not None and answer.abstained:
+            offer_handoff(dispatcher, tracker)
         return []

@@ -281,3 +281,27 @@ def test_typed_reply_to_the_offer(run: Run, typed: str, expected: str | None) ->
         assert outcome.events == [
             {"event": "followup", "timestamp": None, "name": "action_talk_to_human"}
         ]
+
+
+def _after_bot(custom: dict[str, Any] | None, text: str) -> Tracker:
+    """The agent's ``text`` (not understood) after a bot turn carrying ``custom``."""
+    latest = {"text": text, "intent": {"name": "nlu_fallback", "confidence": 0.2}, "entities": []}
+    events = [
+        {"event": "user", "timestamp": TS, "text": "azerty", "parse_data": latest},
+        {"event": "bot", "timestamp": TS, "text": "…", "data": {"custom": custom}},
+        {"event": "user", "timestamp": TS, "text": text, "parse_data": latest},
+    ]
+    state = {"sender_id": "web9", "slots": {}, "latest_message": latest, "events": events,
+             "active_loop": {}, "latest_action_name": "action_listen"}  # fmt: skip
+    return Tracker.from_dict(state)
+
+
+def test_a_second_misunderstood_message_in_a_row_offers_the_referent(run: Run) -> None:
+    from actions.questions import ActionAnswerQuestion
+
+    stuck = run(ActionAnswerQuestion(), _after_bot({"abstained": True, "fallback": True}, "qsdf"))
+    assert HANDOFF_QUESTION in stuck.texts[-1]
+    assert "Vouliez-vous dire" not in "\n".join(stuck.texts)
+
+    first = run(ActionAnswerQuestion(), _after_bot(None, "qsdf"))
+    assert not any(HANDOFF_QUESTION in text for text in first.texts)
