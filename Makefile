@@ -9,7 +9,8 @@ RASA_VENV := .venv-rasa
 RASA := $(RASA_VENV)/bin/rasa
 RASA_STAMP := $(RASA_VENV)/.installed
 RASA_MODEL := var/rasa/models/teletravail.tar.gz
-RASA_DATA := $(shell find bot data -name '*.yml' 2>/dev/null)
+# Ce qui change le modèle : données, domaine, configuration (pas les adresses des services).
+RASA_DATA := $(shell find bot data -name '*.yml' -not -name 'endpoints*.yml' -not -name 'credentials.yml' 2>/dev/null)
 # Composants NLU maison (bot/components) : les modifier réentraîne le modèle.
 RASA_COMPONENTS := $(shell find bot/components -name '*.py' 2>/dev/null)
 WEB_STAMP := web/node_modules/.installed
@@ -39,7 +40,7 @@ RASA_TOKEN_FILE := var/rasa/auth-token
 
 .DEFAULT_GOAL := help
 .PHONY: help install install-rasa install-synapse model index train run status faults test lint typecheck eval fuzz bench-rasa clean
-.PHONY: chromium fonts compose-tool
+.PHONY: chromium fonts compose-tool bench-tchap
 
 help: ## Affiche cette aide
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -144,6 +145,11 @@ eval: index ## Mesure la recherche (hit@k, MRR, abstention, latence)
 
 bench-rasa: index train ## Mesure le NLU (F1 en validation croisée), l'entraînement et la latence
 	$(BIN)/teletravail eval rasa
+
+# Latence du bot Tchap (issue 13) : Synapse, bot, Rasa et clients chiffrés réels, ports
+# 16105/16155 ; chiffres affichés (-s), à reporter dans docs/tchap.md (« Mesures »).
+bench-tchap: index train $(SYNAPSE_STAMP) ## Mesure la latence du bot Tchap : réponses (50 messages) et réponses des référents (p50/p95)
+	$(BIN)/pytest -m bench tests/tchap/test_latency.py -q -s
 
 clean: ## Supprime ce qui est généré (environnements, index, modèles)
 	rm -rf $(VENV) $(RASA_VENV) $(SYNAPSE_VENV) var .mypy_cache .ruff_cache .pytest_cache

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -47,6 +47,8 @@ class Received:
     msgtype: str
     encrypted: bool
     server_timestamp: int
+    # When this client read it (time.monotonic): the latency benchmark's arrival time.
+    received_at: float = field(default_factory=time.monotonic)
 
 
 class Agent:
