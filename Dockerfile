@@ -107,9 +107,9 @@ WORKDIR /app
 COPY --from=rasa-build /app/.venv-rasa /app/.venv-rasa
 COPY --from=rasa-build /app/var/rasa/models /app/var/rasa/models
 # Loaded at run time: custom NLU components and tracker store (bot/), endpoints and
-# credentials, and the two entry points of ops/.
+# credentials, the two entry points of ops/ and the log redaction the Rasa one installs.
 COPY bot/ bot/
-COPY ops/rasa_server.py ops/check_secrets.py ops/
+COPY ops/rasa_server.py ops/check_secrets.py ops/log_redaction.py ops/
 ENV PATH=/app/.venv-rasa/bin:${PATH} \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \

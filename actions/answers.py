@@ -26,6 +26,7 @@ from actions.common import (
     HELP_BUTTON,
     REFERENT_BUTTON,
     Button,
+    failure_text,
     latest_intent,
     latest_text,
     recent_user_texts,
@@ -33,7 +34,9 @@ from actions.common import (
     send_sources,
 )
 from actions.replies import Choice, numbered
+from actions.settings import ActionSettings
 from knowledge.analysis import fold, sanitize_text
+from knowledge.dense import KnownQueryVector, carried_query_vector
 from knowledge.payload import BotPayload
 from rules.formatting import fr_number
 
@@ -42,6 +45,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+# The variables behind ``ActionSettings.warmup`` and ``actions_warmup``.
 WARMUP_SWITCHES = ("TELETRAVAIL_WARMUP", "TELETRAVAIL_ACTIONS_WARMUP")
 MAX_QUESTION_CHARS = 2000
 ASK_TIMEOUT_S = 20.0
@@ -140,7 +144,8 @@ def start_warm_up() -> threading.Thread | None:
     ``TELETRAVAIL_ACTIONS_WARMUP=0`` for the action server only (the action tests use it).
     The action server's supervising process never loads it (it serves no request).
     """
-    if "0" in (os.environ.get(name) for name in WARMUP_SWITCHES):
+    settings = ActionSettings()  # read now: the switch may be set just before the import
+    if not (settings.warmup and settings.actions_warmup):
         return None
     if _in_action_server_supervisor():
         return None
@@ -207,19 +212,31 @@ def with_context(text: str, recent: list[str]) -> str:
     return f"{sanitize_text(previous).strip()} {text}"
 
 
-def _ask(question: str) -> Answer:
-    return get_engine().ask(question)
+def question_vector(tracker: Tracker) -> KnownQueryVector | None:
+    """The e5 vector Rasa's NLU computed for the latest message, if it carries one.
+
+    The engine uses it instead of encoding the question again when it is exactly the
+    question searched (same text, same model file): see ``Retriever.reusable``.
+    """
+    return carried_query_vector(tracker.latest_message)
 
 
-async def retrieve(question: str) -> Answer:
+def _ask(question: str, known: KnownQueryVector | None = None) -> Answer:
+    engine = get_engine()
+    return engine.ask(question) if known is None else engine.ask(question, known=known)
+
+
+async def retrieve(question: str, known: KnownQueryVector | None = None) -> Answer:
     """Ask the engine within the timeouts (loading the engine has its own, longer one).
+
+    ``known``: the question's vector from the NLU (:func:`question_vector`), if any.
 
     Raises:
         TimeoutError: the engine did not load or answer in time.
 
     """
     await run_in_thread(get_engine, timeout=LOAD_TIMEOUT_S)
-    return await run_in_thread(_ask, question, timeout=ASK_TIMEOUT_S)
+    return await run_in_thread(_ask, question, known, timeout=ASK_TIMEOUT_S)
 
 
 async def answer_question(
@@ -230,6 +247,8 @@ async def answer_question(
     suggestions: Sequence[Button] | None = None,
     in_form: bool = False,
     context: str | None = None,
+    intent: str | None = None,
+    known: KnownQueryVector | None = None,
 ) -> Answer | None:
     """Answer from the texts, citing every passage used, or say why not and offer the référent.
 
@@ -246,6 +265,10 @@ async def answer_question(
         in_form: a form asks its question again right after: the reply then carries no
             buttons and no numbered choices, so that « 2 » or « passer » answers the form's
             question, the only one pending.
+        known: the e5 vector of the latest message from the NLU (:func:`question_vector`),
+            used only if it is that of ``question`` (else the question is encoded again).
+        intent: the NLU's intent of the message answered, written with the abstention
+            marker so that the API records the question with the intent of this very turn.
 
     Returns:
         The engine's answer, or None when the engine was not asked or failed.
@@ -262,13 +285,13 @@ async def answer_question(
         question = question[:MAX_QUESTION_CHARS]
     logger.debug("Recherche pour une question de %d caractères", len(question))
     try:
-        answer = await retrieve(question)
+        answer = await retrieve(question, known)
         if answer.abstained and context:
             with_previous = await retrieve(context[-MAX_QUESTION_CHARS:])
             answer = answer if with_previous.abstained else with_previous
-    except TimeoutError:
-        logger.warning("Recherche trop longue (plus de %.0f s)", ASK_TIMEOUT_S)
-        dispatcher.utter_message(text=BUSY_MESSAGE, buttons=[REFERENT_BUTTON])
+    except TimeoutError as error:
+        logger.warning("Recherche trop longue ou refusée (%s)", type(error).__name__)
+        dispatcher.utter_message(text=failure_text(error, BUSY_MESSAGE), buttons=[REFERENT_BUTTON])
         return None
     except Exception:
         logger.exception("Recherche impossible")
@@ -290,7 +313,7 @@ async def answer_question(
             text += "\n\n" + offer_text(offers)
         # The markers make the API record the question for the référents' page (/api/chat):
         # an abstention, and ``fallback`` when the NLU did not understand the message either.
-        marker = BotPayload(abstained=True, fallback=suggestions is not None)
+        marker = BotPayload(abstained=True, fallback=suggestions is not None, intent=intent)
         dispatcher.utter_message(text=text, buttons=buttons, json_message=marker.to_custom())
         return answer
     dispatcher.utter_message(text=answer.answer)

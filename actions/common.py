@@ -4,14 +4,19 @@ Citations travel twice, as the contract of ARCHITECTURE.md asks: as French lines
 (« Source : <titre> (<date>), <section>. ») that any channel can show, and as a custom payload
 ``{"sources": [...]}`` with the shape of ``/api/ask`` that the web chat renders. Blocking
 work (retrieval, rules, date parsing) runs in a worker thread under an explicit timeout, so
-that one slow question never stalls the action server's event loop.
+that one slow question never stalls the action server's event loop. Those threads are a
+dedicated, bounded pool (:func:`run_in_thread`): Python cannot stop a thread, so a call that
+timed out keeps its thread until it returns, and without a bound repeated timeouts would
+take every thread of the process.
 """
 
 from __future__ import annotations
 
 import asyncio
-import functools
+import logging
+import threading
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from rasa_sdk import Tracker
@@ -20,9 +25,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 
 from actions.replies import last_choices, pick
+from actions.settings import get_action_settings
 from knowledge.models import Source
 from knowledge.payload import BotPayload
 
+logger = logging.getLogger(__name__)
 T = TypeVar("T")
 Button = dict[str, str]
 
@@ -30,6 +37,10 @@ RULES_TIMEOUT_S = 10.0
 MAX_SECTIONS = 3
 REFERENT_BUTTON: Button = {"title": "Contacter le référent", "payload": "/talk_to_human"}
 HELP_BUTTON: Button = {"title": "Que pouvez-vous faire ?", "payload": "/help"}
+BUSY_TEXT = (
+    "Je suis très sollicité en ce moment et ne peux pas traiter votre demande tout de suite. "
+    "Réessayez dans un instant."
+)
 
 
 def button(title: str, payload: str) -> Button:
@@ -37,16 +48,88 @@ def button(title: str, payload: str) -> Button:
     return {"title": title, "payload": payload}
 
 
+class ActionsBusyError(TimeoutError):
+    """Every worker thread is taken: the call was refused without waiting.
+
+    A subclass of ``TimeoutError``, so that callers that already answer « try again later »
+    to a slow call do the same here; :func:`failure_text` tells the two apart.
+    """
+
+
+class _WorkerPool:
+    """A dedicated thread pool and a count of its free threads, created on first use.
+
+    The count is taken before a call is submitted and given back when the call's thread
+    returns, not when its caller stops waiting: a stuck call keeps its place, and when all
+    places are taken the next call is refused at once instead of queueing behind it.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._executor: ThreadPoolExecutor | None = None
+        self._free: threading.BoundedSemaphore | None = None
+        self.size = 0
+
+    def get(self) -> tuple[ThreadPoolExecutor, threading.BoundedSemaphore]:
+        """The pool and its free-thread count, sized from ``TELETRAVAIL_ACTION_THREADS``."""
+        with self._lock:
+            if self._executor is None or self._free is None:
+                self.size = get_action_settings().action_threads
+                self._executor = ThreadPoolExecutor(
+                    max_workers=self.size, thread_name_prefix="actions-work"
+                )
+                self._free = threading.BoundedSemaphore(self.size)
+            return self._executor, self._free
+
+    def reset(self) -> None:
+        """Forget the pool (tests resize it); threads still running finish on their own."""
+        with self._lock:
+            if self._executor is not None:
+                self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = None
+            self._free = None
+
+
+_pool = _WorkerPool()
+
+
+def reset_thread_pool() -> None:
+    """Drop the worker pool, so that the next call sizes a new one from the settings."""
+    _pool.reset()
+
+
 async def run_in_thread(function: Callable[..., T], *args: Any, timeout: float) -> T:
-    """Run blocking ``function(*args)`` in the default executor, within ``timeout`` seconds.
+    """Run blocking ``function(*args)`` in the actions' thread pool, within ``timeout`` seconds.
 
     Raises:
-        TimeoutError: the call took longer; the thread finishes in the background.
+        ActionsBusyError: every thread is taken (some perhaps by calls that timed out and
+            still run); nothing was started.
+        TimeoutError: the call took longer; its thread finishes in the background and keeps
+            its place in the pool until then.
 
     """
-    loop = asyncio.get_running_loop()
-    call = functools.partial(function, *args)
-    return await asyncio.wait_for(loop.run_in_executor(None, call), timeout=timeout)
+    executor, free = _pool.get()
+    if not free.acquire(blocking=False):
+        logger.warning("Tous les fils de travail des actions sont occupés (%d)", _pool.size)
+        raise ActionsBusyError(f"{_pool.size} fils de travail occupés")
+    try:
+        future = executor.submit(function, *args)
+    except BaseException:
+        free.release()
+        raise
+    # Called when the thread returns, or when the call is cancelled before it started.
+    future.add_done_callback(lambda _: free.release())
+    try:
+        return await asyncio.wait_for(asyncio.wrap_future(future), timeout=timeout)
+    except TimeoutError:
+        name = getattr(function, "__qualname__", type(function).__name__)
+        logger.warning("Appel %s abandonné après %.0f s ; son fil continue", name, timeout)
+        raise
+
+
+def failure_text(error: BaseException, default: str) -> str:
+    """The French reply to a failed call: « busy » when the pool was full, else ``default``."""
+    return BUSY_TEXT if isinstance(error, ActionsBusyError) else default
 
 
 def source_line(source: Source, *, section: bool = True) -> str:

@@ -26,7 +26,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import INTENT_QUESTIONS, answer_question
+from actions.answers import INTENT_QUESTIONS, answer_question, question_vector
 from actions.common import (
     HELP_BUTTON,
     Button,
@@ -147,7 +147,7 @@ async def run_choice(
     if intent in INTENT_QUESTIONS:
         computation = TOPIC_COMPUTATIONS.get(intent)
         offers = [OFFERS[computation]] if computation else []
-        await answer_question(dispatcher, INTENT_QUESTIONS[intent], offers=offers)
+        await answer_question(dispatcher, INTENT_QUESTIONS[intent], offers=offers, intent=intent)
         return []
     if intent in ("deny", "stop"):
         dispatcher.utter_message(text=DECLINED)
@@ -332,7 +332,12 @@ class ActionHandleReply(Action):
         events = await resolve_turn(dispatcher, tracker)
         if events is RESUME_QUIZ:
             index = quiz_index(tracker)
-            await answer_question(dispatcher, latest_text(tracker))
+            await answer_question(
+                dispatcher,
+                latest_text(tracker),
+                intent=latest_intent(tracker),
+                known=question_vector(tracker),
+            )
             if index is not None:
                 ask_question(dispatcher, index)
             return []

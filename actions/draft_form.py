@@ -12,7 +12,6 @@ function as ``POST /api/drafts``) and sends the links twice: as text, and as a c
 from __future__ import annotations
 
 import logging
-import os
 from functools import lru_cache
 from typing import Any
 
@@ -22,11 +21,19 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 
-from actions.common import button, latest_intent, latest_text, own_question, run_in_thread
+from actions.common import (
+    button,
+    failure_text,
+    latest_intent,
+    latest_text,
+    own_question,
+    run_in_thread,
+)
 from actions.draft_dialogue import interpret, summary, to_request
 from actions.draft_fields import HIDDEN, NAMES, SLOT_PREFIX
 from actions.questions import answer_in_form
 from actions.replies import is_question
+from actions.settings import ActionSettings
 from drafts.config import get_draft_settings
 from drafts.service import DOCUMENT_TITLES, create_draft, document_urls
 from drafts.validation import DraftRuleError
@@ -146,8 +153,11 @@ def _migrated() -> bool:
 
 
 def public_url() -> str:
-    """Where the API serves the documents (``TELETRAVAIL_PUBLIC_URL``), for the text links."""
-    return os.environ.get("TELETRAVAIL_PUBLIC_URL", "http://localhost:8000").rstrip("/")
+    """Where the API serves the documents (``TELETRAVAIL_PUBLIC_URL``), for the text links.
+
+    Read at each call, not from the cached settings: a test stack sets it for its process.
+    """
+    return ActionSettings().public_base_url
 
 
 AGENT_CLOSING = (
@@ -199,11 +209,14 @@ class ActionDraftSubmit(Action):
                 "demande » pour la reprendre."
             )
             return _reset()
-        except Exception:
+        except Exception as error:
             logger.exception("Brouillon impossible à écrire")
             dispatcher.utter_message(
-                text="Les documents n'ont pas pu être préparés (erreur du service). Réessayez "
-                "plus tard ou contactez le référent télétravail."
+                text=failure_text(
+                    error,
+                    "Les documents n'ont pas pu être préparés (erreur du service). Réessayez "
+                    "plus tard ou contactez le référent télétravail.",
+                )
             )
             return _reset()
         documents = document_urls(info.id, info.documents)

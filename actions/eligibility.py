@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from pydantic import ValidationError
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -20,8 +21,10 @@ from actions.common import (
     RULES_TIMEOUT_S,
     button,
     chosen_value,
+    failure_text,
     latest_intent,
     latest_text,
+    pydantic_message,
     requested_slot,
     run_in_thread,
     section_of,
@@ -31,7 +34,7 @@ from actions.parsing import mentions_permanent_contract, parse_status, parse_yes
 from actions.replies import is_question
 from rules import EligibilityRequest, EligibilityResult, evaluate_eligibility
 from rules.eligibility import VERDICTS, Criterion
-from rules.models import load_rules
+from rules.models import RulesDataError, load_rules
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +60,8 @@ NEXT_BUTTONS = [
     button("Parler au référent", "/talk_to_human"),
 ]
 UNAVAILABLE = "Je n'arrive pas à vérifier votre éligibilité pour le moment. Réessayez plus tard."
+ASK_AGAIN = "Reprenons les questions d'éligibilité depuis le début."
+RESTART_BUTTON = button("Reprendre les questions", "/start_eligibility")
 
 
 def _as_bool(value: object) -> bool | None:
@@ -282,11 +287,33 @@ class ActionEligibility(Action):
         if slots["status"] not in ("fonctionnaire", "contractuel"):
             dispatcher.utter_message(response="utter_ask_status")
             return []
+        # Expected failures get their own reply; an unexpected one is a bug: logged with its
+        # stack trace at ERROR (never swallowed), and the agent still gets a French message
+        # rather than no reply at all.
         try:
             request = build_request(slots)
+        except ValidationError as error:  # an answer the engine does not accept: ask again
+            logger.info("Réponses d'éligibilité refusées (%d erreurs)", error.error_count())
+            dispatcher.utter_message(
+                text=f"{pydantic_message(error)}. {ASK_AGAIN}", buttons=[RESTART_BUTTON]
+            )
+            return reset
+        except RulesDataError:  # the rules files themselves are broken
+            logger.exception("Évaluation de l'éligibilité impossible : règles illisibles")
+            dispatcher.utter_message(text=UNAVAILABLE)
+            return reset
+        try:
             result = await run_in_thread(evaluate_eligibility, request, timeout=RULES_TIMEOUT_S)
+        except TimeoutError as error:  # too slow, or every worker thread busy
+            logger.warning("Évaluation de l'éligibilité abandonnée (%s)", type(error).__name__)
+            dispatcher.utter_message(text=failure_text(error, UNAVAILABLE))
+            return reset
+        except RulesDataError:
+            logger.exception("Évaluation de l'éligibilité impossible : règles illisibles")
+            dispatcher.utter_message(text=UNAVAILABLE)
+            return reset
         except Exception:
-            logger.exception("Évaluation de l'éligibilité impossible")
+            logger.exception("Évaluation de l'éligibilité impossible : erreur inattendue")
             dispatcher.utter_message(text=UNAVAILABLE)
             return reset
         dispatcher.utter_message(text=describe(result, slots))

@@ -22,6 +22,7 @@ from rasa_sdk.forms import REQUESTED_SLOT
 from actions.common import (
     HELP_BUTTON,
     button,
+    failure_text,
     latest_entity,
     latest_intent,
     latest_text,
@@ -294,9 +295,9 @@ async def create_ticket(dispatcher: CollectingDispatcher, tracker: Tracker) -> N
             ),
             timeout=TICKET_TIMEOUT_S,
         )
-    except Exception:
+    except Exception as error:
         logger.exception("Ticket not created")
-        dispatcher.utter_message(text=HANDOFF_FAILED, buttons=[HELP_BUTTON])
+        dispatcher.utter_message(text=failure_text(error, HANDOFF_FAILED), buttons=[HELP_BUTTON])
         return
     logger.info("Ticket %d created for conversation %s", number, sender)
     where = WHERE_ANSWER_COMES[channel_of(sender)]

@@ -16,6 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import (
     RULES_TIMEOUT_S,
+    failure_text,
     latest_entity,
     latest_intent,
     latest_text,
@@ -157,9 +158,9 @@ async def reply_impact(
     )
     try:
         result = await run_in_thread(simulate_impact, request, timeout=RULES_TIMEOUT_S)
-    except Exception:
+    except Exception as error:
         logger.exception("Simulation impossible")
-        dispatcher.utter_message(text=UNAVAILABLE)
+        dispatcher.utter_message(text=failure_text(error, UNAVAILABLE))
         return False
     text = describe(result, assumed_mode=assumed)
     if mode == "deux_roues":

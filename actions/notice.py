@@ -26,6 +26,7 @@ from actions.common import (
     RULES_TIMEOUT_S,
     button,
     chosen_value,
+    failure_text,
     latest_entity,
     latest_intent,
     latest_text,
@@ -114,9 +115,9 @@ async def reply_notice(dispatcher: CollectingDispatcher, event: str, day: dt.dat
         return False
     try:
         result = await run_in_thread(compute_notice, request, timeout=RULES_TIMEOUT_S)
-    except Exception:
+    except Exception as error:
         logger.exception("Calcul du délai de prévenance impossible")
-        dispatcher.utter_message(text=UNAVAILABLE)
+        dispatcher.utter_message(text=failure_text(error, UNAVAILABLE))
         return False
     headline = f"Date d'effet au plus tôt : {fr_date(result.effective_date)}."
     dispatcher.utter_message(text=f"{headline}\n\n{result.explanation}\n\n{RECOMPUTE_HINT}")

@@ -24,7 +24,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import answer_question, context_question, question_text
+from actions.answers import answer_question, context_question, question_text, question_vector
 from actions.common import Button, button, latest_intent, latest_text
 from actions.dialogue import OFFERS, RESUME_QUIZ, resolve_turn
 from actions.handoff import fell_back_before, offer_handoff, send_draft_info, send_referent
@@ -136,7 +136,13 @@ async def _answer_in_form_from_texts(
         return
     unsure = suggestions(tracker) if intent == "nlu_fallback" else None
     await answer_question(
-        dispatcher, question_text(tracker), suggestions=unsure, in_form=True, context=context
+        dispatcher,
+        question_text(tracker),
+        suggestions=unsure,
+        in_form=True,
+        context=context,
+        intent=intent,
+        known=question_vector(tracker),
     )
 
 
@@ -193,7 +199,13 @@ class ActionAnswerQuestion(Action):
         # Second misunderstanding in a row: no topics to pick again, the référent instead.
         unsure = ([] if stuck else suggestions(tracker)) if intent == "nlu_fallback" else None
         answer = await answer_question(
-            dispatcher, question_text(tracker), offers=offers, suggestions=unsure, context=context
+            dispatcher,
+            question_text(tracker),
+            offers=offers,
+            suggestions=unsure,
+            context=context,
+            intent=intent,
+            known=question_vector(tracker),
         )
         if stuck and answer is not None and answer.abstained:
             offer_handoff(dispatcher, tracker)

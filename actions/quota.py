@@ -20,6 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import (
     RULES_TIMEOUT_S,
     chosen_value,
+    failure_text,
     latest_entity,
     latest_intent,
     latest_text,
@@ -148,9 +149,9 @@ async def reply_quota(
         return False
     try:
         result = await run_in_thread(compute_quota, request, timeout=RULES_TIMEOUT_S)
-    except Exception:
+    except Exception as error:
         logger.exception("Calcul de quota impossible")
-        dispatcher.utter_message(text=UNAVAILABLE)
+        dispatcher.utter_message(text=failure_text(error, UNAVAILABLE))
         return False
     parts = [_headline(result), result.explanation]
     sources = list(result.sources)

@@ -7,7 +7,6 @@ Routes stay thin: each router calls the plain-Python domain functions of ``knowl
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -86,13 +85,14 @@ async def _warm_up(app: FastAPI) -> AsyncIterator[None]:
     from api.settings import get_web_settings
     from storage import upgrade_database
 
+    settings = get_web_settings()
     await run_in_threadpool(upgrade_database)
-    if os.environ.get("TELETRAVAIL_WARMUP", "1") != "0":
+    if settings.warmup:
         from knowledge.service import get_engine
 
         engine = await run_in_threadpool(get_engine)
         await run_in_threadpool(engine.ask, "télétravail")
-    app.state.rasa_client = rasa_client_from(get_web_settings())
+    app.state.rasa_client = rasa_client_from(settings)
     try:
         yield
     finally:

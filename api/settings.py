@@ -61,6 +61,9 @@ class WebSettings(BaseSettings):
     actions_port: int = Field(default=DEFAULT_ACTIONS_PORT, ge=1, le=65535)
     # Each dependency probe of /healthz: a supervisor polls it, it must answer quickly.
     health_timeout_seconds: float = Field(default=2.0, gt=0, le=30)
+    # Load the search model and index before serving (``TELETRAVAIL_WARMUP=0``: on first
+    # question instead, for tests and quick local starts).
+    warmup: bool = True
 
     @field_validator("rasa_url", "actions_url")
     @classmethod

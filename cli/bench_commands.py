@@ -14,13 +14,15 @@ import subprocess
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
 import httpx
 import typer
+import yaml
 
-from cli.stack import ROOT, LocalStack
+from cli.stack import RASA_MODEL, ROOT, LocalStack
 from knowledge.evaluation import percentile
 
 RASA = str(ROOT / ".venv-rasa" / "bin" / "rasa")
@@ -35,6 +37,63 @@ LATENCY_MESSAGES = [
     "merci",
 ]
 READY_QUESTION = LATENCY_MESSAGES[2]  # answered from the texts, with its sources
+# Capacity target of issue 14, at 16 conversations without think time.
+TARGET_MESSAGES_PER_S = 40.0
+TARGET_SATURATED_P95_MS = 500.0
+REDIS_SERVER = "redis-server"
+
+
+@dataclass
+class BenchStack(LocalStack):
+    """The test stack, with a chosen Rasa model and, if asked, several Rasa processes.
+
+    ``rasa_workers`` > 1 starts Rasa with ``SANIC_WORKERS`` and Rasa's Redis lock store (the
+    in-memory one refuses several workers), on a ``redis-server`` of its own started on
+    ``redis_port``; the conversations stay in the stack's SQLite tracker store.
+    """
+
+    model: Path = RASA_MODEL
+    rasa_workers: int = 1
+    redis_port: int = 26379
+
+    def services(self) -> list[str]:
+        """Names of the processes started, in order."""
+        return [name for name, _ in self._processes]
+
+    def _spawn(self, name: str, command: list[str], env: dict[str, str] | None = None) -> None:
+        if name == "rasa":
+            command = [str(self.model) if part == str(RASA_MODEL) else part for part in command]
+            if self.rasa_workers > 1:
+                self._start_redis()
+                endpoints = self.log_dir / "endpoints.yml"
+                settings = yaml.safe_load(endpoints.read_text("utf-8"))
+                settings["lock_store"] = {
+                    "type": "redis",
+                    "url": "127.0.0.1",
+                    "port": self.redis_port,
+                    "db": 1,
+                    "key_prefix": "bench",
+                }
+                endpoints.write_text(yaml.safe_dump(settings, allow_unicode=True), "utf-8")
+                env = {**(env or {}), "SANIC_WORKERS": str(self.rasa_workers)}
+        super()._spawn(name, command, env)
+
+    def _start_redis(self) -> None:
+        command = [REDIS_SERVER, "--port", str(self.redis_port), "--bind", "127.0.0.1"]
+        command += ["--save", "", "--appendonly", "no", "--dir", str(self.log_dir)]
+        super()._spawn("redis", command)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            ping = subprocess.run(
+                ["redis-cli", "-p", str(self.redis_port), "ping"],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if ping.stdout.strip() == "PONG":
+                return
+            time.sleep(0.2)
+        raise RuntimeError(f"redis-server ne répond pas sur le port {self.redis_port}")
 
 
 def _rasa(*args: str, cwd: Path = ROOT) -> float:
@@ -206,14 +265,15 @@ def _load() -> float:
 
 
 async def latency(
-    stack: LocalStack, concurrency: int, rounds: int, paced: bool = False
+    stack: BenchStack, concurrency: int, rounds: int, paced: bool = False
 ) -> dict[str, float]:
     """p50/p95 of webhook messages and of bare /model/parse, ``concurrency`` at a time.
 
     ``paced``: each conversation waits :func:`think_times` before every message; otherwise
     it sends the next one as soon as the answer arrives (saturation). Also the CPU time the
     Rasa and action servers spend per message (robust to other work on the machine, unlike
-    wall time) and the load average at the start and end of each phase.
+    wall time), the throughput (messages answered per second of the phase) and the load
+    average at the start and end of each phase.
     """
     webhook = f"{stack.rasa_url}/webhooks/rest/webhook"
     pauses = [think_times(i, rounds) if paced else None for i in range(concurrency)]
@@ -221,21 +281,27 @@ async def latency(
     async with httpx.AsyncClient(timeout=120) as client:
         load_start = _load()
         rasa_cpu, actions_cpu = stack.cpu_seconds("rasa"), stack.cpu_seconds("actions")
+        redis_cpu = _redis_cpu(stack)
+        started = time.perf_counter()
         runs = await asyncio.gather(
             *(_conversation(client, webhook, rounds, pauses[i]) for i in range(concurrency))
         )
+        webhook_seconds = time.perf_counter() - started
+        redis_cpu = _redis_cpu(stack) - redis_cpu
         rasa_cpu, actions_cpu = (
             stack.cpu_seconds("rasa") - rasa_cpu,
             stack.cpu_seconds("actions") - actions_cpu,
         )
         load_webhook = _load()
         parse_cpu = stack.cpu_seconds("rasa")
+        started = time.perf_counter()
         parses = await asyncio.gather(
             *(
                 _parse(client, f"{stack.rasa_url}/model/parse", rounds, pauses[i])
                 for i in range(concurrency)
             )
         )
+        parse_seconds = time.perf_counter() - started
         parse_cpu = stack.cpu_seconds("rasa") - parse_cpu
     messages = [value for run in runs for value in run]
     parsed = [value for run in parses for value in run]
@@ -244,13 +310,20 @@ async def latency(
         "webhook_p95_ms": percentile(messages, 95),
         "parse_p50_ms": percentile(parsed, 50),
         "parse_p95_ms": percentile(parsed, 95),
+        "webhook_messages_per_s": count / webhook_seconds,
+        "parse_messages_per_s": count / parse_seconds,
         "rasa_cpu_ms_per_message": rasa_cpu * 1000 / count,
         "actions_cpu_ms_per_message": actions_cpu * 1000 / count,
         "parse_cpu_ms_per_message": parse_cpu * 1000 / count,
+        "redis_cpu_ms_per_message": redis_cpu * 1000 / count,
         "load_start": load_start,
         "load_after_webhook": load_webhook,
         "load_end": _load(),
     }
+
+
+def _redis_cpu(stack: BenchStack) -> float:
+    return stack.cpu_seconds("redis") if "redis" in stack.services() else 0.0
 
 
 async def _wait_for_retrieval(client: httpx.AsyncClient, url: str, timeout: float) -> None:
@@ -271,7 +344,7 @@ async def _wait_for_retrieval(client: httpx.AsyncClient, url: str, timeout: floa
         await asyncio.sleep(5)
 
 
-async def latency_report(stack: LocalStack, rounds: int) -> dict[str, dict[str, float]]:
+async def latency_report(stack: BenchStack, rounds: int) -> dict[str, dict[str, float]]:
     """The three measurements, once retrieval answers and after a warm-up conversation."""
     webhook = f"{stack.rasa_url}/webhooks/rest/webhook"
     async with httpx.AsyncClient(timeout=120) as client:
@@ -304,6 +377,12 @@ def eval_rasa(
     / "cv",
     rasa_port: Annotated[int, typer.Option(help="Port du serveur Rasa du banc.")] = 25005,
     actions_port: Annotated[int, typer.Option(help="Port du serveur d'actions du banc.")] = 25055,
+    model: Annotated[Path, typer.Option(help="Modèle Rasa mesuré.")] = RASA_MODEL,
+    rasa_workers: Annotated[
+        int,
+        typer.Option(help="Processus Rasa (SANIC_WORKERS) ; au-delà de 1, verrou Redis du banc."),
+    ] = 1,
+    redis_port: Annotated[int, typer.Option(help="Port du redis-server du banc.")] = 26379,
     as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON.")] = False,
 ) -> None:
     """Mesurer l'assistant Rasa : F1 des intentions, temps d'entraînement, latence.
@@ -312,9 +391,10 @@ def eval_rasa(
     sur des ports à part pour ne pas gêner les tests qui tournent en même temps, sous trois
     charges : 1 conversation ; 16 conversations dont chaque utilisateur attend 1 à 3 s avant
     chaque message (usage réaliste) ; 16 requêtes simultanées sans attente (saturation). Pour
-    chacune : temps CPU par message des serveurs Rasa et d'actions, et charge de la machine.
+    chacune : débit, temps CPU par message des serveurs Rasa et d'actions (et de Redis), et
+    charge de la machine. ``--rasa-workers 2`` : deux processus Rasa et un verrou Redis.
     """
-    results: dict[str, object] = {"config": str(config)}
+    results: dict[str, object] = {"config": str(config), "model": str(model)}
     if cv:
         typer.echo("Validation croisée du NLU…", err=True)
         results["cross_validation"] = cross_validation(folds, config, out)
@@ -323,7 +403,15 @@ def eval_rasa(
         results["training_seconds"] = training_seconds(config)
     if latency_run:
         typer.echo("Latence à travers le webhook REST…", err=True)
-        stack = LocalStack(actions_port=actions_port, rasa_port=rasa_port, with_api=False)
+        stack = BenchStack(
+            actions_port=actions_port,
+            rasa_port=rasa_port,
+            with_api=False,
+            model=model,
+            rasa_workers=rasa_workers,
+            redis_port=redis_port,
+        )
+        results["rasa_workers"] = rasa_workers
         with stack:
             results.update(asyncio.run(latency_report(stack, rounds)))
     if as_json:
@@ -369,6 +457,15 @@ def _verdict(p95_ms: float) -> str:
     return f"cible p95 ≤ {TARGET_P95_MS:.0f} ms {reached}"
 
 
+def _capacity_verdict(lat: dict[str, float]) -> str:
+    rate = lat.get("webhook_messages_per_s", 0.0)
+    met = rate >= TARGET_MESSAGES_PER_S and lat["webhook_p95_ms"] <= TARGET_SATURATED_P95_MS
+    return (
+        f"capacité ≥ {TARGET_MESSAGES_PER_S:.0f} messages/s avec p95 ≤ "
+        f"{TARGET_SATURATED_P95_MS:.0f} ms {'atteinte' if met else 'NON ATTEINTE'}"
+    )
+
+
 def _print_latency(results: dict[str, object]) -> None:
     """One paragraph per load: wall latency, verdict at 16, CPU per message, load average."""
     shown = [key for key in LATENCY_LABELS if isinstance(results.get(key), dict)]
@@ -384,13 +481,18 @@ def _print_latency(results: dict[str, object]) -> None:
         assert isinstance(lat, dict)
         loads += [lat["load_start"], lat["load_after_webhook"], lat["load_end"]]
         verdict = f" → {_verdict(lat['webhook_p95_ms'])}" if key != "latency_1" else ""
+        if key == "latency_16_saturated":
+            verdict += f" ; {_capacity_verdict(lat)}"
+        redis = lat.get("redis_cpu_ms_per_message", 0.0)
         typer.echo(
             f"- {LATENCY_LABELS[key]} : webhook p50 {lat['webhook_p50_ms']:.0f} ms, p95 "
-            f"{lat['webhook_p95_ms']:.0f} ms{verdict} ; /model/parse p50 "
+            f"{lat['webhook_p95_ms']:.0f} ms{verdict} ; débit "
+            f"{lat.get('webhook_messages_per_s', float('nan')):.1f} messages/s ; /model/parse p50 "
             f"{lat['parse_p50_ms']:.0f} ms, p95 {lat['parse_p95_ms']:.0f} ms\n"
             f"  temps CPU par message : Rasa {lat['rasa_cpu_ms_per_message']:.0f} ms (dont "
             f"analyse NLU ~{lat['parse_cpu_ms_per_message']:.0f} ms), serveur d'actions "
-            f"{lat['actions_cpu_ms_per_message']:.0f} ms ; charge moyenne (1 min) "
+            f"{lat['actions_cpu_ms_per_message']:.0f} ms"
+            f"{f', Redis {redis:.1f} ms' if redis else ''} ; charge moyenne (1 min) "
             f"{lat['load_start']:.1f} → {lat['load_after_webhook']:.1f} (webhook) → "
             f"{lat['load_end']:.1f} (/model/parse)"
         )

@@ -3,7 +3,9 @@
 A draft is written files first, row second: every document is rendered to DOCX and PDF
 with an atomic rename (:mod:`drafts.files`), and only when all are on disk is the row
 committed; if anything fails, the draft's folder is removed, so the database never points at
-a missing or half-written file. Files live in ``<drafts_dir>/<uuid>/<name>.<docx|pdf>``.
+a missing or half-written file. A decision follows the same order: its new files are written
+(the previous decision's set aside), then its row; if the row fails, the new files are removed
+and the previous ones put back. Files live in ``<drafts_dir>/<uuid>/<name>.<docx|pdf>``.
 """
 
 from __future__ import annotations
@@ -162,25 +164,62 @@ def add_decision(
     settings = settings or get_draft_settings()
     draft = get_draft(draft_id, url=url)
     decided = decide(draft.request, decision, draft.created_at.date())
-    _write([decided.form], _folder(draft_id, settings))
-    with session_scope(url) as session:
-        row = session.get(DraftRow, draft_id)
-        if row is None:
-            raise DraftNotFoundError(str(draft_id))
-        for document in list(row.documents):
-            if document.name == decided.form.name:
-                row.documents.remove(document)
-        session.flush()
-        row.documents.append(
-            DocumentRow(
-                name=decided.form.name,
-                inputs=decision.model_dump(mode="json"),
-                warnings=decided.warnings,
+    folder = _folder(draft_id, settings)
+    # Files first, row second, as for a new draft: the previous decision's files are set
+    # aside, not overwritten, so that a failure before the row commits can put them back
+    # and the row never describes other files than those on disk.
+    previous = _set_aside(folder, decided.form.name)
+    try:
+        _write([decided.form], folder)
+        with session_scope(url) as session:
+            row = session.get(DraftRow, draft_id)
+            if row is None:
+                raise DraftNotFoundError(str(draft_id))
+            for document in list(row.documents):
+                if document.name == decided.form.name:
+                    row.documents.remove(document)
+            session.flush()
+            row.documents.append(
+                DocumentRow(
+                    name=decided.form.name,
+                    inputs=decision.model_dump(mode="json"),
+                    warnings=decided.warnings,
+                )
             )
-        )
-        session.flush()
-        info = _info(row)
+            session.flush()
+            info = _info(row)
+    except BaseException:
+        _put_back(folder, decided.form.name, previous)
+        raise
+    for kept in previous.values():
+        kept.unlink(missing_ok=True)
     return info, decided.form.name, decided.warnings
+
+
+def _set_aside(folder: Path, name: str) -> dict[Path, Path]:
+    """Rename the existing files of document ``name`` to hidden temporary names.
+
+    Returns each target with where it was put. The temporary names end in
+    :data:`~drafts.files.TEMP_SUFFIX`: if the process dies before they are put back or
+    removed, the purge deletes them (the row then points at a missing file, which is served
+    as « not found », never as another decision's document).
+    """
+    moved: dict[Path, Path] = {}
+    for fmt in RENDERERS:
+        target = folder / f"{name}.{fmt}"
+        if target.is_file():
+            aside = target.with_name(f".{target.name}.{uuid.uuid4().hex}.previous{TEMP_SUFFIX}")
+            target.rename(aside)
+            moved[target] = aside
+    return moved
+
+
+def _put_back(folder: Path, name: str, previous: dict[Path, Path]) -> None:
+    """Undo a decision that could not be stored: remove its new files, restore the old ones."""
+    for fmt in RENDERERS:
+        (folder / f"{name}.{fmt}").unlink(missing_ok=True)
+    for target, aside in previous.items():
+        aside.replace(target)
 
 
 def document_path(

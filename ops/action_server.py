@@ -10,6 +10,9 @@ rasa_sdk``, served by one process the supervisor can kill and restart whole.
 The address comes from ``SANIC_HOST`` (127.0.0.1 unless set), and Sanic reads its other
 ``SANIC_*`` settings from the environment: ``SANIC_RESPONSE_TIMEOUT`` bounds each action
 call below the lifetime of a conversation's lock in Rasa.
+
+Log records are redacted as they are created (``ops/log_redaction.py``): rasa-sdk logs the
+events it ignores, texts included, at DEBUG, and nothing an agent typed may reach a log.
 """
 
 from __future__ import annotations
@@ -23,9 +26,12 @@ from rasa_sdk.endpoint import create_app_for_serve, create_argument_parser
 from rasa_sdk.executor import ActionExecutor
 from sanic import Sanic
 
+from ops.log_redaction import install_record_redaction
+
 
 def main() -> None:
     """Parse ``python -m rasa_sdk``'s arguments and serve in this process only."""
+    install_record_redaction()
     args = create_argument_parser().parse_args()
     utils.configure_colored_logging(args.loglevel)
     utils.configure_file_logging(

@@ -6,7 +6,6 @@ its parent folder created; every other database is used as SQLAlchemy connects t
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +15,8 @@ from typing import Any
 from sqlalchemy import Engine, MetaData, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+from storage.settings import get_storage_settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "teletravail.db"
@@ -38,7 +39,7 @@ class Base(DeclarativeBase):
 
 def database_url(url: str | None = None) -> str:
     """The URL to connect to: the argument, else ``DATABASE_URL``, else the SQLite file."""
-    chosen = url or os.environ.get("DATABASE_URL") or f"sqlite:///{DEFAULT_SQLITE_PATH}"
+    chosen = url or get_storage_settings().database_url or f"sqlite:///{DEFAULT_SQLITE_PATH}"
     for prefix in ("postgres://", "postgresql://"):
         if chosen.startswith(prefix):
             return "postgresql+psycopg://" + chosen.removeprefix(prefix)

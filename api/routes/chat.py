@@ -69,8 +69,9 @@ class BotMessage(BaseModel):
 async def chat(request: ChatRequest, background: BackgroundTasks, rasa: Rasa) -> list[BotMessage]:
     """Send the message to Rasa's REST channel and return the bot's messages.
 
-    An unanswered question is stored for the référents after the reply has gone: looking
-    its intent up in Rasa's tracker must not keep the agent waiting.
+    An unanswered question is stored for the référents after the reply has gone, with the
+    intent its reply carries (not the tracker's, which the next message may have changed):
+    the database write must not keep the agent waiting.
     """
     try:
         replies = await rasa.send(request.sender, request.message)
@@ -79,5 +80,5 @@ async def chat(request: ChatRequest, background: BackgroundTasks, rasa: Rasa) ->
         record_rasa_failure(error.kind)
         raise HTTPException(status_code=503, detail=UNAVAILABLE_MESSAGE) from None
     record_chat_reply(replies)
-    background.add_task(record_if_unanswered, rasa, request.sender, request.message, replies)
+    background.add_task(record_if_unanswered, request.message, replies)
     return [BotMessage.model_validate(message) for message in replies]

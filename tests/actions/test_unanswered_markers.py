@@ -2,7 +2,8 @@
 
 An abstention carries ``{"abstained": true}`` in its custom payload, and also ``{"fallback":
 true}`` when the NLU did not understand the message either; a real answer carries neither (it
-carries its sources).
+carries its sources). The markers carry the intent of the message they answer, which the API
+stores with the question.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ def customs(outcome: Outcome) -> list[dict[str, object]]:
 def test_abstention_is_marked(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
     use_engine(monkeypatch, FakeEngine(abstain=True))
     outcome = run(ActionAnswerQuestion(), make_tracker("question"))
-    assert customs(outcome) == [{"abstained": True}]
+    assert customs(outcome) == [{"abstained": True, "intent": "ask_equipment"}]
 
 
 def test_answer_is_not_marked(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -43,7 +44,7 @@ def test_unsure_nlu_and_no_text_is_marked_fallback(
 ) -> None:
     use_engine(monkeypatch, FakeEngine(abstain=True))
     outcome = run(ActionAnswerQuestion(), make_tracker("fallback", ranking=ranking))
-    assert customs(outcome) == [{"abstained": True, "fallback": True}]
+    assert customs(outcome) == [{"abstained": True, "fallback": True, "intent": "nlu_fallback"}]
 
 
 def test_unsure_nlu_answered_by_the_texts_is_not_marked(

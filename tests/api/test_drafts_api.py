@@ -23,6 +23,7 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture
 def client(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
+    from api.settings import get_web_settings
     from drafts.config import get_draft_settings
     from storage import reset_engine
 
@@ -30,10 +31,12 @@ def client(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClie
     monkeypatch.setenv("TELETRAVAIL_DRAFTS_DIR", str(tmp_path / "drafts"))
     monkeypatch.setenv("TELETRAVAIL_WARMUP", "0")
     get_draft_settings.cache_clear()
+    get_web_settings.cache_clear()
     reset_engine()
     with TestClient(create_app(), raise_server_exceptions=False) as test_client:
         yield test_client  # the lifespan has migrated the database
     get_draft_settings.cache_clear()
+    get_web_settings.cache_clear()
     reset_engine()
 
 

@@ -19,7 +19,6 @@ from fastapi.testclient import TestClient
 from markupsafe import escape
 from pydantic import ValidationError
 
-from api.rasa_client import RasaClient
 from api.routes.feedback import record_if_unanswered, unanswered_kind
 from api.settings import DEFAULT_REFERENT_TOKEN, WebSettings, get_web_settings
 from storage import feedback as store
@@ -116,22 +115,37 @@ def test_unanswered_reply_is_recorded_and_payloads_or_answers_are_not(database: 
     assert unanswered_kind(fallback) == "fallback"
     assert unanswered_kind(answered) is None
 
-    async def record(question: str, messages: list[dict[str, Any]]) -> None:
-        rasa = RasaClient(DEAD_RASA)
-        try:
-            await record_if_unanswered(rasa, "c1", question, messages)
-        finally:
-            await rasa.aclose()
+    def record(question: str, messages: list[dict[str, Any]]) -> None:
+        asyncio.run(record_if_unanswered(question, messages))
 
-    asyncio.run(record("Et à l'étranger ?", abstention))
-    asyncio.run(record("blablabla", fallback))
-    asyncio.run(record("/ask_rights", abstention))
-    asyncio.run(record("combien à 80 % ?", answered))
+    record("Et à l'étranger ?", abstention)
+    record("blablabla", fallback)
+    record("/ask_rights", abstention)
+    record("combien à 80 % ?", answered)
     rows = store.unanswered_questions(30)
     assert [(r.kind, r.question, r.intent) for r in rows] == [
         ("fallback", "blablabla", None),
         ("abstention", "Et à l'étranger ?", None),
     ]
+
+
+def test_unanswered_question_keeps_the_intent_of_its_own_reply(database: str) -> None:
+    """The intent comes with the reply: a faster next message cannot change it."""
+    from storage import upgrade_database
+
+    upgrade_database()
+    marked = [
+        {"text": "Je n'ai pas trouvé."},
+        {"custom": {"abstained": True, "intent": "ask_rights"}},
+    ]
+    misread = [{"custom": {"abstained": True, "fallback": True, "intent": "nlu_fallback"}}]
+    asyncio.run(record_if_unanswered("Et mes congés ?", marked))
+    asyncio.run(record_if_unanswered("zzz", misread))
+    rows = store.unanswered_questions(30)
+    assert {(r.question, r.intent) for r in rows} == {
+        ("Et mes congés ?", "ask_rights"),
+        ("zzz", "nlu_fallback"),
+    }
 
 
 def test_old_rows_are_purged(client: TestClient) -> None:

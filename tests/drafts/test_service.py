@@ -95,6 +95,37 @@ def test_decision_adds_annex_4_then_replaces_it(db_url: str, draft_settings: Dra
     assert get_draft(info.id, url=db_url).documents == ["annexe-1", "annexe-2", "annexe-4", "refus"]
 
 
+def test_decision_row_failure_keeps_the_previous_decision(
+    db_url: str, draft_settings: DraftSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Files first, row second: a failure in between leaves the files and rows as they were."""
+    info = make(db_url, draft_settings)
+    folder = draft_settings.drafts_dir / str(info.id)
+    accord = DecisionRequest.model_validate({"decision": "accord", "adaptation_mois": 2})
+    add_decision(info.id, accord, settings=draft_settings, url=db_url)
+    before = {path.name: path.read_bytes() for path in folder.iterdir()}
+
+    def broken_row(**_: object) -> DocumentRow:
+        raise RuntimeError("base indisponible")
+
+    monkeypatch.setattr(service, "DocumentRow", broken_row)
+    other = DecisionRequest.model_validate({"decision": "accord", "adaptation_mois": 3})
+    with pytest.raises(RuntimeError):
+        add_decision(info.id, other, settings=draft_settings, url=db_url)
+    assert {path.name: path.read_bytes() for path in folder.iterdir()} == before
+    with get_engine(db_url).connect() as connection:
+        inputs = connection.execute(
+            select(DocumentRow.inputs).where(DocumentRow.name == "annexe-4")
+        ).scalar_one()
+    assert inputs["adaptation_mois"] == 2
+
+    refusal = DecisionRequest.model_validate({"decision": "refus", "motifs": "Service d'accueil."})
+    with pytest.raises(RuntimeError):
+        add_decision(info.id, refusal, settings=draft_settings, url=db_url)
+    assert {path.name: path.read_bytes() for path in folder.iterdir()} == before
+    assert rows(db_url) == (1, 3)
+
+
 def test_delete_removes_rows_and_files(db_url: str, draft_settings: DraftSettings) -> None:
     info = make(db_url, draft_settings)
     delete_draft(info.id, settings=draft_settings, url=db_url)

@@ -2,11 +2,14 @@
 
 Real processes under the real supervisor, on loopback, bounded in time (``make faults``;
 durations printed with ``-s``). The conversation lives in the SQLite tracker store, so a
-Rasa killed in the middle of the quota form finds it again, slots included.
+Rasa killed in the middle of the quota form finds it again, slots included. Last, the logs
+of the whole run are searched for the texts it sent: none may appear (« nothing of message
+text in any log of any process », ``ops/log_redaction.py``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
 
 import httpx
@@ -20,6 +23,15 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 OPEN_QUOTA_FORM = "calcule mes jours"
 QUOTA_QUESTION = "quotité"
 EIGHTY_PERCENT_ANSWER = "2 jours de télétravail par semaine"
+# Texts sent during the run, marked so that they can be searched for in the logs.
+SENTINEL = "zq7"
+ACTIONS_PROBE = "combien de jours à 80 % ? sonde-panne-actions-zq7"
+RASA_PROBE = "bonjour sonde-panne-rasa-zq7"
+TIMEOUT_PROBES = [
+    f"puis-je télétravailler depuis l'étranger ? sonde-délai-zq7-{n}" for n in range(3)
+]
+SENT_TEXTS = [OPEN_QUOTA_FORM, ACTIONS_PROBE, RASA_PROBE, *TIMEOUT_PROBES]
+TIMEOUT_EVENT = "rest.message.received.timeout"
 
 
 def texts(response: httpx.Response) -> str:
@@ -52,7 +64,7 @@ def test_each_service_killed_comes_back_and_the_form_resumes(
     durations: dict[str, float] = {}
 
     killed = supervised.kill9("actions")
-    assert_outage_answer(supervised.chat("fault-probe-actions", "combien de jours à 80 % ?"))
+    assert_outage_answer(supervised.chat("fault-probe-actions", ACTIONS_PROBE))
     durations["actions"] = supervised.wait_back("actions", killed)
 
     killed = supervised.kill9("api")
@@ -60,7 +72,7 @@ def test_each_service_killed_comes_back_and_the_form_resumes(
 
     killed = supervised.kill9("rasa")
     time.sleep(1.0)
-    assert_outage_answer(supervised.chat("fault-probe-rasa", "bonjour"))
+    assert_outage_answer(supervised.chat("fault-probe-rasa", RASA_PROBE))
     durations["rasa"] = supervised.wait_back("rasa", killed)
 
     # The conversation came back from the database, still in the form, still waiting for
@@ -84,3 +96,44 @@ def test_rasa_restart_keeps_the_conversation(supervised: SupervisedStack) -> Non
     after = supervised.tracker(sender)["events"]
     assert [e["event"] for e in after] == [e["event"] for e in before]
     assert after[-1]["timestamp"] == before[-1]["timestamp"]
+
+
+def log_text(stack: SupervisedStack) -> str:
+    """Everything the run's processes wrote: every service log, supervisord's own."""
+    files = [*sorted((stack.directory / "log").rglob("*")), stack.directory / "supervisord.out"]
+    return "\n".join(
+        path.read_text(encoding="utf-8", errors="replace") for path in files if path.is_file()
+    )
+
+
+def give_up_on(stack: SupervisedStack, sender: str, text: str) -> None:
+    """Send ``text`` to Rasa's REST channel and hang up at once: Rasa logs it as timed out.
+
+    The disconnection cancels the handling of the message, and Rasa 3.6 logs
+    ``rest.message.received.timeout`` at ERROR with the message's text, the case the
+    redaction exists for.
+    """
+    with contextlib.suppress(httpx.TimeoutException):
+        httpx.post(
+            f"{stack.rasa_url}/webhooks/rest/webhook",
+            json={"sender": sender, "message": text},
+            timeout=httpx.Timeout(10.0, read=0.05),
+        )
+
+
+def test_no_message_text_in_any_log(supervised: SupervisedStack) -> None:
+    wait_until_answering(supervised.rasa_url)
+    for number, probe in enumerate(TIMEOUT_PROBES):
+        give_up_on(supervised, f"fault-log-{number}", probe)
+        deadline = time.monotonic() + 10
+        while TIMEOUT_EVENT not in log_text(supervised) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        if TIMEOUT_EVENT in log_text(supervised):
+            break
+    time.sleep(2.0)  # let every process write what it will about these messages
+    logs = log_text(supervised)
+    assert TIMEOUT_EVENT in logs, "aucun message abandonné : la vérification ne prouverait rien"
+    leaked = [text for text in SENT_TEXTS if text in logs]
+    assert leaked == [], f"textes de messages dans les journaux : {leaked}"
+    assert SENTINEL not in logs  # survives JSON's \\u escapes of the accented letters
+    assert supervised.token not in logs

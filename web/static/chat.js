@@ -311,6 +311,8 @@
         ? documents : {},
       handoff: custom.handoff && Number.isInteger(custom.handoff.ticket)
         && custom.handoff.ticket >= 1 ? { ticket: custom.handoff.ticket } : null,
+      intent: typeof custom.intent === "string" && custom.intent
+        ? custom.intent.slice(0, 64) : null,
     };
   }
 
