@@ -299,7 +299,7 @@ async def create_ticket(dispatcher: CollectingDispatcher, tracker: Tracker) -> N
         logger.exception("Ticket not created")
         dispatcher.utter_message(text=failure_text(error, HANDOFF_FAILED), buttons=[HELP_BUTTON])
         return
-    logger.info("Ticket %d created for conversation %s", number, sender)
+    logger.info("Ticket %d created (%s)", number, channel_of(sender))
     where = WHERE_ANSWER_COMES[channel_of(sender)]
     dispatcher.utter_message(
         text=f"C'est transmis : votre demande n° {number} est entre les mains des référents "
