@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -66,6 +67,11 @@ class Agent:
         self.received: list[Received] = []
         self.undecryptable: list[str] = []
         self._sync: asyncio.Task[Any] | None = None
+
+    @classmethod
+    def new_device(cls, homeserver: str, user_id: str, password: str, workdir: Path) -> Agent:
+        """A new device of ``user_id``, with a key store of its own under ``workdir``."""
+        return cls(homeserver, user_id, password, workdir / "agents" / uuid.uuid4().hex)
 
     async def __aenter__(self) -> Agent:
         response = await self.client.login(self.password, device_name="tests")

@@ -48,8 +48,8 @@ class Scene:
 
     def client(self, user_id: str) -> Agent:
         """A new device of ``user_id``, with a key store of its own."""
-        store_dir = self.workdir / "agents" / uuid.uuid4().hex
-        return Agent(self.homeserver.url, user_id, self.accounts.passwords[user_id], store_dir)
+        password = self.accounts.passwords[user_id]
+        return Agent.new_device(self.homeserver.url, user_id, password, self.workdir)
 
 
 @pytest.fixture

@@ -28,7 +28,6 @@ import os
 import re
 import secrets
 import time
-import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -142,8 +141,8 @@ class Bench:
 
     def client(self, user_id: str) -> Agent:
         """A new device of ``user_id``, with a key store of its own."""
-        store = self.workdir / "agents" / uuid.uuid4().hex
-        return Agent(self.homeserver.url, user_id, self.accounts.passwords[user_id], store)
+        password = self.accounts.passwords[user_id]
+        return Agent.new_device(self.homeserver.url, user_id, password, self.workdir)
 
 
 @dataclass
