@@ -21,12 +21,13 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from cli.stack import LocalStack
+from cli.stack import ROOT, LocalStack
 from storage import reset_engine
 from storage import tickets as store
 from tests.tchap.agents import Agent, Received
 from tests.tchap.conftest import RASA_PORT, Accounts, BotProcess
 from tests.tchap.synapse import Homeserver
+from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 OFFER = "Transmettre ma question à un référent télétravail ?"
@@ -34,6 +35,9 @@ QUESTION = "Puis-je télétravailler depuis un camping-car garé en Espagne ?"
 TICKET = re.compile(r"demande n° (\d+)")
 FALLBACK = "pas sûr de pouvoir vous aider"  # the core fallback: never after the ticket
 WAIT_S = 60.0
+CHAT_API_PORT = 16080
+PAGE_TIMEOUT_MS = 90_000
+REPLY_TIMEOUT_MS = 30_000
 
 
 @dataclass
@@ -159,7 +163,89 @@ def test_handoff_from_tchap_answered_in_the_thread(scene: Scene) -> None:
     assert QUESTION not in scene.bot.logs() and "le lieu doit" not in scene.bot.logs()
 
 
-def test_handoff_from_the_web_chat_reaches_the_page(scene: Scene) -> None:
+@pytest.fixture(scope="module")
+def chat_api(assistant: LocalStack, tickets_db: str) -> str:
+    """The API of the web chat, on this suite's assistant and ticket database."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} absent : lancez « make chromium » (apt-get install chromium)")
+    command = [str(ROOT / ".venv/bin/uvicorn"), "api.main:app", "--host", "127.0.0.1"]
+    env = {
+        "RASA_URL": f"http://127.0.0.1:{RASA_PORT}",
+        "DATABASE_URL": tickets_db,
+        "TELETRAVAIL_WARMUP": "0",  # the page never uses the API's own search engine
+        "TELETRAVAIL_ENV": "test",
+        "TELETRAVAIL_REFERENT_TOKEN": "jeton-referent-des-tests-tchap",
+    }
+    assistant._spawn("tchap-web-api", [*command, "--port", str(CHAT_API_PORT)], env)
+    url = f"http://127.0.0.1:{CHAT_API_PORT}"
+    assistant._wait("tchap-web-api", f"{url}/healthz")
+    return url
+
+
+async def bot_turn(page: Any, count: int) -> str:
+    """Wait for the page's ``count``-th bot turn and return its text."""
+    await page.wait_for_function(
+        "n => document.querySelectorAll('#messages .turn--bot').length >= n",
+        arg=count,
+        timeout=PAGE_TIMEOUT_MS,
+    )
+    await page.wait_for_selector("#ecriture", state="hidden", timeout=PAGE_TIMEOUT_MS)
+    return str(await page.locator("#messages .turn--bot").nth(count - 1).inner_text())
+
+
+async def type_message(page: Any, text: str) -> str:
+    """Type ``text`` in the chat page, press Enter, return the bot turn that answers it."""
+    before = await page.locator("#messages .turn--bot").count()
+    await page.fill("#message", text)
+    await page.press("#message", "Enter")
+    return await bot_turn(page, before + 1)
+
+
+def test_handoff_from_the_web_chat_page_answered_in_the_thread(scene: Scene, chat_api: str) -> None:
+    """The agent's page in Chromium, the référent in Tchap: the threaded answer shows up."""
+    from playwright.async_api import async_playwright
+
+    accounts, referent_room = scene.accounts, scene.referent_room
+
+    async def scenario() -> tuple[int, Received, str, list[str]]:
+        # The référent's device is logged in first: the bot encrypts the thread root for it.
+        async with scene.client(accounts.referent) as referent, async_playwright() as driver:
+            browser = await driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = await browser.new_page(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+            errors: list[str] = []
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            await page.goto(chat_api)
+            await bot_turn(page, 1)  # the greeting
+            await type_message(page, QUESTION)
+            assert OFFER in await type_message(page, "je veux parler à un référent")
+            before = await page.locator("#messages .turn--bot").count()
+            offer = page.locator("#messages .turn--bot").nth(before - 1)
+            await offer.locator(".quick-replies button", has_text="Oui").click()
+            done = await bot_turn(page, before + 1)
+            match = TICKET.search(done)
+            assert match is not None and FALLBACK not in done, done
+            number = int(match.group(1))
+            root = await root_of_ticket(referent, accounts.bot, referent_room, number)
+            await answer(referent, referent_room, root.event_id, "Non <b>hors</b> de France.")
+            await notice_containing(referent, accounts.bot, referent_room, "page de chat")
+            shown = page.locator("#messages .turn--referent")
+            await shown.first.wait_for(timeout=REPLY_TIMEOUT_MS)  # the page asks every 10 s
+            text = str(await shown.first.inner_text())
+            assert await shown.count() == 1
+            await browser.close()
+            return number, root, text, errors
+
+    number, root, text, errors = asyncio.run(scenario())
+    assert "(chat web)" in root.body and QUESTION in root.body
+    assert f"Réponse du référent télétravail (demande n° {number})" in text
+    assert "Non <b>hors</b> de France." in text  # shown as typed, never as HTML
+    assert errors == []
+    ticket = store.get_ticket(number)
+    assert ticket is not None and (ticket.status, ticket.channel) == ("answered", "web")
+
+
+def test_handoff_from_the_web_chat_reaches_the_polling_route(scene: Scene) -> None:
+    """A plain Matrix reply counts like a threaded one; the page's route returns it once."""
     accounts, referent_room = scene.accounts, scene.referent_room
     sender = f"web-{uuid.uuid4().hex[:12]}"
     webhook = f"http://127.0.0.1:{RASA_PORT}/webhooks/rest/webhook"
