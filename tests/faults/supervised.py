@@ -1,9 +1,10 @@
 """The real stack under the real supervisor (``ops/supervisord.conf``), on test ports.
 
 The fault tests kill services with ``kill -9`` and check that supervisord brings each back
-by itself. They start supervisord exactly as ``make run`` does, with its own ports (17055
-actions, 17005 Rasa, 17000 API, all on 127.0.0.1), its own conversation database, logs,
-drafts database and socket in a temporary directory.
+by itself. They start supervisord exactly as ``make run`` does — two Rasa processes and their
+Redis lock, as by default — with its own ports (17055 actions, 17005 Rasa, 17000 API, 17379
+Redis, all on 127.0.0.1), its own conversation database, logs, drafts database and socket in
+a temporary directory.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ import yaml
 
 from cli.stack import RASA_MODEL, ROOT, wait_until_answering
 
-ACTIONS_PORT, RASA_PORT, API_PORT = 17055, 17005, 17000
+ACTIONS_PORT, RASA_PORT, API_PORT, REDIS_PORT = 17055, 17005, 17000, 17379
+RASA_WORKERS = 2
 SUPERVISORD = ROOT / ".venv" / "bin" / "supervisord"
 SUPERVISORCTL = ROOT / ".venv" / "bin" / "supervisorctl"
 CONFIG = ROOT / "ops" / "supervisord.conf"
@@ -84,6 +86,15 @@ class SupervisedStack:
 
     def healthy(self, name: str) -> bool:
         """Whether the service answers its health check."""
+        if name == "redis":
+            with socket.socket() as probe:
+                probe.settimeout(5)
+                try:
+                    probe.connect(("127.0.0.1", REDIS_PORT))
+                    probe.sendall(b"PING\r\n")
+                    return probe.recv(16).startswith(b"+PONG")
+                except OSError:
+                    return False
         url = {
             "actions": f"{self.actions_url}/health",
             "rasa": f"{self.rasa_url}/status?token={self.token}",
@@ -140,7 +151,7 @@ class SupervisedStack:
 
 def ports_free() -> bool:
     """Whether nothing listens on the test ports."""
-    for port in (ACTIONS_PORT, RASA_PORT, API_PORT):
+    for port in (ACTIONS_PORT, RASA_PORT, API_PORT, REDIS_PORT):
         with socket.socket() as probe:
             if probe.connect_ex(("127.0.0.1", port)) == 0:
                 return False
@@ -151,7 +162,8 @@ def start_supervised(directory: Path) -> SupervisedStack:
     """Start the stack with its files in ``directory``; wait until it answers from the texts."""
     for sub in ("log", "run", "drafts"):
         (directory / sub).mkdir()
-    settings = yaml.safe_load((ROOT / "bot" / "endpoints.yml").read_text("utf-8"))
+    settings = yaml.safe_load((ROOT / "bot" / "endpoints.workers.yml").read_text("utf-8"))
+    settings["lock_store"]["port"] = REDIS_PORT
     settings["action_endpoint"] = {"url": f"http://127.0.0.1:{ACTIONS_PORT}/webhook"}
     endpoints = directory / "endpoints.yml"
     endpoints.write_text(yaml.safe_dump(settings, allow_unicode=True), "utf-8")
@@ -164,6 +176,9 @@ def start_supervised(directory: Path) -> SupervisedStack:
         "TELETRAVAIL_RASA_PORT": str(RASA_PORT),
         "TELETRAVAIL_RASA_MODEL": str(RASA_MODEL),
         "TELETRAVAIL_RASA_ENDPOINTS": str(endpoints),
+        "TELETRAVAIL_RASA_WORKERS": str(RASA_WORKERS),
+        "TELETRAVAIL_REDIS_PORT": str(REDIS_PORT),
+        "TELETRAVAIL_REDIS_AUTOSTART": "true",
         "TELETRAVAIL_TRACKER_DB_URL": f"sqlite:///{directory / 'conversations.db'}",
         "API_HOST": "127.0.0.1",
         "API_PORT": str(API_PORT),
@@ -177,7 +192,7 @@ def start_supervised(directory: Path) -> SupervisedStack:
     stack = SupervisedStack(directory=directory, env=env, token=token)
     stack.start()
     try:
-        for name in ("actions", "rasa", "api"):
+        for name in ("redis", "actions", "rasa", "api"):
             stack.wait_back(name)
         wait_until_answering(stack.rasa_url)
     except BaseException:

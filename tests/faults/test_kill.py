@@ -1,5 +1,9 @@
 """``kill -9`` of each service during a form: each comes back by itself, the form resumes.
 
+Rasa runs as two processes sharing a Redis lock, as ``make run`` starts it by default; killing
+its main process must take its workers down too, or the restarted server could not bind its
+port (``ops/rasa_server.py``).
+
 Real processes under the real supervisor, on loopback, bounded in time (``make faults``;
 durations printed with ``-s``). The conversation lives in the SQLite tracker store, so a
 Rasa killed in the middle of the quota form finds it again, slots included. Last, the logs
@@ -27,10 +31,11 @@ EIGHTY_PERCENT_ANSWER = "2 jours de télétravail par semaine"
 SENTINEL = "zq7"
 ACTIONS_PROBE = "combien de jours à 80 % ? sonde-panne-actions-zq7"
 RASA_PROBE = "bonjour sonde-panne-rasa-zq7"
+REDIS_PROBE = "merci sonde-panne-redis-zq7"
 TIMEOUT_PROBES = [
     f"puis-je télétravailler depuis l'étranger ? sonde-délai-zq7-{n}" for n in range(3)
 ]
-SENT_TEXTS = [OPEN_QUOTA_FORM, ACTIONS_PROBE, RASA_PROBE, *TIMEOUT_PROBES]
+SENT_TEXTS = [OPEN_QUOTA_FORM, ACTIONS_PROBE, RASA_PROBE, REDIS_PROBE, *TIMEOUT_PROBES]
 TIMEOUT_EVENT = "rest.message.received.timeout"
 
 
@@ -70,6 +75,11 @@ def test_each_service_killed_comes_back_and_the_form_resumes(
     killed = supervised.kill9("api")
     durations["api"] = supervised.wait_back("api", killed)
 
+    # The lock of the two Rasa processes: without it Rasa cannot take a conversation.
+    killed = supervised.kill9("redis")
+    assert_outage_answer(supervised.chat("fault-probe-redis", REDIS_PROBE))
+    durations["redis"] = supervised.wait_back("redis", killed)
+
     killed = supervised.kill9("rasa")
     time.sleep(1.0)
     assert_outage_answer(supervised.chat("fault-probe-rasa", RASA_PROBE))
@@ -81,7 +91,7 @@ def test_each_service_killed_comes_back_and_the_form_resumes(
     wait_until_answering(supervised.rasa_url)  # the action server's engine is warm again
     assert EIGHTY_PERCENT_ANSWER in texts(supervised.chat(sender, "80"))
     print(f"\nretour après kill -9 (s) : {durations}")
-    assert all(pid > 0 for pid in map(supervised.pid, ("actions", "rasa", "api")))
+    assert all(pid > 0 for pid in map(supervised.pid, ("redis", "actions", "rasa", "api")))
 
 
 def test_rasa_restart_keeps_the_conversation(supervised: SupervisedStack) -> None:

@@ -38,13 +38,18 @@ DOCKERFILE = ROOT / "Dockerfile"
 SUPERVISORD_CONF = ROOT / "ops" / "supervisord.conf"
 MAKEFILE = ROOT / "Makefile"
 
-# The processes of `make run` (ops/supervisord.conf), plus what a deployment adds.
+# The processes of `make run` (ops/supervisord.conf), plus what a deployment adds; Redis is
+# a program of `make run` too, and the official image in a deployment.
 PROGRAMS = {"actions", "rasa", "api", "tchap"}
 INFRASTRUCTURE = {"postgres", "redis"}
 ONE_SHOT = {"migrate"}
 # Inside a container a service listens on all its interfaces (the compose network is the
 # boundary) and Rasa reads its compose endpoints: the only differences with `make run`.
-CONTAINER_DIFFERENCES = {"127.0.0.1": "0.0.0.0", "bot/endpoints.yml": "bot/endpoints.compose.yml"}
+CONTAINER_DIFFERENCES = {
+    "127.0.0.1": "0.0.0.0",
+    "bot/endpoints.yml": "bot/endpoints.compose.yml",
+    "bot/endpoints.workers.yml": "bot/endpoints.compose.yml",
+}
 IMAGE_ROOT = "/app/"
 SUPERVISOR_ROOT = "%(here)s/../"
 GENERATED = ("pip ", "pip3 ", "e5_export", " train", "teletravail index", "npm ")
@@ -97,32 +102,37 @@ def resolved(example_config: tuple[dict[str, Any], str]) -> dict[str, Any]:
 
 
 def makefile_variables() -> dict[str, str]:
-    """The Makefile's simple assignments, ``$(NAME)`` references expanded."""
-    raw: dict[str, str] = {}
-    pattern = re.compile(r"^(?:export\s+)?([A-Z0-9_]+)\s*[:?]?=\s*(.*)$")
-    for line in MAKEFILE.read_text(encoding="utf-8").splitlines():
-        match = pattern.match(line)
-        if match:
-            raw.setdefault(match[1], match[2].strip())
-
-    def expand(value: str, depth: int = 0) -> str:
-        def one(match: re.Match[str]) -> str:
-            known = match[1] in raw and depth < 10
-            return expand(raw[match[1]], depth + 1) if known else match[0]
-
-        return re.sub(r"\$\(([A-Z0-9_]+)\)", one, value)
-
-    return {name: expand(value) for name, value in raw.items()}
+    """The values of the Makefile's variables, as make itself computes them."""
+    pattern = re.compile(r"^(?:export\s+)?([A-Z0-9_]+)\s*[:?]?=", re.MULTILINE)
+    names = sorted(set(pattern.findall(MAKEFILE.read_text(encoding="utf-8"))))
+    printer = "show-variables:\n" + "".join(f"\t@echo '{n}=$({n})'\n" for n in names)
+    shown = subprocess.run(
+        ["make", "-s", "--no-print-directory", "-f", str(MAKEFILE), "-f", "-", "show-variables"],
+        input=printer,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(ROOT)},
+    )
+    return dict(line.partition("=")[::2] for line in shown.stdout.splitlines() if "=" in line)
 
 
 def supervisor_programs() -> dict[str, configparser.SectionProxy]:
+    """The programs of ops/supervisord.conf that run the project's code (not Redis)."""
     parser = configparser.ConfigParser(interpolation=None)
     parser.read(SUPERVISORD_CONF, encoding="utf-8")
     return {
         section.removeprefix("program:"): parser[section]
         for section in parser.sections()
-        if section.startswith("program:")
+        if section.startswith("program:") and section.removeprefix("program:") not in INFRASTRUCTURE
     }
+
+
+def compose_default(value: str) -> str:
+    """A compose value with its ``${VARIABLE:-default}`` replaced by the default."""
+    return re.sub(r"\$\{[A-Z0-9_]+:-([^}]*)\}", r"\1", value)
 
 
 def in_container(value: str, variables: dict[str, str]) -> str:
@@ -222,7 +232,8 @@ def test_the_services_keep_the_supervised_environment_and_stop_delay(
     for name, program in supervisor_programs().items():
         environment = services[name].get("environment", {})
         for variable, value in supervisor_environment(program).items():
-            assert str(environment.get(variable)) == in_container(value, variables), (
+            expected = in_container(value, variables)
+            assert compose_default(str(environment.get(variable))) == expected, (
                 name,
                 variable,
             )
@@ -388,7 +399,7 @@ def test_rasa_shares_conversations_through_postgres_and_redis(
     assert endpoints["tracker_store"]["type"] == local["tracker_store"]["type"]
     assert rasa["TELETRAVAIL_TRACKER_DB_URL"].startswith("postgresql://rasa:")
     assert "@postgres:5432/rasa" in rasa["TELETRAVAIL_TRACKER_DB_URL"]
-    assert rasa["SANIC_WORKERS"] == "${RASA_WORKERS:-1}"
+    assert rasa["SANIC_WORKERS"] == "${RASA_WORKERS:-2}"
     actions_port = service_command(services["actions"])[-1]
     assert endpoints["action_endpoint"]["url"] == f"http://actions:{actions_port}/webhook"
     api = services["api"]["environment"]
