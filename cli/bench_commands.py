@@ -10,11 +10,12 @@ import asyncio
 import json
 import os
 import random
+import secrets
 import subprocess
 import tempfile
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
 
@@ -47,14 +48,17 @@ REDIS_SERVER = "redis-server"
 class BenchStack(LocalStack):
     """The test stack, with a chosen Rasa model and, if asked, several Rasa processes.
 
-    ``rasa_workers`` > 1 starts Rasa with ``SANIC_WORKERS`` and Rasa's Redis lock store (the
-    in-memory one refuses several workers), on a ``redis-server`` of its own started on
-    ``redis_port``; the conversations stay in the stack's SQLite tracker store.
+    Rasa starts as ``make run`` starts it: through ``ops.rasa_server`` (log redaction, the
+    speed-ups of ``ops/rasa_speedups.py``), with a token for its HTTP API. ``rasa_workers``
+    > 1 starts Rasa with ``SANIC_WORKERS`` and Rasa's Redis lock store (the in-memory one
+    refuses several workers), on a ``redis-server`` of its own started on ``redis_port``;
+    the conversations stay in the stack's SQLite tracker store.
     """
 
     model: Path = RASA_MODEL
     rasa_workers: int = 1
     redis_port: int = 26379
+    auth_token: str | None = field(default_factory=lambda: secrets.token_hex(16))
 
     def services(self) -> list[str]:
         """Names of the processes started, in order."""
@@ -63,6 +67,8 @@ class BenchStack(LocalStack):
     def _spawn(self, name: str, command: list[str], env: dict[str, str] | None = None) -> None:
         if name == "rasa":
             command = [str(self.model) if part == str(RASA_MODEL) else part for part in command]
+            command = _through_entry_point(command)
+            env = {**(env or {}), "RASA_AUTH_TOKEN": self.auth_token or ""}
             if self.rasa_workers > 1:
                 self._start_redis()
                 endpoints = self.log_dir / "endpoints.yml"
@@ -94,6 +100,14 @@ class BenchStack(LocalStack):
                 return
             time.sleep(0.2)
         raise RuntimeError(f"redis-server ne répond pas sur le port {self.redis_port}")
+
+
+def _through_entry_point(command: list[str]) -> list[str]:
+    """``rasa run … --auth-token T`` as ``python -m ops.rasa_server run …`` (token from env)."""
+    if "--auth-token" in command:
+        at = command.index("--auth-token")
+        command = command[:at] + command[at + 2 :]
+    return [str(ROOT / ".venv-rasa/bin/python"), "-m", "ops.rasa_server", *command[1:]]
 
 
 def _rasa(*args: str, cwd: Path = ROOT) -> float:
@@ -297,7 +311,12 @@ async def latency(
         started = time.perf_counter()
         parses = await asyncio.gather(
             *(
-                _parse(client, f"{stack.rasa_url}/model/parse", rounds, pauses[i])
+                _parse(
+                    client,
+                    f"{stack.rasa_url}/model/parse?token={stack.auth_token}",
+                    rounds,
+                    pauses[i],
+                )
                 for i in range(concurrency)
             )
         )
