@@ -26,7 +26,12 @@ RASA_MODEL = ROOT / "var" / "rasa" / "models" / "teletravail.tar.gz"
 # instead of 70 ms-1 s when its engine competes with TensorFlow for the cores; the e5 query
 # of the retrieval (torch, actions and API) costs ~22 ms of CPU instead of ~500 ms when
 # torch's two threads spin against the other services on a busy machine (docs/rasa.md).
-SINGLE_THREAD = {"OMP_NUM_THREADS": "1"}
+# One thread per process for OpenMP and TensorFlow (DIET in Rasa), as ops/supervisord.conf.
+SINGLE_THREAD = {
+    "OMP_NUM_THREADS": "1",
+    "TF_INTRA_OP_PARALLELISM_THREADS": "1",
+    "TF_INTER_OP_PARALLELISM_THREADS": "1",
+}
 READY_QUESTION = "Combien de jours de télétravail à temps plein ?"
 # The action server listens on loopback and answers each call within 30 s, below the 60 s
 # lifetime of a conversation's lock in Rasa (ops/supervisord.conf).
