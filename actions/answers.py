@@ -16,7 +16,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from rasa_sdk import Tracker
@@ -42,6 +42,7 @@ from rules.formatting import fr_number
 
 if TYPE_CHECKING:
     from knowledge.answer import Answer, AnswerEngine
+    from knowledge.models import Source
 
 logger = logging.getLogger(__name__)
 
@@ -249,6 +250,7 @@ async def answer_question(
     context: str | None = None,
     intent: str | None = None,
     known: KnownQueryVector | None = None,
+    offers_for_passage: Callable[[Source], Sequence[Button]] | None = None,
 ) -> Answer | None:
     """Answer from the texts, citing every passage used, or say why not and offer the référent.
 
@@ -269,6 +271,9 @@ async def answer_question(
             used only if it is that of ``question`` (else the question is encoded again).
         intent: the NLU's intent of the message answered, written with the abstention
             marker so that the API records the question with the intent of this very turn.
+        offers_for_passage: when there are no ``offers``, the buttons the first cited
+            passage leads to (its section's calculator: the NLU may miss the topic that the
+            search finds).
 
     Returns:
         The engine's answer, or None when the engine was not asked or failed.
@@ -319,6 +324,8 @@ async def answer_question(
     dispatcher.utter_message(text=answer.answer)
     if answer.sources:
         send_sources(dispatcher, answer.sources)
+        if not offers and offers_for_passage is not None and not in_form:
+            offers = offers_for_passage(answer.sources[0])
     send_offers(dispatcher, offers)
     return answer
 

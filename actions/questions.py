@@ -32,8 +32,9 @@ from actions.impact import impact_now
 from actions.manager import ask_question, quiz_index, send_guide
 from actions.notice import notice_now, notice_question
 from actions.quota import QUOTITE_FIGURE, quota_now, stated_quotite
-from actions.routing import Computation, follow_up_events, route
+from actions.routing import Computation, computation_of_passage, follow_up_events, route
 from knowledge.analysis import fold
+from knowledge.models import Source
 
 # What else a topic leads to (the procedure → filling the request).
 NEXT_STEPS: dict[str, list[Button]] = {
@@ -74,6 +75,12 @@ def suggestions(tracker: Tracker) -> list[Button]:
     names = [item.get("name") for item in ranking if isinstance(item, dict)]
     likely = [name for name in names if name in INTENT_TITLES]
     return [button(INTENT_TITLES[name], f"/{name}") for name in likely[:MAX_SUGGESTIONS]]
+
+
+def offers_for_passage(source: Source) -> list[Button]:
+    """The calculator of the cited passage's section (« bon pour la planète ? » → simulator)."""
+    computation = computation_of_passage(source.doc_id, source.section, source.excerpt)
+    return [OFFERS[computation]] if computation else []
 
 
 def entity_names(tracker: Tracker) -> set[str]:
@@ -206,6 +213,7 @@ class ActionAnswerQuestion(Action):
             context=context,
             intent=intent,
             known=question_vector(tracker),
+            offers_for_passage=offers_for_passage,
         )
         if stuck and answer is not None and answer.abstained:
             offer_handoff(dispatcher, tracker)

@@ -32,6 +32,36 @@ TOPIC_COMPUTATIONS: dict[str, Computation] = {
     "ask_manager_guide": "manager_guide",
 }
 
+# The calculator a cited passage leads to, when the intent named none: (calculator, doc_id,
+# pattern of the section title, pattern of the passage or None), folded. The passages are
+# those of the texts in knowledge/sources: the quotité section of the MAA instruction, its
+# eligibility criteria, its rules on changing days and ending telework, and the impact
+# simulator of the national plan (action 20) or any passage on the trips' emissions.
+SECTION_COMPUTATIONS: tuple[tuple[Computation, str, str, str | None], ...] = (
+    ("quota", "maa-instruction-2019-781", r"la quotite de teletravail", None),
+    ("eligibility", "maa-instruction-2019-781", r"criteres d eligibilite", None),
+    (
+        "notice",
+        "maa-instruction-2019-781",
+        r"modification ou le report ponctuel|reversibilite|periode d adaptation",
+        None,
+    ),
+    ("impact", "pndtt-plan-national", r"simulateur d impacts", None),
+    ("impact", "pndtt-plan-national", r"", r"carbone|co2|effet de serre|pollution|emission"),
+)
+
+
+def computation_of_passage(doc_id: str, section: str, excerpt: str) -> Computation | None:
+    """The calculator a cited passage leads to (:data:`SECTION_COMPUTATIONS`), if any."""
+    section, excerpt = " ".join(words(section)), " ".join(words(excerpt))
+    for computation, document, section_pattern, passage_pattern in SECTION_COMPUTATIONS:
+        if document != doc_id or not re.search(section_pattern, section):
+            continue
+        if passage_pattern is None or re.search(passage_pattern, excerpt):
+            return computation
+    return None
+
+
 # Stems of the words that ask for a computation (calculer, simulation, estimez, vérif…).
 _COMPUTE = re.compile(r"^(calcul|simul|estim|verif|evalu|chiffr|mesur|test|check)")
 # Words that ask for the manager guide itself rather than for one of its facts.

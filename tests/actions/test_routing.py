@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 
 from actions.routing import (
+    SECTION_COMPUTATIONS,
     Route,
     asks_for_guide,
+    computation_of_passage,
     follow_up_events,
     is_explicit_request,
     notice_events,
@@ -166,3 +168,44 @@ def test_a_follow_up_names_the_change_and_its_context_the_topic() -> None:
         == ()
     )
     assert follow_up_events("et si je veux arrêter pendant ?", None) == ()
+
+
+MAA, PLAN = "maa-instruction-2019-781", "pndtt-plan-national"
+
+
+@pytest.mark.parametrize(
+    ("doc_id", "section", "excerpt", "expected"),
+    [
+        (MAA, "I – Le télétravail c'est quoi ? › 2 – La quotité de télétravail", "…", "quota"),
+        (MAA, "II – Les critères d'éligibilité › 2 – La nature des tâches", "…", "eligibility"),
+        (
+            MAA,
+            "IV – L'organisation › 2 – La modification ou le report ponctuel des jours",
+            "…",
+            "notice",
+        ),
+        (MAA, "III – La procédure de demande › 4 – La période d'adaptation", "…", "notice"),
+        (PLAN, "Mesure n°3 › Action n°20 – Créer un simulateur d'impacts", "…", "impact"),
+        (PLAN, "Introduction", "moins d'émissions de CO2 liées aux trajets", "impact"),
+        (PLAN, "Introduction", "Le télétravail est une forme d'organisation", None),
+        (MAA, "IV – L'organisation › 6 – Frais inhérents", "émissions de CO2", None),
+        ("mi-circulaire-2021-02-02", "1 – Conditions de recours au télétravail", "…", None),
+    ],
+)
+def test_a_cited_passage_leads_to_its_sections_calculator(
+    doc_id: str, section: str, excerpt: str, expected: str | None
+) -> None:
+    assert computation_of_passage(doc_id, section, excerpt) == expected
+
+
+@pytest.mark.integration
+def test_every_section_pattern_names_a_section_of_the_texts(engine: object) -> None:
+    from knowledge.answer import AnswerEngine
+
+    assert isinstance(engine, AnswerEngine)
+    chunks = engine.retriever.index.chunks
+    for computation, doc_id, section, passage in SECTION_COMPUTATIONS:
+        found = [
+            c for c in chunks if computation_of_passage(c.doc_id, c.section, c.text) == computation
+        ]
+        assert any(c.doc_id == doc_id for c in found), (computation, section, passage)
