@@ -41,6 +41,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from actions.settings import get_action_settings
 from knowledge.analysis import fold
 
 logger = logging.getLogger(__name__)
@@ -154,7 +155,7 @@ def read(
     """
     if not isinstance(text, str) or not text.strip():
         return DateReading(None)
-    today = today or dt.date.today()
+    today = today or current_day()
     folded = _correct_typos(fold(text).replace("\u2019", "'"))
     found: list[_Found] = []
     taken: list[tuple[int, int]] = []
@@ -182,6 +183,11 @@ def read(
     if dates:
         logger.debug("Plusieurs dates lues : %s", dates)
     return DateReading(None, dates, phrases)
+
+
+def current_day() -> dt.date:
+    """The day relative dates count from: today, or the configured reference date."""
+    return get_action_settings().reference_date or dt.date.today()
 
 
 def read_date(text: object, today: dt.date | None = None, **options: Any) -> dt.date | None:

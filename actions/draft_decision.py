@@ -98,7 +98,7 @@ def read(name: str, text: str, today: dt.date | None = None) -> Any:
     if name == "start":
         if _AS_ASKED.search(folded):
             return ""
-        day = dates.read_date(text, today or dt.date.today(), vague=True)
+        day = dates.read_date(text, today or dates.current_day(), vague=True)
         return day.isoformat() if day else None
     if name == "adaptation":
         months = re.search(r"(\d+)\s*mois", folded)

@@ -29,6 +29,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from actions.dates import current_day
 from actions.draft_fields import BY_NAME, FIELDS, HIDDEN, OPTIONAL, field_named_in
 from actions.draft_values import FIFTHS, PERCENT, parse_days, read_quotite, read_start_date
 from actions.parsing import parse_yes_no
@@ -152,7 +153,7 @@ def interpret(
     today: dt.date | None = None,
 ) -> Turn:
     """Read one message of the conversation (``requested``: the question it answers)."""
-    today = today or dt.date.today()
+    today = today or current_day()
     turn = Turn()
     folded = fold(text).strip()
     if is_cancel(text, intent):

@@ -96,7 +96,8 @@ async def read_date(text: str) -> dt.date | None:
     none, only part of one, or two different dates (never a date computed from a fragment).
     """
     try:
-        return await run_in_thread(dates.read_date, text, dt.date.today(), timeout=RULES_TIMEOUT_S)
+        today = dates.current_day()
+        return await run_in_thread(dates.read_date, text, today, timeout=RULES_TIMEOUT_S)
     except Exception:
         logger.exception("Lecture de la date impossible")
         return None

@@ -7,6 +7,7 @@ one place instead of being read with ``os.environ`` where it is used.
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import lru_cache
 
 from pydantic import Field
@@ -32,6 +33,10 @@ class ActionSettings(BaseSettings):
     # action server only (the action tests use it).
     warmup: bool = True
     actions_warmup: bool = True
+    # The day the relative dates (« demain », « mardi prochain ») count from. Unset in service:
+    # the real date. An evaluation written on a given day sets it to replay its conversations
+    # (``teletravail eval scenarios`` reads it from the set's ``today``).
+    reference_date: dt.date | None = None
 
     @property
     def public_base_url(self) -> str:

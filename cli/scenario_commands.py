@@ -9,6 +9,7 @@ conversation reaches its goal.
 from __future__ import annotations
 
 import json
+import os
 from typing import Annotated, Any
 
 import typer
@@ -24,6 +25,7 @@ from cli.scenario_judge import (
     format_scenario_report,
     load_scenarios,
     report_as_dict,
+    written_on,
 )
 
 CHAT_TIMEOUT_S = 60.0
@@ -84,6 +86,7 @@ def eval_scenarios(
         typer.echo(f"Jeu inconnu : choisissez {' ou '.join(SETS)}.", err=True)
         raise typer.Exit(code=2)
     scenarios = load_scenarios(SETS[scenario_set])
+    day = written_on(SETS[scenario_set])
 
     def progress(done: int) -> None:
         typer.echo(f"\r{done}/{len(scenarios)} scénarios", nl=False, err=True)
@@ -96,11 +99,19 @@ def eval_scenarios(
         return evaluate_scenarios(scenario_set, scenarios, rest_channel(url), progress)
 
     if rasa_url:
+        if day is not None:
+            typer.echo(
+                f"Jeu écrit pour le {day:%d/%m/%Y} : le serveur d'actions doit avoir "
+                f"TELETRAVAIL_REFERENCE_DATE={day.isoformat()} (dates relatives).",
+                err=True,
+            )
         report = run(rasa_url.rstrip("/"))
     else:
         from cli.stack import LocalStack
 
         typer.echo("Démarrage de la pile (actions, Rasa)…", err=True)
+        if day is not None:  # the action server counts « demain » from the set's day
+            os.environ["TELETRAVAIL_REFERENCE_DATE"] = day.isoformat()
         with LocalStack(actions_port=ACTIONS_PORT, rasa_port=RASA_PORT, with_api=False) as stack:
             report = run(stack.rasa_url)
     typer.echo("", err=True)

@@ -22,6 +22,7 @@ Plain Python on purpose (no Rasa import): the judge is unit-tested with hand-mad
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 import uuid
@@ -87,6 +88,13 @@ class Scenario:
     id: str
     goal: str
     turns: tuple[Turn, ...]
+
+
+def written_on(path: Path) -> dt.date | None:
+    """The day a scenario file was written for (its ``today``: relative dates count from it)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    day = data.get("today") if isinstance(data, dict) else None
+    return day if isinstance(day, dt.date) else None
 
 
 def load_scenarios(path: Path) -> list[Scenario]:

@@ -256,3 +256,20 @@ def test_the_parsing_helper_is_the_same_reader() -> None:
     text = "quand est-ce que ça prend effet si je préviens le 15 mars 2027 ?"
     assert parse_date(text, TODAY) == D(2027, 3, 15)
     assert parse_date("le 15 mars ou le 20 mars", TODAY) is None
+
+
+def test_relative_dates_count_from_the_reference_date_when_one_is_set(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from actions.settings import get_action_settings
+
+    get_action_settings.cache_clear()
+    monkeypatch.setenv("TELETRAVAIL_REFERENCE_DATE", "2026-12-05")
+    try:
+        assert read_date("je previens demain") == dt.date(2026, 12, 6)
+        monkeypatch.delenv("TELETRAVAIL_REFERENCE_DATE")
+        get_action_settings.cache_clear()
+        tomorrow = dt.date.today() + dt.timedelta(days=1)
+        assert read_date("je previens demain") == tomorrow
+    finally:
+        get_action_settings.cache_clear()

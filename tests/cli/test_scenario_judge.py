@@ -18,6 +18,7 @@ from cli.scenario_judge import (
     load_scenarios,
     report_as_dict,
     run_scenario,
+    written_on,
 )
 
 pytestmark = pytest.mark.unit
@@ -191,3 +192,13 @@ def test_the_holdout_loads() -> None:
     scenarios = load_scenarios(SCENARIO_SETS["holdout"])
     assert len(scenarios) >= 30
     assert all(scenario.turns for scenario in scenarios)
+
+
+def test_every_scenario_set_says_the_day_it_was_written_for() -> None:
+    import datetime as dt
+
+    from cli.scenario_commands import SETS
+
+    assert set(SETS) >= {"holdout", "dev", "dev2", "dev3"}
+    for path in SETS.values():
+        assert written_on(Path(path)) == dt.date(2026, 12, 5), path
