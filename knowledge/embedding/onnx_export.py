@@ -21,6 +21,7 @@ import shutil
 import sys
 import tempfile
 import time
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -108,7 +109,10 @@ def _export_graph(model_folder: Path, out: Path) -> None:
     example = tokenizer(["query: bonjour"], return_tensors="pt")
     dynamic = {0: "batch", 1: "tokens"}
     axes = {"input_ids": dynamic, "attention_mask": dynamic, "embedding": {0: "batch"}}
-    with torch.no_grad():
+    # torch warns that this exporter is the legacy one and about advanced indexing; the graph
+    # is checked against the folder right after (_verify), so the warnings only hide progress.
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         torch.onnx.export(
             MeanPooled(model),
             (example["input_ids"], example["attention_mask"]),
