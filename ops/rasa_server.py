@@ -15,6 +15,15 @@ With several Sanic workers (``SANIC_WORKERS``, ``make run``'s default of 2), the
 forked children that serve the listening socket. If the main process is killed (``kill -9``,
 out of memory), they would live on, keep the port, and the restarted server could not bind
 it: every child forked here is told to die with its parent (Linux ``PR_SET_PDEATHSIG``).
+
+The workers share one listening socket, and a kept-alive connection stays with the worker
+that accepted it: a client that opens its connections at once (the bench's 16 conversations,
+any pooled client after a burst) could have them all accepted by the first worker to wake
+up while the other served nothing (measured: 25 messages/s, one worker at full load, the
+other idle). With several workers, each response closes its connection (Sanic 21.12 ignores
+its ``KEEP_ALIVE`` setting, so a response middleware does it), and every message is accepted
+by a worker that is free at that moment: docs/operations.md, « Capacité ». One more loopback
+connection per message costs far less than the ~35 ms of CPU the message itself takes.
 """
 
 from __future__ import annotations
@@ -23,11 +32,14 @@ import ctypes
 import os
 import signal
 import sys
+from collections.abc import Mapping
+from typing import Any
 
 from ops.log_redaction import add_structlog_redaction, install_record_redaction
 
 TOKEN_VARIABLE = "RASA_AUTH_TOKEN"
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
+WORKERS_VARIABLE = "SANIC_WORKERS"
 
 
 _forking: list[int] = []  # pid of the process about to fork
@@ -48,6 +60,34 @@ def die_with_parent() -> None:
         os._exit(1)
 
 
+def several_workers(environ: Mapping[str, str]) -> bool:
+    """Whether Rasa will fork several Sanic workers (``SANIC_WORKERS`` > 1)."""
+    try:
+        return int(environ.get(WORKERS_VARIABLE, "1")) > 1
+    except ValueError:
+        return False  # Rasa itself reports the bad value
+
+
+async def close_connection(request: Any, response: Any) -> None:
+    """Sanic response middleware: this response ends its connection (module docstring)."""
+    if request.stream is not None:
+        request.stream.keep_alive = False
+
+
+def close_connections_after_each_response() -> None:
+    """Have the Sanic app that Rasa configures run :func:`close_connection` on each response."""
+    import rasa.core.run as rasa_run
+
+    configure_app = rasa_run.configure_app
+
+    def configure_closing_app(*args: Any, **kwargs: Any) -> Any:
+        app = configure_app(*args, **kwargs)
+        app.register_middleware(close_connection, "response")
+        return app
+
+    rasa_run.configure_app = configure_closing_app
+
+
 def main() -> None:
     """Run Rasa's own command line with ``--auth-token`` appended."""
     token = os.environ.get(TOKEN_VARIABLE, "").strip()
@@ -60,6 +100,8 @@ def main() -> None:
     from ops import rasa_speedups
 
     rasa_speedups.install()
+    if several_workers(os.environ):
+        close_connections_after_each_response()
 
     configure_structlog = rasa_cli.configure_structlog
 

@@ -24,7 +24,7 @@ from tests.faults.supervised import (
 )
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def supervised(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SupervisedStack]:
     """The whole assistant under supervisord, answering from the texts."""
     if not os.environ.get("TELETRAVAIL_FAULTS"):
