@@ -29,6 +29,8 @@ connection per message costs far less than the ~35 ms of CPU the message itself 
 from __future__ import annotations
 
 import ctypes
+import gc
+import logging
 import os
 import signal
 import sys
@@ -39,6 +41,8 @@ from ops.log_redaction import add_structlog_redaction, install_record_redaction
 
 TOKEN_VARIABLE = "RASA_AUTH_TOKEN"
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
+logger = logging.getLogger("ops.rasa_server")  # not "__main__" when run with -m
+logger.setLevel(logging.INFO)  # Rasa sets the level of its own loggers only
 WORKERS_VARIABLE = "SANIC_WORKERS"
 
 
@@ -74,18 +78,34 @@ async def close_connection(request: Any, response: Any) -> None:
         request.stream.keep_alive = False
 
 
-def close_connections_after_each_response() -> None:
-    """Have the Sanic app that Rasa configures run :func:`close_connection` on each response."""
+async def freeze_loaded_objects(app: Any, loop: Any) -> None:
+    """Sanic listener, once the model is loaded: keep its objects out of garbage collection.
+
+    The loaded model, TensorFlow and the domain are millions of long-lived Python objects;
+    every full collection walked them all again, in the middle of some message.
+    """
+    gc.collect()
+    gc.freeze()
+    logger.info("Modèle chargé : %d objets hors du ramasse-miettes", gc.get_freeze_count())
+
+
+def configure_rasa_app(several_workers: bool) -> None:
+    """Have the Sanic app that Rasa builds run our listener and middleware.
+
+    :func:`freeze_loaded_objects` always; :func:`close_connection` with several workers.
+    """
     import rasa.core.run as rasa_run
 
     configure_app = rasa_run.configure_app
 
-    def configure_closing_app(*args: Any, **kwargs: Any) -> Any:
+    def configure_tuned_app(*args: Any, **kwargs: Any) -> Any:
         app = configure_app(*args, **kwargs)
-        app.register_middleware(close_connection, "response")
+        app.register_listener(freeze_loaded_objects, "after_server_start")
+        if several_workers:
+            app.register_middleware(close_connection, "response")
         return app
 
-    rasa_run.configure_app = configure_closing_app
+    rasa_run.configure_app = configure_tuned_app
 
 
 def main() -> None:
@@ -100,8 +120,7 @@ def main() -> None:
     from ops import rasa_speedups
 
     rasa_speedups.install()
-    if several_workers(os.environ):
-        close_connections_after_each_response()
+    configure_rasa_app(several_workers(os.environ))
 
     configure_structlog = rasa_cli.configure_structlog
 

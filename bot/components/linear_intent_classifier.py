@@ -141,7 +141,7 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
             counts = scipy.sparse.vstack(rows).tocsr().astype(np.float64)
             counts.data = np.log1p(np.abs(counts.data)) * np.sign(counts.data)
             if self.idf is not None and self.idf.shape[0] == counts.shape[1]:
-                counts = counts @ scipy.sparse.diags(self.idf)
+                counts.data *= self.idf[counts.indices]  # = counts @ diag(idf), without the diag
             blocks.append(normalize(counts))
         if any(row is not None for row in dense_rows):
             width = next(row.shape[1] for row in dense_rows if row is not None)

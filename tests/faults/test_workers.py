@@ -7,12 +7,16 @@ worker while the other sat idle (measured: one worker at full load, half the cap
 workers now close each connection after its response, so each message goes to a free one.
 Checked on the real stack under supervisord, by the CPU time each worker process spends
 while 16 conversations talk at once through one pooled client of Rasa's REST channel.
+
+Each worker also takes its loaded model out of the garbage collector's reach once loaded
+(``gc.freeze``), so that no full collection walks it again in the middle of a message.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import re
 import time
 from pathlib import Path
 
@@ -87,3 +91,20 @@ def test_both_rasa_workers_serve_one_pooled_client(supervised: SupervisedStack) 
     print(f"\nCPU des processus Rasa pendant {CONVERSATIONS} conversations : {spent}")
     assert sum(spent) > 0.5, spent  # the messages were handled at all
     assert min(spent) >= 0.25 * sum(spent), f"un processus Rasa reste inoccupé : {spent}"
+
+
+def test_each_rasa_worker_freezes_its_loaded_model(supervised: SupervisedStack) -> None:
+    wait_until_answering(supervised.rasa_url)
+    deadline = time.monotonic() + 300
+    while True:
+        logs = "\n".join(
+            path.read_text(encoding="utf-8", errors="replace")
+            for path in (supervised.directory / "log").rglob("rasa*")
+            if path.is_file()
+        )
+        frozen = [int(n) for n in re.findall(r"Modèle chargé : (\d+) objets hors du", logs)]
+        if len(frozen) >= RASA_WORKERS or time.monotonic() > deadline:
+            break
+        time.sleep(2.0)
+    assert len(frozen) >= RASA_WORKERS, frozen  # every start of every worker, restarts included
+    assert min(frozen) > 100_000, frozen  # the model, TensorFlow and the domain
