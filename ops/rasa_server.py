@@ -89,10 +89,11 @@ async def freeze_loaded_objects(app: Any, loop: Any) -> None:
     logger.info("Modèle chargé : %d objets hors du ramasse-miettes", gc.get_freeze_count())
 
 
-def configure_rasa_app(several_workers: bool) -> None:
+def configure_rasa_app(close_connections: bool) -> None:
     """Have the Sanic app that Rasa builds run our listener and middleware.
 
-    :func:`freeze_loaded_objects` always; :func:`close_connection` with several workers.
+    :func:`freeze_loaded_objects` always; :func:`close_connection` if ``close_connections``
+    (several workers).
     """
     import rasa.core.run as rasa_run
 
@@ -101,7 +102,7 @@ def configure_rasa_app(several_workers: bool) -> None:
     def configure_tuned_app(*args: Any, **kwargs: Any) -> Any:
         app = configure_app(*args, **kwargs)
         app.register_listener(freeze_loaded_objects, "after_server_start")
-        if several_workers:
+        if close_connections:
             app.register_middleware(close_connection, "response")
         return app
 

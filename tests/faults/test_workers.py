@@ -1,12 +1,13 @@
-"""Both Rasa processes take their share of the messages the API sends (``ops/rasa_server.py``).
+"""Both Rasa processes take their share of the messages, each with its model frozen.
 
-Sanic's workers share one listening socket, and a kept-alive connection stays with the
-worker that accepted it: a pool of connections opened in a burst (the capacity bench's 16
-conversations; any pooled client, the API's included, can end up so) went whole to one
-worker while the other sat idle (measured: one worker at full load, half the capacity). The
-workers now close each connection after its response, so each message goes to a free one.
-Checked on the real stack under supervisord, by the CPU time each worker process spends
-while 16 conversations talk at once through one pooled client of Rasa's REST channel.
+See ``ops/rasa_server.py``. Sanic's workers share one listening socket, and a kept-alive
+connection stays with the worker that accepted it: a pool of connections opened in a burst
+(the capacity bench's 16 conversations; any pooled client, the API's included, can end up
+so) went whole to one worker while the other sat idle (measured: one worker at full load,
+half the capacity). The workers now close each connection after its response, so each
+message goes to a free one. Checked on the real stack under supervisord, by the CPU time
+each worker process spends while 16 conversations talk at once through one pooled client of
+Rasa's REST channel.
 
 Each worker also takes its loaded model out of the garbage collector's reach once loaded
 (``gc.freeze``), so that no full collection walks it again in the middle of a message.
@@ -106,5 +107,5 @@ def test_each_rasa_worker_freezes_its_loaded_model(supervised: SupervisedStack) 
         if len(frozen) >= RASA_WORKERS or time.monotonic() > deadline:
             break
         time.sleep(2.0)
-    assert len(frozen) >= RASA_WORKERS, frozen  # every start of every worker, restarts included
+    assert len(frozen) >= RASA_WORKERS, frozen  # one line per worker start (restarts add more)
     assert min(frozen) > 100_000, frozen  # the model, TensorFlow and the domain
