@@ -22,11 +22,9 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 RASA_MODEL = ROOT / "var" / "rasa" / "models" / "teletravail.tar.gz"
-# One OpenMP thread per service, as in ops/supervisord.conf. Rasa's e5 featurizer parses in ~25 ms
-# instead of 70 ms-1 s when its engine competes with TensorFlow for the cores; the e5 query
-# of the retrieval (torch, actions and API) costs ~22 ms of CPU instead of ~500 ms when
-# torch's two threads spin against the other services on a busy machine (docs/rasa.md).
-# One thread per process for OpenMP and TensorFlow (DIET in Rasa), as ops/supervisord.conf.
+# One thread per process for OpenMP and TensorFlow (DIET in Rasa), as in ops/supervisord.conf:
+# on 2 shared cores, thread pools spinning against the other services made a message ten
+# times slower (docs/rasa.md); the e5 encoder (onnxruntime) is set to one thread in code.
 SINGLE_THREAD = {
     "OMP_NUM_THREADS": "1",
     "TF_INTRA_OP_PARALLELISM_THREADS": "1",
