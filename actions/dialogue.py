@@ -265,7 +265,7 @@ async def _notice_follow_up(
     # « bon en fait j'arrête le tt, je préviens le 1er février » changes the situation too:
     # never recompute the previous one with the new date.
     event = situation_of(text, event)
-    await reply_notice(dispatcher, event, day)
+    await reply_notice(dispatcher, event, day, text)
     return [SlotSet("date", None), SlotSet("notice_event", None), remember("notice", event=event)]
 
 

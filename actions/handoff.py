@@ -369,7 +369,8 @@ class ActionHandleInform(Action):
         raw_date = latest_entity(tracker, "date") or tracker.get_slot("date")
         if isinstance(event, str) and raw_date:
             day = await read_date(str(raw_date))
-            if day is not None and await reply_notice(dispatcher, event, day):
+            said = latest_text(tracker)
+            if day is not None and await reply_notice(dispatcher, event, day, said):
                 return CLEARED
         distance = latest_entity(tracker, "distance_km")
         days = latest_entity(tracker, "telework_days")

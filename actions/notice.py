@@ -31,6 +31,7 @@ from actions.common import (
     latest_intent,
     latest_text,
     pydantic_message,
+    recent_user_texts,
     remember,
     requested_slot,
     run_in_thread,
@@ -42,6 +43,7 @@ from actions.replies import attempted_choice
 from actions.routing import adaptation_over, mentions_date
 from knowledge.analysis import fold
 from rules import NoticeRequest, compute_notice
+from rules.extracts import notice_extract
 from rules.formatting import fr_date
 from rules.models import cite, load_rules
 
@@ -103,8 +105,14 @@ async def read_date(text: str) -> dt.date | None:
         return None
 
 
-async def reply_notice(dispatcher: CollectingDispatcher, event: str, day: dt.date) -> bool:
-    """Compute and send the earliest effective date; return False if it could not be done."""
+async def reply_notice(
+    dispatcher: CollectingDispatcher, event: str, day: dt.date, message: str = ""
+) -> bool:
+    """Compute and send the earliest effective date; return False if it could not be done.
+
+    The reply quotes the sentence of the text that sets the delay: of the event's sentences,
+    the one closest to what the agent wrote (``message``).
+    """
     if event not in EVENTS:
         dispatcher.utter_message(text=UNKNOWN_EVENT)
         return False
@@ -121,7 +129,10 @@ async def reply_notice(dispatcher: CollectingDispatcher, event: str, day: dt.dat
         dispatcher.utter_message(text=failure_text(error, UNAVAILABLE))
         return False
     headline = f"Date d'effet au plus tôt : {fr_date(result.effective_date)}."
-    dispatcher.utter_message(text=f"{headline}\n\n{result.explanation}\n\n{RECOMPUTE_HINT}")
+    extract = notice_extract((event,), message)
+    dispatcher.utter_message(
+        text=f"{headline}\n\n{result.explanation}\n\n{extract}\n\n{RECOMPUTE_HINT}"
+    )
     send_sources(dispatcher, result.sources)
     return True
 
@@ -138,7 +149,7 @@ async def notice_now(dispatcher: CollectingDispatcher, tracker: Tracker) -> list
     if event is None or day is None:
         dispatcher.utter_message(text=UNKNOWN_DATE if event else UNKNOWN_EVENT)
         return [SlotSet("date", None)]
-    if await reply_notice(dispatcher, event, day):
+    if await reply_notice(dispatcher, event, day, _said(tracker)):
         return [*CLEARED, remember("notice", event=event)]
     return CLEARED
 
@@ -254,8 +265,17 @@ def _delay(event: str) -> str:
     return f"48 h ({text})" if event == "ponctual_change" else text
 
 
-def rule_text(events: tuple[str, ...]) -> str:
-    """The notice periods of some events, from the rules data, one line each."""
+def _said(tracker: Tracker) -> str:
+    """The agent's last messages, to pick the sentence of the text a reply quotes."""
+    return " ".join(recent_user_texts(tracker))
+
+
+def rule_text(events: tuple[str, ...], message: str = "") -> str:
+    """The notice periods of some events, one line each, then the text's sentences.
+
+    Each event's sentence quoted is the one of the rules data closest to the agent's
+    ``message``.
+    """
     rules = load_rules().notice.events
     lines = ["Délais de prévenance :"]
     for event in events:
@@ -265,7 +285,7 @@ def rule_text(events: tuple[str, ...]) -> str:
         "Le délai court à partir de la date où le changement est notifié ; donnez-moi cette "
         "date et je calcule la date d'effet."
     )
-    return "\n".join(lines)
+    return "\n".join(lines) + "\n\n" + notice_extract(events, message)
 
 
 async def notice_question(
@@ -291,7 +311,7 @@ async def notice_question(
         day = await read_date(str(raw)) if raw else None
         day = day or await read_date(latest_text(tracker))
     if day is not None:
-        if not await reply_notice(dispatcher, event, day):
+        if not await reply_notice(dispatcher, event, day, _said(tracker)):
             return CLEARED
         other = family[1]
         label = load_rules().notice.events[other].label  # type: ignore[index]
@@ -300,7 +320,7 @@ async def notice_question(
         )
         return [*CLEARED, remember("notice", event=event)]
     rules = load_rules().notice.events
-    dispatcher.utter_message(text=rule_text(family))
+    dispatcher.utter_message(text=rule_text(family, _said(tracker)))
     send_sources(dispatcher, cite(*(rules[e] for e in family)))  # type: ignore[index]
     # Kept for the next turn: a date given then (« je préviens lundi ») is computed for it.
     context = [remember("notice", event=event)]

@@ -35,6 +35,7 @@ from actions.parsing import parse_discharge, parse_quotite, worded_quotite
 from actions.replies import is_question
 from knowledge.analysis import fold
 from rules import QuotaRequest, QuotaResult, compute_quota
+from rules.extracts import quota_extract
 from rules.formatting import fr_days, fr_number
 from rules.models import cite, load_rules
 
@@ -153,7 +154,7 @@ async def reply_quota(
         logger.exception("Calcul de quota impossible")
         dispatcher.utter_message(text=failure_text(error, UNAVAILABLE))
         return False
-    parts = [_headline(result), result.explanation]
+    parts = [_headline(result), result.explanation, quota_extract(result)]
     sources = list(result.sources)
     if not medical:
         parts.append(_medical_pointer())
