@@ -148,6 +148,23 @@ def _emit(report: AnswerReport, set_name: str, as_json: bool) -> None:
     typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
 
 
+def eval_decision() -> None:
+    """Décision répondre / s'abstenir, mesurée sur chaque jeu de développement.
+
+    Le modèle est calibré sur les deux autres jeux et comparé à la règle faite à la main.
+    """
+    from cli.knowledge_commands import ensure_default_model
+    from knowledge.config import get_settings
+    from knowledge.decision import cross_set_decisions
+    from knowledge.service import get_engine
+
+    ensure_default_model(get_settings())
+    typer.echo("décisions correctes : modèle calibré sur les autres jeux / règle")
+    for name, (fitted, rule) in cross_set_decisions(get_engine()).items():
+        typer.echo(f"  {name:10s} {fitted:.3f} / {rule:.3f}")
+
+
 def register(eval_app: typer.Typer) -> None:
-    """Attach ``answers`` to ``teletravail eval``."""
+    """Attach ``answers`` and ``decision`` to ``teletravail eval``."""
     eval_app.command("answers")(eval_answers)
+    eval_app.command("decision")(eval_decision)

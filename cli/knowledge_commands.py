@@ -53,6 +53,15 @@ def index(
     started = time.perf_counter()
     load_index(settings)
     typer.echo(f"Chargement de l'index : {(time.perf_counter() - started) * 1000:.0f} ms.")
+    from knowledge.service import build_engine
+
+    started = time.perf_counter()
+    decision = build_engine(settings).decision
+    if decision is not None:
+        typer.echo(
+            f"Décision répondre / s'abstenir : {decision.training_questions} questions de "
+            f"développement ({time.perf_counter() - started:.1f} s)."
+        )
 
 
 def ask(

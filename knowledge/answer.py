@@ -45,6 +45,7 @@ from knowledge.composition import (
     trim_table,
 )
 from knowledge.config import KnowledgeSettings
+from knowledge.decision import DecisionModel
 from knowledge.dense import KnownQueryVector
 from knowledge.models import Source
 from knowledge.retrieval import Hit, Method, Query, Retriever
@@ -156,6 +157,9 @@ class Signals:
     # The closest question about a topic no text covers (knowledge.uncovered), if any.
     uncovered_cosine: float = 0.0
     uncovered_topic: str | None = None
+    # Fused retrieval score of the best passage, and its lead over the second one.
+    top_score: float = 0.0
+    score_gap: float = 0.0
 
     def uncovered(self, margin: float, max_coverage: float = 1.0) -> bool:
         """Whether the question is about a topic the texts leave out (module docstring).
@@ -210,6 +214,8 @@ class AnswerEngine:
         self._units: dict[int, list[Unit]] = {}
         self._anchors = _question_anchors(retriever, settings)
         self._anchored_units: dict[int, dict[int, list[int]]] = {}
+        # The fitted answer/abstain model (knowledge.decision.ensure_decision); None: the rule.
+        self.decision: DecisionModel | None = None
 
     def coverage(self, question_terms: list[tuple[str, ...]], hits: list[Hit]) -> float:
         """Share of the question's IDF mass found in the given passages.
@@ -253,6 +259,8 @@ class AnswerEngine:
             in_domain=domain.probability(query.vector) if domain is not None else None,
             uncovered_cosine=uncovered_cosine,
             uncovered_topic=uncovered_topic,
+            top_score=hits[0].score if hits else 0.0,
+            score_gap=hits[0].score - hits[1].score if len(hits) > 1 else 0.0,
         )
 
     def is_uncovered(self, signals: Signals) -> bool:
@@ -260,7 +268,11 @@ class AnswerEngine:
         return signals.uncovered(self.settings.uncovered_margin, self.settings.uncovered_coverage)
 
     def should_abstain(self, signals: Signals) -> bool:
-        """The one answer/abstain decision: too little confidence, off topic, or uncovered."""
+        """The one answer/abstain decision, shared by every channel.
+
+        The fitted model (knowledge.decision), or the hand-made rule when there is none;
+        off topic by the domain classifier too when it is switched on.
+        """
         domain = self.retriever.index.domain
         off_topic = (
             self.settings.domain_filter
@@ -268,11 +280,22 @@ class AnswerEngine:
             and signals.in_domain is not None
             and signals.in_domain < domain.threshold
         )
+        if self.decision is not None:
+            return off_topic or not self.decision.answers(signals)
+        return off_topic or not self.rule_answers(signals)
+
+    def rule_answers(self, signals: Signals) -> bool:
+        """The hand-made rule: enough confidence, and not a topic the texts leave out."""
         return (
-            off_topic
-            or self.is_uncovered(signals)
-            or signals.confidence() < self.settings.abstain_threshold
+            not self.is_uncovered(signals)
+            and signals.confidence() >= self.settings.abstain_threshold
         )
+
+    def observe(self, question: str) -> Signals:
+        """The signals of a question, as :meth:`ask` computes them (for calibration)."""
+        query = self.retriever.query(question)
+        hits = self.retriever.search(question, k=self.settings.answer_passages, query=query)
+        return self.signals(query, hits, [hit.sentence_scores(query) for hit in hits])
 
     def ask(
         self,

@@ -6,16 +6,20 @@ from functools import lru_cache
 
 from knowledge.answer import AnswerEngine
 from knowledge.config import KnowledgeSettings, get_settings
+from knowledge.decision import ensure_decision
 from knowledge.dense import load_embedder
 from knowledge.index import ensure_index
 from knowledge.retrieval import Retriever
 
 
 def build_engine(settings: KnowledgeSettings, progress: bool = False) -> AnswerEngine:
-    """Load the model and the index (rebuilding the index if the sources changed)."""
+    """Load the model, the index and the answer/abstain model fitted on it.
+
+    The index is rebuilt if the sources changed, the decision fitted if missing or stale.
+    """
     embedder = load_embedder(settings.embedding_model)
     index, _ = ensure_index(settings, lambda: embedder, progress=progress)
-    return AnswerEngine(
+    engine = AnswerEngine(
         Retriever(
             index,
             embedder,
@@ -25,6 +29,8 @@ def build_engine(settings: KnowledgeSettings, progress: bool = False) -> AnswerE
         ),
         settings,
     )
+    engine.decision = ensure_decision(engine, settings.index_dir)
+    return engine
 
 
 @lru_cache(maxsize=1)
