@@ -198,6 +198,11 @@ _CHANGE = re.compile(
 _END = re.compile(
     r"\b(arret\w*|fin|cess\w*|stopp\w*|termin\w*|quitt\w*|renonc\w*|abandonn\w*|sortir)\b"
 )
+# « l'arrêté », « un arrêté » : the decree, not « arrêter » (« je l'arrête » still stops).
+_DECREE = re.compile(
+    r"(?<!\bje )(?<!\bon )(?<!\bil )(?<!\belle )(?<!\bvous )(?<!\bnous )(?<!\btu )"
+    r"\b(l|un|cet|les|des|par|ce|d un|mon|notre|votre|leur) arretes?\b"
+)
 _ADAPTATION = re.compile(r"\b(adaptation|periode d essai)\b")
 # The adaptation period named as over (« je ne suis plus en période d'adaptation », « après
 # la période d'adaptation », « mon adaptation est finie »): then it is not the event.
@@ -248,7 +253,7 @@ def notice_events(text: str) -> tuple[str, ...]:
     change; « changer mes jours durablement » → a change of calendar; « changer de jour »
     alone → both changes, ponctual first.
     """
-    folded = " ".join(words(text))
+    folded = _DECREE.sub(" ", " ".join(words(text)))
     adaptation = bool(_ADAPTATION.search(folded)) and not adaptation_over(folded)
     about_telework = re.search(r"\btt\b|teletravail", folded)
     if _OTHER_CHANGE.search(folded) and not re.search(r"\bjours?\b", folded):

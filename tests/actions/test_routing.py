@@ -125,6 +125,11 @@ def test_route(intent: str, text: str, entities: tuple[str, ...], expected: Rout
         ("changer mes jours de télétravail durablement", ("calendar_change",)),
         ("si je change de poste mon tt continue ?", ()),
         ("quel matériel pour le télétravail ?", ()),
+        # « l'arrêté » is the decree; « je l'arrête » still stops.
+        ("l'arrêté du ministère sur le tt prévoit combien de jours ?", ()),
+        ("un arrêté encadre-t-il le télétravail ?", ()),
+        ("le tt je l'arrête quand je veux ?", ("end", "end_during_adaptation")),
+        ("l'arrêt de mon télétravail, quel délai ?", ("end", "end_during_adaptation")),
     ],
 )
 def test_notice_events_of_a_question(text: str, events: tuple[str, ...]) -> None:
