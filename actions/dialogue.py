@@ -318,6 +318,17 @@ def typed_button(text: str) -> Choice | None:
     )
 
 
+async def _goodbye(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    text = latest_text(tracker)
+    pending_notice = last_computation(tracker).get("kind") == "notice"
+    if not tracker.active_loop_name and pending_notice and mentions_date(text):
+        handled = await follow_up(dispatcher, tracker)
+        if handled is not None:
+            return handled
+    dispatcher.utter_message(response="utter_goodbye")
+    return []
+
+
 class ActionHandleReply(Action):
     """A bare reply outside forms: yes, no, stop, a value or a quiz letter."""
 
@@ -328,7 +339,14 @@ class ActionHandleReply(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        """Read the reply against the last question, else use the value or say what next."""
+        """Read the reply against the last question, else use the value or say what next.
+
+        A goodbye comes here too: « ok je préviens demain alors » closes the exchange but
+        gives the date of the notice just explained, which is computed; any other goodbye
+        gets the goodbye (its « ok » never accepts an offer).
+        """
+        if latest_intent(tracker) == "goodbye":
+            return await _goodbye(dispatcher, tracker)
         events = await resolve_turn(dispatcher, tracker)
         if events is RESUME_QUIZ:
             index = quiz_index(tracker)

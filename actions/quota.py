@@ -50,7 +50,7 @@ UNREADABLE = (
     "Je n'ai pas reconnu de quotité : indiquez un pourcentage, par exemple « 80 % ». " + WORDS_HINT
 )
 _HEALTH = re.compile(
-    r"\b(medic\w*|sante|handicap\w*|rqth|enceinte|grossesse|maladie|medecin|therapeuti\w*)\b"
+    r"\b(medic\w*|sante|handicap\w*|rqth|enceinte|grossesse|maladie|medecin|docteur|toubib|therapeuti\w*)\b"
 )
 # A quotité given as a figure (« 80 % », « 4/5e », « 4 jours sur 5 », « quatre cinquièmes »).
 QUOTITE_FIGURE = re.compile(r"%|pour ?cent|/ ?5|jours? sur 5|cinquiemes?")

@@ -139,6 +139,24 @@ def test_notice_with_event_and_date_is_computed(stack: LocalStack) -> None:
     assert "15 mars 2027" in answer
 
 
+def test_computed_answers_quote_the_rule_they_apply(stack: LocalStack) -> None:
+    answer = texts(say(stack, "combien de jours de teletravail a 60 % ?"))
+    assert "Ce que dit le texte (tableau de l'instruction)" in answer
+    assert "| 60 % | 3 | 1 | 4 |" in answer
+    notice = texts(say(stack, '/ask_changes{"notice_event": "end", "date": "15/01/2027"}'))
+    assert "Ce que dit le texte : « " in notice and "deux mois" in notice
+
+
+def test_a_goodbye_with_a_date_computes_the_notice_just_explained(stack: LocalStack) -> None:
+    sender = uuid.uuid4().hex
+    rule = texts(say(stack, "je veux échanger un jour de tt, quel délai ?", sender))
+    assert "48 h" in rule
+    answer = texts(say(stack, "ok je previens demain alors", sender))
+    assert "Date d'effet au plus tôt" in answer
+    assert "Au revoir" not in answer
+    assert "Au revoir" in texts(say(stack, "merci, au revoir", sender))
+
+
 @pytest.mark.parametrize(
     "message",
     ["", "a" * 10_000, "😀😀😀", "<script>alert(1)</script>", "What is the weather in London?"],
