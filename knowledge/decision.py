@@ -171,8 +171,15 @@ def ensure_decision(engine: AnswerEngine, index_dir: Path) -> DecisionModel | No
         return model
     logger.info("Calibrage de la décision répondre / s'abstenir…")
     rows = [row for name in TRAINING_SETS for row in training_rows(engine, name)]
-    model = fit(rows, current)
-    save(model, index_dir)
+    try:
+        model = fit(rows, current)
+    except ValueError:
+        logger.warning("Calibrage impossible : décision répondre/s'abstenir par règle")
+        return None
+    try:
+        save(model, index_dir)
+    except OSError:  # a read-only index folder: the model serves this process only
+        logger.warning("Décision calibrée non enregistrée dans %s", index_dir)
     return model
 
 

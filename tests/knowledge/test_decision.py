@@ -111,3 +111,15 @@ def test_model_is_fitted_once_then_reused_until_the_index_changes(tmp_path: Path
     refitted = decision.ensure_decision(engine, folder)
     assert refitted is not None and refitted.fingerprint != first.fingerprint
     assert engine.seen == 2 * seen
+
+
+def test_a_read_only_index_folder_still_gets_a_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(model: decision.DecisionModel, folder: Path) -> None:
+        raise PermissionError(folder)  # root writes anywhere: the refusal is simulated
+
+    monkeypatch.setattr(decision, "save", refuse)
+    model = decision.ensure_decision(FakeEngine(), _index_dir(tmp_path))  # type: ignore[arg-type]
+    assert model is not None
+    assert not (tmp_path / decision.DECISION_FILE).exists()
