@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 DECISION_FILE = "decision.json"
-DECISION_FORMAT = 2
+DECISION_FORMAT = 3
 # Development sets only: the holdout measures the decision, it never trains it.
 TRAINING_SETS = ("dev", "dev-extra", "dev3")
 THRESHOLD = 0.5
@@ -47,15 +47,24 @@ QUESTION_COSINE_GAP = 0.07  # knowledge.answer.QUESTION_COSINE_OFFSET, on the sa
 UNCOVERED_COVERAGE = 0.9  # knowledge.config.KnowledgeSettings.uncovered_coverage
 
 
-def _uncovered_lead(signals: Signals) -> float:
-    """How much closer the question is to a topic no text covers than to a covered one.
+def _lacks_words(signals: Signals) -> bool:
+    """Whether the passages lack words of the question: only then can it be uncovered.
 
-    Counted only for a question with words the passages lack (coverage under
-    ``UNCOVERED_COVERAGE``): « qui fournit l'ordinateur portable ? » is a little closer to
-    « l'assistance informatique » than to any curated question, but every word of it is in
-    the texts (the same guard as the rule's, knowledge.answer.Signals.uncovered).
+    « qui fournit l'ordinateur ? » is closer to « l'assistance informatique » (a topic no
+    text covers) than to any curated question, but every word of it is in the texts: the
+    same guard as the rule's (knowledge.answer.Signals.uncovered), on both uncovered signals.
     """
-    if signals.coverage >= UNCOVERED_COVERAGE:
+    return signals.coverage < UNCOVERED_COVERAGE
+
+
+def _uncovered_cosine(signals: Signals) -> float:
+    """Closeness to a topic no text covers (none when the passages hold every word)."""
+    return signals.uncovered_cosine if _lacks_words(signals) else 0.0
+
+
+def _uncovered_lead(signals: Signals) -> float:
+    """How much closer the question is to a topic no text covers than to a covered one."""
+    if not _lacks_words(signals):
         return 0.0
     covered = signals.question_cosine or signals.cosine + QUESTION_COSINE_GAP
     return max(signals.uncovered_cosine - covered, 0.0)
@@ -66,7 +75,7 @@ FEATURES: dict[str, Callable[[Signals], float]] = {
     "cosine": lambda s: s.cosine,
     "question_cosine": lambda s: s.question_cosine,
     "absent_nouns": lambda s: float(min(s.absent_nouns, 2)),
-    "uncovered_cosine": lambda s: s.uncovered_cosine,
+    "uncovered_cosine": _uncovered_cosine,
     "uncovered_lead": _uncovered_lead,
     "top_score": lambda s: s.top_score,
     "score_gap": lambda s: s.score_gap,
