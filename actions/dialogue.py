@@ -269,6 +269,15 @@ async def _notice_follow_up(
     return [SlotSet("date", None), SlotSet("notice_event", None), remember("notice", event=event)]
 
 
+async def notice_date(
+    dispatcher: CollectingDispatcher, tracker: Tracker, text: str
+) -> list[EventType] | None:
+    """The effective date, when ``text`` gives a date just after a notice period or its offer."""
+    if last_computation(tracker).get("kind") != "notice" or not mentions_date(text):
+        return None
+    return await follow_up(dispatcher, tracker)
+
+
 async def resolve_turn(
     dispatcher: CollectingDispatcher, tracker: Tracker
 ) -> list[EventType] | None:
@@ -287,12 +296,11 @@ async def resolve_turn(
     index = quiz_index(tracker)
     if index is not None and any(c.intent == "quiz_answer" for c in choices):
         return await quiz_turn(dispatcher, tracker, index, choices)
-    if last_computation(tracker).get("kind") == "notice" and mentions_date(text):
-        # A date after a notice period or its offer (« je préviens lundi », « oui, je
-        # préviens le 15 décembre ») is the date of that computation, not a reply to read.
-        handled = await follow_up(dispatcher, tracker)
-        if handled is not None:
-            return handled
+    # A date after a notice period or its offer (« je préviens lundi », « oui, je préviens
+    # le 15 décembre ») is the date of that computation, not a reply to read.
+    handled = await notice_date(dispatcher, tracker, text)
+    if handled is not None:
+        return handled
     reply = read_reply(text, choices)
     if reply.kind == "choice" and reply.choice is not None:
         return await run_choice(reply.choice, dispatcher, tracker)
@@ -319,10 +327,8 @@ def typed_button(text: str) -> Choice | None:
 
 
 async def _goodbye(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-    text = latest_text(tracker)
-    pending_notice = last_computation(tracker).get("kind") == "notice"
-    if not tracker.active_loop_name and pending_notice and mentions_date(text):
-        handled = await follow_up(dispatcher, tracker)
+    if not tracker.active_loop_name:
+        handled = await notice_date(dispatcher, tracker, latest_text(tracker))
         if handled is not None:
             return handled
     dispatcher.utter_message(response="utter_goodbye")

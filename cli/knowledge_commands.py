@@ -53,10 +53,12 @@ def index(
     started = time.perf_counter()
     load_index(settings)
     typer.echo(f"Chargement de l'index : {(time.perf_counter() - started) * 1000:.0f} ms.")
+    from knowledge.decision import current_decision
     from knowledge.service import build_engine
 
     started = time.perf_counter()
-    decision = build_engine(settings).decision
+    # Fitted once per index: an up-to-date model costs no engine (model, index) loading.
+    decision = current_decision(settings.index_dir) or build_engine(settings).decision
     if decision is not None:
         typer.echo(
             f"Décision répondre / s'abstenir : {decision.training_questions} questions de "

@@ -170,11 +170,17 @@ class Signals:
         """
         if self.coverage >= max_coverage:
             return False
-        # The question's closeness to the texts on the question-to-question scale: its best
-        # curated question — or, for texts without any, its best sentence lifted by the usual
-        # gap between the two (a sentence alone catches less: decisions 0.974 → 0.942 on dev).
+        return self.uncovered_topic is not None and self.uncovered_lead() >= margin
+
+    def uncovered_lead(self) -> float:
+        """How much closer the question is to a topic no text covers than to a covered one.
+
+        Closeness to the texts is on the question-to-question scale: the best curated
+        question — or, for texts without any, the best sentence lifted by the usual gap
+        between the two (a sentence alone catches less: decisions 0.974 → 0.942 on dev).
+        """
         covered = self.question_cosine or self.cosine + QUESTION_COSINE_OFFSET
-        return self.uncovered_topic is not None and self.uncovered_cosine - covered >= margin
+        return self.uncovered_cosine - covered
 
     def confidence(self) -> float:
         """The mix calibrated on the development set (module docstring)."""
@@ -293,9 +299,21 @@ class AnswerEngine:
 
     def observe(self, question: str) -> Signals:
         """The signals of a question, as :meth:`ask` computes them (for calibration)."""
-        query = self.retriever.query(question)
-        hits = self.retriever.search(question, k=self.settings.answer_passages, query=query)
-        return self.signals(query, hits, [hit.sentence_scores(query) for hit in hits])
+        return self._search(question)[3]
+
+    def _search(
+        self,
+        question: str,
+        top_k: int | None = None,
+        method: Method = "hybrid",
+        known: KnownQueryVector | None = None,
+    ) -> tuple[Query, list[Hit], list[np.ndarray], Signals]:
+        """The passages of a question, the scores of their units, and its signals."""
+        query = self.retriever.query(question, known=known)
+        k = top_k or self.settings.answer_passages
+        hits = self.retriever.search(question, k=k, method=method, query=query)
+        sentence_scores = [hit.sentence_scores(query) for hit in hits]
+        return query, hits, sentence_scores, self.signals(query, hits, sentence_scores)
 
     def ask(
         self,
@@ -309,13 +327,9 @@ class AnswerEngine:
         ``known``: the question's vector computed by the NLU, reused only for the very text
         and encoder (:meth:`Retriever.reusable`): the question is then not encoded again.
         """
-        query = self.retriever.query(question, known=known)
-        k = top_k or self.settings.answer_passages
-        hits = self.retriever.search(question, k=k, method=method, query=query)
+        query, hits, sentence_scores, signals = self._search(question, top_k, method, known)
         if not hits:
             return Answer(ABSTENTION_MESSAGE, True, [], 0.0)
-        sentence_scores = [hit.sentence_scores(query) for hit in hits]
-        signals = self.signals(query, hits, sentence_scores)
         confidence = round(signals.confidence(), 4)
         abstain = self.should_abstain(signals)
         report = signals.as_dict() | {

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from knowledge.answer_evaluation import ANSWER_SETS, load_answer_questions
+from knowledge.config import KnowledgeSettings
 
 if TYPE_CHECKING:
     from knowledge.answer import AnswerEngine, Signals
@@ -44,8 +45,8 @@ DECISION_FORMAT = 3
 # Development sets only: the holdout measures the decision, it never trains it.
 TRAINING_SETS = ("dev", "dev-extra", "dev3")
 THRESHOLD = 0.5
-QUESTION_COSINE_GAP = 0.07  # knowledge.answer.QUESTION_COSINE_OFFSET, on the same scale
-UNCOVERED_COVERAGE = 0.9  # knowledge.config.KnowledgeSettings.uncovered_coverage
+# The rule's guard (knowledge.answer.Signals.uncovered): the same coverage threshold.
+UNCOVERED_COVERAGE: float = KnowledgeSettings.model_fields["uncovered_coverage"].default
 
 
 def _lacks_words(signals: Signals) -> bool:
@@ -53,7 +54,7 @@ def _lacks_words(signals: Signals) -> bool:
 
     « qui fournit l'ordinateur ? » is closer to « l'assistance informatique » (a topic no
     text covers) than to any curated question, but every word of it is in the texts: the
-    same guard as the rule's (knowledge.answer.Signals.uncovered), on both uncovered signals.
+    same guard as the rule's, on both uncovered signals.
     """
     return signals.coverage < UNCOVERED_COVERAGE
 
@@ -64,11 +65,8 @@ def _uncovered_cosine(signals: Signals) -> float:
 
 
 def _uncovered_lead(signals: Signals) -> float:
-    """How much closer the question is to a topic no text covers than to a covered one."""
-    if not _lacks_words(signals):
-        return 0.0
-    covered = signals.question_cosine or signals.cosine + QUESTION_COSINE_GAP
-    return max(signals.uncovered_cosine - covered, 0.0)
+    """The lead of a topic no text covers over the covered ones (none, as above)."""
+    return max(signals.uncovered_lead(), 0.0) if _lacks_words(signals) else 0.0
 
 
 # What the regression reads, by name (the stored model names its features).
@@ -170,15 +168,21 @@ def load(folder: Path) -> DecisionModel | None:
     return model
 
 
+def current_decision(index_dir: Path) -> DecisionModel | None:
+    """The stored model if it was fitted on this index and these questions, else None."""
+    model = load(index_dir)
+    return model if model is not None and model.fingerprint == fingerprint(index_dir) else None
+
+
 def ensure_decision(engine: AnswerEngine, index_dir: Path) -> DecisionModel | None:
     """The current model, fitted first when missing or stale; None without training sets."""
     if not all(ANSWER_SETS[name].exists() for name in TRAINING_SETS):
         logger.warning("Jeux de développement absents : décision répondre/s'abstenir par règle")
         return None
-    current = fingerprint(index_dir)
-    model = load(index_dir)
-    if model is not None and model.fingerprint == current:
+    model = current_decision(index_dir)
+    if model is not None:
         return model
+    current = fingerprint(index_dir)
     logger.info("Calibrage de la décision répondre / s'abstenir…")
     rows = [row for name in TRAINING_SETS for row in training_rows(engine, name)]
     try:

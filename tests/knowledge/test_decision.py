@@ -105,9 +105,11 @@ def test_model_is_fitted_once_then_reused_until_the_index_changes(tmp_path: Path
     first = decision.ensure_decision(engine, folder)
     assert first is not None and engine.seen == first.training_questions > 0
     seen = engine.seen
+    assert decision.current_decision(folder) == first
     assert decision.ensure_decision(engine, folder) == first
     assert engine.seen == seen, "modèle à jour : aucune question recalculée"
     (folder / "manifest.json").write_text('{"sources": "b"}', encoding="utf-8")
+    assert decision.current_decision(folder) is None, "index changé : modèle périmé"
     refitted = decision.ensure_decision(engine, folder)
     assert refitted is not None and refitted.fingerprint != first.fingerprint
     assert engine.seen == 2 * seen
