@@ -33,9 +33,10 @@ from actions.common import (
     run_in_thread,
     send_sources,
 )
+from actions.follow_ups import with_context, without_acknowledgement
 from actions.replies import Choice, numbered
 from actions.settings import ActionSettings
-from knowledge.analysis import fold, sanitize_text
+from knowledge.analysis import sanitize_text
 from knowledge.dense import KnownQueryVector, carried_query_vector
 from knowledge.payload import BotPayload
 from rules.formatting import fr_number
@@ -50,12 +51,6 @@ logger = logging.getLogger(__name__)
 WARMUP_SWITCHES = ("TELETRAVAIL_WARMUP", "TELETRAVAIL_ACTIONS_WARMUP")
 MAX_QUESTION_CHARS = 2000
 ASK_TIMEOUT_S = 20.0
-# Words that open a follow-up, which is searched with the message before it, and the
-# length beyond which a message stands on its own.
-FOLLOW_UP_OPENERS = frozenset(
-    {"et", "mais", "meme", "sinon", "ou", "alors", "pareil", "idem", "aussi", "ensuite", "puis"}
-)
-MAX_LEANING_WORDS = 12
 LOAD_TIMEOUT_S = 60.0
 # A button payload (« /ask_procedure ») carries no words: ask the question it stands for.
 INTENT_QUESTIONS = {
@@ -184,7 +179,7 @@ def question_text(tracker: Tracker) -> str:
     text = sanitize_text(latest_text(tracker)).strip()
     if text.startswith("/"):
         return INTENT_QUESTIONS.get(latest_intent(tracker), "")
-    return text
+    return without_acknowledgement(text)
 
 
 def context_question(tracker: Tracker) -> str | None:
@@ -197,20 +192,6 @@ def context_question(tracker: Tracker) -> str | None:
         return None
     searched = with_context(text, recent_user_texts(tracker, 2))
     return searched if searched != text else None
-
-
-def is_follow_up(text: str) -> bool:
-    """Whether a short message leans on the one before (« et si… ? », « même en CDD ? »)."""
-    tokens = fold(text).replace("'", " ").split()
-    return 0 < len(tokens) <= MAX_LEANING_WORDS and tokens[0] in FOLLOW_UP_OPENERS
-
-
-def with_context(text: str, recent: list[str]) -> str:
-    """``text``, preceded by the previous user message when ``text`` is a follow-up."""
-    previous = recent[-2] if len(recent) >= 2 and recent[-1] == text else ""
-    if not is_follow_up(text) or not previous or previous.lstrip().startswith("/"):
-        return text
-    return f"{sanitize_text(previous).strip()} {text}"
 
 
 def question_vector(tracker: Tracker) -> KnownQueryVector | None:

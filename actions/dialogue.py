@@ -36,6 +36,7 @@ from actions.common import (
     latest_text,
     remember,
 )
+from actions.follow_ups import asks_more, without_acknowledgement
 from actions.handoff import ActionHandleInform
 from actions.impact import check_days, check_distance, reply_impact
 from actions.manager import (
@@ -105,6 +106,7 @@ FORMS = {
 _CORRECT = re.compile(r"\b(corrig\w*|rectifi\w*|modifi\w*|chang\w*|mauvaise|erreur|bonne)\b")
 _MONTHLY = re.compile(r"\b(mois|mensuel\w*)\b")
 _WEEKLY = re.compile(r"\b(semaines?|hebdo\w*)\b")
+_DAYS_COUNT = re.compile(r"\b\d+(?:[.,]\d+)?\s*(?:jours?|jrs?|j)\b")
 IMPACT_MARKER = "Hypothèses utilisées"
 QUOTA_MARKERS = ("de télétravail par semaine au plus", "les plafonds ne laissent")
 MAX_FOLLOW_UP_WORDS = 20
@@ -192,7 +194,7 @@ async def quiz_turn(
 
 async def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
     """Recompute the last computation with what the message changes, if it is a follow-up."""
-    text = latest_text(tracker)
+    text = without_acknowledgement(latest_text(tracker))
     tokens = words(text)
     if not tokens or len(tokens) > MAX_FOLLOW_UP_WORDS:
         return None
@@ -231,11 +233,13 @@ async def _quota_follow_up(
         return [SlotSet("quotite", None), FollowupAction("quota_form")]
     given = latest_entity(tracker, "quotite")
     number = parse_quotite(given if given is not None else text)
+    if given is None and "%" not in text and _DAYS_COUNT.search(folded):
+        number = None  # « ça fait bien 8 jours par mois ? » checks the result: no quotité
     if number is None:
         kept = tracker.get_slot("quotite")
         base = "mensuelle" if _MONTHLY.search(folded) else None
         base = base or ("hebdomadaire" if _WEEKLY.search(folded) else None)
-        if base is None or not isinstance(kept, int | float) or len(words(text)) > 6:
+        if base is None or not isinstance(kept, int | float) or len(words(text)) > 8:
             return None
         await reply_quota(dispatcher, tracker, float(kept), base=base)
         return [SlotSet("base", base), remember("quota")]
@@ -349,9 +353,17 @@ class ActionHandleReply(Action):
 
         A goodbye comes here too: « ok je préviens demain alors » closes the exchange but
         gives the date of the notice just explained, which is computed; any other goodbye
-        gets the goodbye (its « ok » never accepts an offer).
+        gets the goodbye (its « ok » never accepts an offer). So does a thank-you, which may
+        go on with a question (« merci ! et à 90 % ? »): it is then answered as one.
         """
-        if latest_intent(tracker) == "goodbye":
+        intent = latest_intent(tracker)
+        if intent in ("thank", "goodbye") and asks_more(latest_text(tracker)):
+            # « top merci. et pour un contractuel ? » thanks, then asks.
+            return [FollowupAction("action_answer_question")]
+        if intent == "thank":
+            dispatcher.utter_message(response="utter_you_are_welcome")
+            return []
+        if intent == "goodbye":
             return await _goodbye(dispatcher, tracker)
         events = await resolve_turn(dispatcher, tracker)
         if events is RESUME_QUIZ:
@@ -367,7 +379,6 @@ class ActionHandleReply(Action):
             return []
         if events is not None:
             return events
-        intent = latest_intent(tracker)
         if intent == "inform":
             events = await ActionHandleInform().run(dispatcher, tracker, domain)
             event = tracker.get_slot("notice_event")

@@ -37,7 +37,8 @@ _YES = (
     "exactement", "tout a fait", "absolument", "evidemment", "bien entendu", "affirmatif",
     "parfait", "super", "top", "oui merci", "oui stp", "oui svp", "certainement", "entendu",
     "on y va", "ca marche", "c est bon", "ca roule", "banco", "let s go", "on fait ca",
-    "faisons ca", "avec joie", "bien volontiers", "oui je veux", "pourquoi pas oui",
+    "faisons ca", "avec joie", "bien volontiers", "oui je veux", "pourquoi pas oui", "grave",
+    "ouais grave", "trop bien", "avec grand plaisir", "vas y stp", "je veux bien oui",
 )  # fmt: skip
 _NO = (
     "non", "nan", "no", "nope", "non merci", "laisse tomber", "laissez tomber", "pas maintenant",
@@ -52,6 +53,8 @@ _FILLERS = frozenset(
      "ca", "c", "est", "parti", "tres", "beaucoup", "volontiers", "en", "fait", "du", "coup"}
 )  # fmt: skip
 MAX_YES_NO_WORDS = 5
+# A reply that opens with one of these is a no, whatever polite yes-word follows.
+_NO_OPENERS = frozenset({"non", "nan", "no", "nope"})
 # A bare number up to this one is read as a choice that fits none (« 7 » among four).
 MAX_CHOICE_NUMBER = 9
 
@@ -134,6 +137,8 @@ def yes_or_no(text: str) -> bool | None:
         return None
     no = _phrases(tokens, _NO) and not _phrases(tokens, ("pourquoi pas", "pas de souci"))
     yes = _phrases(tokens, _YES)
+    if no and yes and tokens[0] in _NO_OPENERS:
+        return False  # « non c'est bon merci », « nan ça ira »
     if no == yes:
         return None
     joined = f" {' '.join(tokens)} "

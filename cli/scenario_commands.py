@@ -34,13 +34,14 @@ CHAT_TIMEOUT_S = 60.0
 ACTIONS_PORT = 55055
 RASA_PORT = 55005
 # The sets ``--set`` accepts: the judge's (the holdout) and the development sets (dev, then
-# dev2 and dev3 written later with new situations), tuned against while the holdout stays
+# dev2, dev3 and dev4 written later with new situations), tuned against while the holdout stays
 # unseen.
 SETS = {
     **SCENARIO_SETS,
     "dev": SCENARIO_DIR / "dev.yaml",
     "dev2": SCENARIO_DIR / "dev2.yaml",
     "dev3": SCENARIO_DIR / "dev3.yaml",
+    "dev4": SCENARIO_DIR / "dev4.yaml",
 }
 
 
@@ -72,7 +73,7 @@ def eval_scenarios(
         str,
         typer.Option(
             "--set",
-            help="Jeu de scénarios (holdout : tenu à l'écart ; dev, dev2, dev3 : réglage).",
+            help="Jeu de scénarios (holdout : tenu à l'écart ; dev à dev4 : réglage).",
         ),
     ] = "holdout",
     rasa_url: Annotated[

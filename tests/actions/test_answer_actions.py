@@ -21,7 +21,6 @@ from actions.answers import (
     INTENT_QUESTIONS,
     NO_WORDS_MESSAGE,
     TRUNCATED_NOTE,
-    with_context,
 )
 from actions.questions import ActionAnswerQuestion
 from knowledge.answer import ABSTENTION_MESSAGE, Answer
@@ -204,27 +203,3 @@ def test_real_engine_survives_odd_input(run: Run, engine: object, text: str) -> 
     outcome = run(ActionAnswerQuestion(), make_tracker("question", text=text))
     assert outcome.events == []
     assert outcome.texts  # always a French answer of some kind
-
-
-@pytest.mark.parametrize(
-    ("text", "recent", "searched"),
-    [
-        (
-            "et si je refuse ?",
-            ["le CHSCT peut visiter mon domicile ?", "et si je refuse ?"],
-            "le CHSCT peut visiter mon domicile ? et si je refuse ?",
-        ),
-        (
-            "même en CDD ?",
-            ["un contractuel peut demander ?", "même en CDD ?"],
-            "un contractuel peut demander ? même en CDD ?",
-        ),
-        ("quel matériel est fourni ?", ["bonjour", "quel matériel est fourni ?"], None),
-        ("et si je refuse ?", ["et si je refuse ?"], None),
-        ("et pour le quota ?", ["/ask_quota", "et pour le quota ?"], None),
-    ],
-)
-def test_a_follow_up_is_searched_with_the_message_before(
-    text: str, recent: list[str], searched: str | None
-) -> None:
-    assert with_context(text, recent) == (searched if searched is not None else text)

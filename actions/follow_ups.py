@@ -1,0 +1,102 @@
+"""Messages that lean on the one before: « et si je refuse ? », « merci ! et à 90 % ? ».
+
+People rarely open a follow-up with the question alone. They thank first (« top merci. et
+pour un contractuel ? »), acknowledge (« d'accord, et c'est renouvelable ? »), check what
+they just read (« donc 15 jours c'est ça ? », « c'est bien 3 mois max ? ») or add the other
+party (« l'administration aussi ? »). Such a message, searched alone, has too few words to
+find its passage: it is searched with the message before it when it finds nothing alone
+(:func:`actions.answers.answer_question`).
+
+Plain Python, no Rasa import: unit-tested on its own, shared by the actions.
+"""
+
+from __future__ import annotations
+
+import re
+
+from knowledge.analysis import fold, sanitize_text
+
+# Words that open a follow-up (after any acknowledgement).
+FOLLOW_UP_OPENERS = frozenset(
+    {"et", "mais", "meme", "sinon", "ou", "alors", "pareil", "idem", "aussi", "ensuite", "puis",
+     "donc", "vraiment", "dc"}
+)  # fmt: skip
+# Phrases that make a short message lean on the one before wherever they stand: the other
+# party « aussi », a check of what was just said (« c'est bien… ? », « c'est ça ? »).
+LEANING_PHRASES = (
+    "aussi", "pareil", "idem", "du coup", "dans ce cas", "c est bien", "c est ca", "ca fait bien",
+    "c est vrai", "meme chose", "non plus",
+)  # fmt: skip
+# Words that thank or acknowledge before the real message (« merci bcp, et un téléphone ? »).
+ACKNOWLEDGEMENTS = frozenset(
+    {"merci", "mercii", "thanks", "thx", "ok", "okay", "oki", "okk", "dac", "daccord", "top",
+     "super", "parfait", "cool", "genial", "nickel", "excellent", "impeccable", "bien", "tres",
+     "beaucoup", "bcp", "mille", "ah", "oh", "bon", "ben", "bah", "euh", "hmm", "entendu",
+     "compris", "note", "ouais", "oui", "yes", "tip"}
+)  # fmt: skip
+# « d'accord » and « d'acc » are two tokens once the apostrophe splits them.
+_SPLIT_ACKNOWLEDGEMENTS = {("d", "accord"), ("d", "acc")}
+MAX_LEANING_WORDS = 12
+# Beyond the acknowledgement, what makes a thank-you or a goodbye carry a question.
+MIN_QUESTION_WORDS = 2
+_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def without_acknowledgement(text: str) -> str:
+    """``text`` without the thanks and acknowledgements it opens with, punctuation included.
+
+    « Top merci. Et pour un contractuel ? » → « Et pour un contractuel ? »; a message that is
+    only an acknowledgement (« ok merci ») is returned whole.
+    """
+    tokens = list(_TOKEN.finditer(text))
+    index = 0
+    while index < len(tokens):
+        word = fold(tokens[index].group())
+        pair = (word, fold(tokens[index + 1].group())) if index + 1 < len(tokens) else None
+        if pair in _SPLIT_ACKNOWLEDGEMENTS:
+            index += 2
+        elif word in ACKNOWLEDGEMENTS:
+            index += 1
+        else:
+            break
+    if index == 0 or index == len(tokens):
+        return text
+    return text[tokens[index].start() :]
+
+
+def _words(text: str) -> list[str]:
+    return [fold(token) for token in _TOKEN.findall(text)]
+
+
+def is_follow_up(text: str) -> bool:
+    """Whether a short message leans on the one before (« et si… ? », « c'est bien 2 mois ? »)."""
+    tokens = _words(without_acknowledgement(text))
+    if not 0 < len(tokens) <= MAX_LEANING_WORDS:
+        return False
+    joined = f" {' '.join(tokens)} "
+    return tokens[0] in FOLLOW_UP_OPENERS or any(f" {p} " in joined for p in LEANING_PHRASES)
+
+
+def with_context(text: str, recent: list[str]) -> str:
+    """``text``, preceded by the previous user message when ``text`` is a follow-up.
+
+    The acknowledgement is left out: « merci » would only blur the search.
+    """
+    previous = recent[-2] if len(recent) >= 2 and recent[-1] == text else ""
+    if not is_follow_up(text) or not previous or previous.lstrip().startswith("/"):
+        return text
+    return f"{sanitize_text(previous).strip()} {without_acknowledgement(text)}"
+
+
+def asks_more(text: str) -> bool:
+    """Whether a thank-you or a goodbye goes on with a question (« merci ! et à 90 % ? »).
+
+    « merci, bonne journée » does not; « top merci. et pour un contractuel ? » does.
+    """
+    rest = without_acknowledgement(text)
+    if rest == text and _words(text) and _words(text)[0] in ACKNOWLEDGEMENTS:
+        return False  # nothing but acknowledgements
+    tokens = _words(rest)
+    if len(tokens) < MIN_QUESTION_WORDS:
+        return False
+    return rest.rstrip().endswith("?") or tokens[0] in FOLLOW_UP_OPENERS

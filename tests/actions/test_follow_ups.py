@@ -1,0 +1,87 @@
+"""Follow-ups: which short messages lean on the one before, and what is searched then."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.follow_ups import asks_more, is_follow_up, with_context, without_acknowledgement
+
+
+@pytest.mark.parametrize(
+    ("text", "rest"),
+    [
+        ("Top merci. Et pour un contractuel ?", "Et pour un contractuel ?"),
+        ("merci bcp, et un téléphone ?", "et un téléphone ?"),
+        ("d'accord, et c'est renouvelable ?", "et c'est renouvelable ?"),
+        ("Ok super ! Du coup pour arrêter ?", "Du coup pour arrêter ?"),
+        ("ok merci", "ok merci"),
+        ("quel matériel est fourni ?", "quel matériel est fourni ?"),
+        ("d'où vient la règle ?", "d'où vient la règle ?"),
+    ],
+)
+def test_the_acknowledgement_before_a_message_is_left_out(text: str, rest: str) -> None:
+    assert without_acknowledgement(text) == rest
+
+
+@pytest.mark.parametrize(
+    ("text", "leaning"),
+    [
+        ("et si je refuse ?", True),
+        ("merci ! et à 90 % ?", True),
+        ("d'accord, et c'est renouvelable ?", True),
+        ("donc 15 jours c'est ça ?", True),
+        ("c'est bien 3 mois max ?", True),
+        ("l'administration aussi doit respecter un délai ?", True),
+        ("vraiment interdit même pour lire mes mails ?", True),
+        ("quel matériel est fourni ?", False),
+        ("ok merci", False),
+        ("et " + "encore " * 15 + "?", False),
+    ],
+)
+def test_a_follow_up_is_recognised_by_how_it_leans(text: str, leaning: bool) -> None:
+    assert is_follow_up(text) is leaning
+
+
+@pytest.mark.parametrize(
+    ("text", "recent", "searched"),
+    [
+        (
+            "et si je refuse ?",
+            ["le CHSCT peut visiter mon domicile ?", "et si je refuse ?"],
+            "le CHSCT peut visiter mon domicile ? et si je refuse ?",
+        ),
+        (
+            "même en CDD ?",
+            ["un contractuel peut demander ?", "même en CDD ?"],
+            "un contractuel peut demander ? même en CDD ?",
+        ),
+        (
+            "top merci. et pour un contractuel ?",
+            ["on m'a refusé le télétravail, un recours ?", "top merci. et pour un contractuel ?"],
+            "on m'a refusé le télétravail, un recours ? et pour un contractuel ?",
+        ),
+        ("quel matériel est fourni ?", ["bonjour", "quel matériel est fourni ?"], None),
+        ("et si je refuse ?", ["et si je refuse ?"], None),
+        ("et pour le quota ?", ["/ask_quota", "et pour le quota ?"], None),
+    ],
+)
+def test_a_follow_up_is_searched_with_the_message_before(
+    text: str, recent: list[str], searched: str | None
+) -> None:
+    assert with_context(text, recent) == (searched if searched is not None else text)
+
+
+@pytest.mark.parametrize(
+    ("text", "more"),
+    [
+        ("merci ! et à 90 % ?", True),
+        ("top merci. et pour un contractuel ?", True),
+        ("merci, c'est quoi le délai pour arrêter ?", True),
+        ("merci", False),
+        ("ok merci beaucoup", False),
+        ("merci, bonne journée", False),
+        ("merci !!", False),
+    ],
+)
+def test_a_thank_you_may_carry_a_question(text: str, more: bool) -> None:
+    assert asks_more(text) is more
