@@ -24,6 +24,14 @@ _WORD = re.compile(r"[0-9a-z]+")
 _KEPT_STOP_WORDS = frozenset(
     {"deux", "trois", "quatre", "cinq", "un", "mois", "semaine", "jour", "jours"}
 )
+# Modal verbs spaCy's list lacks (it has « peut », « doit »): « il faut », « je peux », « je
+# dois » carry no topic, yet as rare lemmas of the texts (« falloir ») they weighed on the
+# question's coverage as much as its subject.
+_EXTRA_STOP_WORDS = frozenset(
+    {"faut", "falloir", "fallait", "faudra", "faudrait", "dois", "doivent", "devoir", "devez",
+     "devons", "peux", "pouvoir", "pouvez", "pouvons", "peuvent", "pourrais", "pourrait",
+     "veux", "vouloir", "voudrais", "voulez", "veut"}
+)  # fmt: skip
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -138,7 +146,7 @@ def _phrase_lookup(matched: str, mapping: dict[str, str]) -> str:
 @lru_cache(maxsize=1)
 def _stop_words() -> frozenset[str]:
     """SpaCy's French stop words, folded, minus the ones that carry meaning here."""
-    words = {fold(word) for word in _nlp().Defaults.stop_words}
+    words = {fold(word) for word in _nlp().Defaults.stop_words} | _EXTRA_STOP_WORDS
     return frozenset(words - {fold(word) for word in _KEPT_STOP_WORDS})
 
 
