@@ -32,7 +32,13 @@ from actions.impact import impact_now
 from actions.manager import ask_question, quiz_index, send_guide
 from actions.notice import notice_now, notice_question
 from actions.quota import QUOTITE_FIGURE, quota_now, stated_quotite
-from actions.routing import Computation, computation_of_passage, follow_up_events, route
+from actions.routing import (
+    Computation,
+    computation_of_passage,
+    follow_up_events,
+    route,
+    unsure_route,
+)
 from knowledge.analysis import fold
 from knowledge.models import Source
 
@@ -69,11 +75,16 @@ INTENT_TITLES = {
 MAX_SUGGESTIONS = 3
 
 
-def suggestions(tracker: Tracker) -> list[Button]:
-    """The two or three likeliest topics of an unsure NLU, as « Vouliez-vous dire » buttons."""
+def candidates(tracker: Tracker) -> list[str]:
+    """The NLU's intents for the latest message, likeliest first, ``nlu_fallback`` left out."""
     ranking = (tracker.latest_message or {}).get("intent_ranking") or []
     names = [item.get("name") for item in ranking if isinstance(item, dict)]
-    likely = [name for name in names if name in INTENT_TITLES]
+    return [name for name in names if isinstance(name, str) and name != "nlu_fallback"]
+
+
+def suggestions(tracker: Tracker) -> list[Button]:
+    """The two or three likeliest topics of an unsure NLU, as « Vouliez-vous dire » buttons."""
+    likely = [name for name in candidates(tracker) if name in INTENT_TITLES]
     return [button(INTENT_TITLES[name], f"/{name}") for name in likely[:MAX_SUGGESTIONS]]
 
 
@@ -198,6 +209,8 @@ class ActionAnswerQuestion(Action):
             # general rule: answered from the texts).
             entities.add("quotite")
         decision = route(intent, text, entities)
+        if intent == "nlu_fallback" and not decision.start:
+            decision = unsure_route(candidates(tracker), text, entities)
         if decision.computation is not None and decision.start:
             return await start(decision.computation, dispatcher, tracker)
         offers = [OFFERS[decision.computation]] if decision.computation else []

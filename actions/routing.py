@@ -15,7 +15,7 @@ and this module imports nothing from Rasa so that it can be tested on its own.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -154,7 +154,7 @@ _TOPIC_WORDS: tuple[tuple[Computation, re.Pattern[str]], ...] = (
     ("notice", re.compile(r"\b(date d effet|prevenance|preavis|prend effet)\b")),
     ("eligibility", re.compile(r"\beligib\w*")),
     ("impact", re.compile(r"\b(economies?|trajets?|co2|carburant|kilometres)\b")),
-    ("quota", re.compile(r"\b(quotite|(mes|de|nombre de) jours de (tt|teletravail))\b")),
+    ("quota", re.compile(r"\b(quotite|(mes|de|nombre de) (jours|jrs) de (tt|teletravail))\b")),
 )
 
 
@@ -189,6 +189,27 @@ def route(intent: str, text: str, entities: Collection[str] = ()) -> Route:
     if computation == "manager_guide":
         return Route(computation, start=asks_for_guide(text))
     return Route(computation, start=is_explicit_request(text))
+
+
+def unsure_route(candidates: Sequence[str], text: str, entities: Collection[str] = ()) -> Route:
+    """Where a message the NLU was unsure of goes: a calculator only on strong evidence.
+
+    ``candidates``: the NLU's intents, likeliest first (``nlu_fallback`` left out). The
+    likeliest one is followed only if it would start its calculator anyway — an explicit
+    request, the guide asked for by name (« montre moi le guide manager »), its parameters
+    given; else a calculator whose words and parameters the message both holds (« jsuis à
+    4/5e, cb de jrs de tt ? »). Anything else is searched in the texts (Route(None)).
+    """
+    if text.lstrip().startswith("/"):
+        return Route(None)
+    if candidates and candidates[0] in TOPIC_COMPUTATIONS:
+        decided = route(candidates[0], text, entities)
+        if decided.start:
+            return decided
+    named = requested_topic(text)
+    if named is not None and has_parameters(named, entities):
+        return Route(named, start=True)
+    return Route(None)
 
 
 # Words of a change of telework days, and of an end of telework (folded, stems).

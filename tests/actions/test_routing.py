@@ -14,6 +14,7 @@ from actions.routing import (
     notice_events,
     route,
     situation_of,
+    unsure_route,
 )
 
 pytestmark = pytest.mark.unit
@@ -214,3 +215,27 @@ def test_every_section_pattern_names_a_section_of_the_texts(engine: object) -> N
             c for c in chunks if computation_of_passage(c.doc_id, c.section, c.text) == computation
         ]
         assert any(c.doc_id == doc_id for c in found), (computation, section, passage)
+
+
+@pytest.mark.parametrize(
+    ("candidates", "text", "entities", "expected"),
+    [
+        # The likeliest intent is followed when it would start its calculator anyway.
+        (["ask_manager_guide", "out_of_scope"], "montre moi le guide manager", (), "manager_guide"),
+        (["ask_quota"], "à 4/5e cb de jrs ?", ("quotite",), "quota"),
+        # A calculator's words and its parameter, whatever the NLU's guesses.
+        (["greet", "quiz_answer"], "jsuis a 4/5eme, cb de jrs de tt ?", ("quotite",), "quota"),
+        # Nothing strong enough: the texts answer.
+        (["ask_manager_guide"], "un manager peut-il refuser ?", (), None),
+        (["greet"], "jsuis a 4/5eme", ("quotite",), None),
+        (["ask_quota"], "combien de jours de tt ?", (), None),
+        ([], "montre moi le guide manager", (), None),
+        (["ask_manager_guide"], "/ask_manager_guide", (), None),
+    ],
+)
+def test_an_unsure_message_starts_a_calculator_only_on_strong_evidence(
+    candidates: list[str], text: str, entities: tuple[str, ...], expected: str | None
+) -> None:
+    decided = unsure_route(candidates, text, entities)
+    assert decided.computation == expected
+    assert decided.start is (expected is not None)
