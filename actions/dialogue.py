@@ -36,7 +36,7 @@ from actions.common import (
     latest_text,
     remember,
 )
-from actions.follow_ups import asks_more, without_acknowledgement
+from actions.follow_ups import asks_more, is_follow_up, without_acknowledgement
 from actions.handoff import ActionHandleInform
 from actions.impact import check_days, check_distance, reply_impact
 from actions.manager import (
@@ -110,6 +110,8 @@ _DAYS_COUNT = re.compile(r"\b\d+(?:[.,]\d+)?\s*(?:jours?|jrs?|j)\b")
 IMPACT_MARKER = "Hypothèses utilisées"
 QUOTA_MARKERS = ("de télétravail par semaine au plus", "les plafonds ne laissent")
 MAX_FOLLOW_UP_WORDS = 20
+# « si je passe à 90, ça fait combien ? »: a new value in a short sentence.
+MAX_VALUE_FOLLOW_UP_WORDS = 10
 
 
 def last_computation(tracker: Tracker) -> dict[str, Any]:
@@ -213,16 +215,34 @@ async def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[
 async def _impact_follow_up(
     dispatcher: CollectingDispatcher, tracker: Tracker, text: str
 ) -> list[EventType] | None:
+    """« et en train ? », « pour 3 jours plutôt ? », « et à 40 km ? »: the simulation again."""
+    if len(words(text)) > 8:
+        return None
     mode = latest_entity(tracker, "transport_mode") or parse_transport_mode(text)
-    if not isinstance(mode, str) or len(words(text)) > 8:
+    # A new value counts in a follow-up (« pour 3 jours plutôt ? »), not in a new question
+    # that happens to hold one (« je peux décaler mes 2 jours de tt ? »).
+    changes = (
+        is_follow_up(text) or len(words(text)) <= 4 or bool({"plutot", "si"} & set(words(text)))
+    )
+    new_days = latest_entity(tracker, "telework_days") if changes else None
+    new_distance = latest_entity(tracker, "distance_km") if changes else None
+    if not isinstance(mode, str) and new_days is None and new_distance is None:
         return None
     try:
-        distance = check_distance(tracker.get_slot("distance_km"))
-        days = check_days(tracker.get_slot("telework_days"))
-    except ValueError:
-        return None
-    await reply_impact(dispatcher, tracker, distance, days, mode=mode)
-    return [SlotSet("transport_mode", mode), remember("impact")]
+        distance = check_distance(new_distance or tracker.get_slot("distance_km"))
+        days = check_days(new_days or tracker.get_slot("telework_days"))
+    except ValueError as error:
+        if new_days is None and new_distance is None:
+            return None
+        dispatcher.utter_message(text=str(error))  # « pour 9 jours ? »: the limit, said
+        return []
+    await reply_impact(
+        dispatcher, tracker, distance, days, mode=mode if isinstance(mode, str) else None
+    )
+    events: list[EventType] = [SlotSet("distance_km", distance), SlotSet("telework_days", days)]
+    if isinstance(mode, str):
+        events.append(SlotSet("transport_mode", mode))
+    return [*events, remember("impact")]
 
 
 async def _quota_follow_up(
@@ -243,7 +263,11 @@ async def _quota_follow_up(
             return None
         await reply_quota(dispatcher, tracker, float(kept), base=base)
         return [SlotSet("base", base), remember("quota")]
-    if len(words(text)) > 6 or (given is None and "%" not in text and folded.split()[0] != "et"):
+    # A bare number may be a choice (« 2 »): only « et … », « … % » or the NLU's entity count.
+    limit = MAX_VALUE_FOLLOW_UP_WORDS if given is not None else 6
+    if len(words(text)) > limit or (
+        given is None and "%" not in text and folded.split()[0] != "et"
+    ):
         return None
     try:
         quotite = check_quotite(given if given is not None else text)

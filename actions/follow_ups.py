@@ -27,6 +27,11 @@ LEANING_PHRASES = (
     "aussi", "pareil", "idem", "du coup", "dans ce cas", "c est bien", "c est ca", "ca fait bien",
     "c est vrai", "meme chose", "non plus",
 )  # fmt: skip
+# Words that point back at what was just said (« cette période », « ces jours-là »).
+DEMONSTRATIVES = frozenset({"cette", "cet", "ces", "celui", "celle", "ceux", "celles"})
+# « ce » as a pronoun (« ce que », « c'est ») points at nothing said before.
+_CE_PRONOUN = frozenset({"que", "qu", "qui", "quoi", "dont", "n", "sera", "serait", "soit"})
+_THERE_IS = frozenset({"a", "aura", "avait", "aurait", "ait"})
 # Words that thank or acknowledge before the real message (« merci bcp, et un téléphone ? »).
 ACKNOWLEDGEMENTS = frozenset(
     {"merci", "mercii", "thanks", "thx", "ok", "okay", "oki", "okk", "dac", "daccord", "top",
@@ -68,13 +73,27 @@ def _words(text: str) -> list[str]:
     return [fold(token) for token in _TOKEN.findall(text)]
 
 
+def _points_back(tokens: list[str]) -> bool:
+    """Whether the words point at something said before: « cette période », « y mettre fin »."""
+    for index, token in enumerate(tokens):
+        after = tokens[index + 1] if index + 1 < len(tokens) else ""
+        if token in DEMONSTRATIVES or (token == "ce" and after and after not in _CE_PRONOUN):
+            return True
+        before = tokens[index - 1] if index else ""
+        if token == "y" and before != "il" and after not in _THERE_IS:
+            return True  # « y mettre fin », not « il y a » nor the chat's « y a »
+    return False
+
+
 def is_follow_up(text: str) -> bool:
     """Whether a short message leans on the one before (« et si… ? », « c'est bien 2 mois ? »)."""
     tokens = _words(without_acknowledgement(text))
     if not 0 < len(tokens) <= MAX_LEANING_WORDS:
         return False
     joined = f" {' '.join(tokens)} "
-    return tokens[0] in FOLLOW_UP_OPENERS or any(f" {p} " in joined for p in LEANING_PHRASES)
+    if tokens[0] in FOLLOW_UP_OPENERS or any(f" {p} " in joined for p in LEANING_PHRASES):
+        return True
+    return _points_back(tokens)
 
 
 def with_context(text: str, recent: list[str]) -> str:

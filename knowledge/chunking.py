@@ -80,7 +80,9 @@ def _pack(blocks: list[str], limit: int) -> list[str]:
     current = ""
     for piece in pieces:
         candidate = f"{current}\n\n{piece}" if current else piece
-        if current and len(candidate) > limit:
+        # A short lead (« Textes de référence : ») is never a passage of its own: alone, it
+        # holds nothing to cite and, short, lies close to every question in e5's space.
+        if current and len(candidate) > limit and len(current) >= MIN_TAIL_CHARS:
             passages.append(current)
             current = piece
         else:
