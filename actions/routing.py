@@ -224,6 +224,8 @@ _DECREE = re.compile(
     r"(?<!\bje )(?<!\bon )(?<!\bil )(?<!\belle )(?<!\bvous )(?<!\bnous )(?<!\btu )"
     r"\b(l|un|cet|les|des|par|ce|d un|mon|notre|votre|leur) arretes?\b"
 )
+# « en arrêt maladie », « mon arrêt de travail »: a leave, not the end of telework.
+_SICK_LEAVE = re.compile(r"\b(arrets? (maladie|de travail|de maladie)|en arret)\b")
 _ADAPTATION = re.compile(r"\b(adaptation|periode d essai)\b")
 # The adaptation period named as over (« je ne suis plus en période d'adaptation », « après
 # la période d'adaptation », « mon adaptation est finie »): then it is not the event.
@@ -275,6 +277,8 @@ def notice_events(text: str) -> tuple[str, ...]:
     alone → both changes, ponctual first.
     """
     folded = _DECREE.sub(" ", " ".join(words(text)))
+    if _SICK_LEAVE.search(folded):  # then « pendant mon arrêt » is that leave too
+        folded = re.sub(r"\barrets?\b", " ", _SICK_LEAVE.sub(" ", folded))
     adaptation = bool(_ADAPTATION.search(folded)) and not adaptation_over(folded)
     about_telework = re.search(r"\btt\b|teletravail", folded)
     if _OTHER_CHANGE.search(folded) and not re.search(r"\bjours?\b", folded):

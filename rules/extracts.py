@@ -36,9 +36,24 @@ def _stems(text: str) -> set[str]:
     }
 
 
+# Agents name the administration's side by the person who acts for it: « mon chef arrête
+# mon tt » asks for the sentence on the administration's decision, not the agent's request.
+_ADMINISTRATION_SIDE = re.compile(
+    r"\b(chef|cheffe|n ?\+ ?1|n1|hierarchi\w*|superieur|employeur|direction|directeur|"
+    r"directrice|manager|responsable|administration|admin)\b"
+)
+
+
+def _message_stems(message: str) -> set[str]:
+    words = _stems(message)
+    if _ADMINISTRATION_SIDE.search(fold(message)):
+        words |= _stems("décision motivée")
+    return words
+
+
 def relevant_quotes(citations: Sequence[Citation], message: str, count: int = 1) -> list[str]:
     """The ``count`` distinct quotes sharing the most words with the message, data order on ties."""
-    words = _stems(message)
+    words = _message_stems(message)
     quotes = list(dict.fromkeys(citation.quote for citation in citations))
     ranked = sorted(enumerate(quotes), key=lambda item: (-len(words & _stems(item[1])), item[0]))
     return [quote for _, quote in ranked[:count]]

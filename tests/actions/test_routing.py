@@ -131,6 +131,10 @@ def test_route(intent: str, text: str, entities: tuple[str, ...], expected: Rout
         ("un arrêté encadre-t-il le télétravail ?", ()),
         ("le tt je l'arrête quand je veux ?", ("end", "end_during_adaptation")),
         ("l'arrêt de mon télétravail, quel délai ?", ("end", "end_during_adaptation")),
+        # A sick leave is no end of telework, even as « pendant mon arrêt ».
+        ("en arrêt maladie, je peux télétravailler pendant mon arrêt ?", ()),
+        ("mon arrêt de travail finit lundi, je reprends le tt ?", ()),
+        ("je suis en arrêt maladie et je veux arrêter le tt", ("end", "end_during_adaptation")),
     ],
 )
 def test_notice_events_of_a_question(text: str, events: tuple[str, ...]) -> None:

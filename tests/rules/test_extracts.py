@@ -69,6 +69,15 @@ def test_the_quote_sharing_the_agents_words_is_chosen() -> None:
     assert relevant_quotes(citations, "azerty") == [citations[0].quote]
 
 
+@pytest.mark.parametrize(
+    "message",
+    ["et si c'est mon chef qui arrête mon tt ?", "mon n+1 veut mettre fin à mon télétravail"],
+)
+def test_the_administrations_side_quotes_its_decision(message: str) -> None:
+    extract = notice_extract(("end",), message)
+    assert "Cette décision doit être formulée par écrit, motivée" in extract
+
+
 def test_notice_extract_quotes_one_sentence_per_event_of_the_text() -> None:
     rules = load_rules().notice.events
     extract = notice_extract(("end_during_adaptation", "end"), "")
