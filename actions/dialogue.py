@@ -49,7 +49,7 @@ from actions.manager import (
     start_quiz,
     stop_quiz,
 )
-from actions.notice import read_date, reply_notice
+from actions.notice import notice_question, read_date, reply_notice
 from actions.parsing import parse_quotite, parse_transport_mode
 from actions.quota import check_quotite, reply_quota
 from actions.replies import (
@@ -68,6 +68,7 @@ from actions.routing import (
     mentions_date,
     situation_of,
 )
+from rules.extracts import names_administration
 
 # The calculator offered after an answer on its topic.
 OFFERS: dict[Computation, Button] = {
@@ -285,10 +286,12 @@ async def _notice_follow_up(
     if "date" in folded.split() and _CORRECT.search(folded):
         form = FollowupAction("notice_form")
         return [SlotSet("notice_event", event), SlotSet("date", None), form]
-    if not mentions_date(text):
-        return None
-    day = await read_date(text)
+    day = await read_date(text) if mentions_date(text) else None
     if day is None:
+        if is_follow_up(text, MAX_FOLLOW_UP_WORDS) and names_administration(text):
+            # « et si c'est mon chef qui me fait venir ce jour-là ? »: the same rule, from the
+            # administration's side, and its sentence quoted.
+            return await notice_question(dispatcher, tracker, (event,), offer=False)
         return None
     # « bon en fait j'arrête le tt, je préviens le 1er février » changes the situation too:
     # never recompute the previous one with the new date.

@@ -85,10 +85,14 @@ def _points_back(tokens: list[str]) -> bool:
     return False
 
 
-def is_follow_up(text: str) -> bool:
-    """Whether a short message leans on the one before (« et si… ? », « c'est bien 2 mois ? »)."""
+def is_follow_up(text: str, max_words: int = MAX_LEANING_WORDS) -> bool:
+    """Whether a short message leans on the one before (« et si… ? », « c'est bien 2 mois ? »).
+
+    ``max_words``: beyond it, a message stands on its own (a follow-up on a computation
+    may be longer than one searched in the texts: its topic is known).
+    """
     tokens = _words(without_acknowledgement(text))
-    if not 0 < len(tokens) <= MAX_LEANING_WORDS:
+    if not 0 < len(tokens) <= max_words:
         return False
     joined = f" {' '.join(tokens)} "
     if tokens[0] in FOLLOW_UP_OPENERS or any(f" {p} " in joined for p in LEANING_PHRASES):

@@ -44,10 +44,15 @@ _ADMINISTRATION_SIDE = re.compile(
 )
 
 
+def names_administration(message: str) -> bool:
+    """Whether the message speaks of the administration's side (« mon chef », « mon n+1 »)."""
+    return _ADMINISTRATION_SIDE.search(fold(message)) is not None
+
+
 def _message_stems(message: str) -> set[str]:
     words = _stems(message)
-    if _ADMINISTRATION_SIDE.search(fold(message)):
-        words |= _stems("décision motivée")
+    if names_administration(message):
+        words |= _stems("décision motivée à l'initiative de l'administration")
     return words
 
 

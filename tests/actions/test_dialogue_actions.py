@@ -222,3 +222,51 @@ def test_notice_question_with_a_date_is_computed(run: Run) -> None:
     assert outcome.texts[0].startswith("Date d'effet au plus tôt")
     assert "48 h" in outcome.text
     assert "ponctual_change" not in outcome.text
+
+
+def test_the_administrations_side_of_a_notice_rule_is_given_as_a_follow_up(run: Run) -> None:
+    kept = {"last_computation": {"kind": "notice", "event": "ponctual_change"}}
+    text = "et si c'est mon chef qui me demande de venir ce jour la ?"
+    outcome = run(ActionAnswerQuestion(), after([], text, "nlu_fallback", slots=kept))
+    assert "48 h" in outcome.texts[0]
+    assert "à l'initiative de l'administration" in outcome.texts[0]
+
+
+def test_a_new_value_recomputes_the_simulation(run: Run) -> None:
+    kept = {"distance_km": 15.0, "telework_days": 1.0, "last_computation": {"kind": "impact"}}
+    three = [{"entity": "telework_days", "value": "3"}]
+    outcome = run(
+        ActionAnswerQuestion(),
+        after([], "et pour 3 jours plutot ?", "nlu_fallback", entities=three, slots=kept),
+    )
+    assert "par an" in outcome.texts[0]
+    assert slot("telework_days", 3.0) in outcome.events
+    nine = [{"entity": "telework_days", "value": "9"}]
+    refused = run(
+        ActionAnswerQuestion(),
+        after([], "et pour 9 jours ?", "nlu_fallback", entities=nine, slots=kept),
+    )
+    assert "par an" not in refused.text and "5" in refused.texts[0]
+    # A new question that holds a number of days is not a new simulation.
+    question = run(
+        ActionAnswerQuestion(),
+        after([], "je peux décaler mes 2 jours de tt ?", "ask_changes", entities=three, slots=kept),
+    )
+    assert "par an" not in question.text
+
+
+def test_a_thank_you_with_a_question_is_answered(run: Run) -> None:
+    kept = {"quotite": 100.0, "last_computation": {"kind": "quota"}}
+    ninety = [{"entity": "quotite", "value": "90"}]
+    handled = run(
+        ActionHandleReply(), after([], "merci ! et a 90 % ?", "thank", entities=ninety, slots=kept)
+    )
+    assert handled.events == [followup("action_answer_question")]
+    answered = run(
+        ActionAnswerQuestion(),
+        after([], "merci ! et a 90 % ?", "thank", entities=ninety, slots=kept),
+    )
+    assert answered.texts[0].startswith("À 90 % : 2,5 jours")
+    welcome = run(ActionHandleReply(), after([], "merci beaucoup", "thank", slots=kept))
+    assert welcome.events == []
+    assert [m["response"] for m in welcome.messages] == ["utter_you_are_welcome"]
