@@ -33,7 +33,7 @@ from actions.common import (
     run_in_thread,
     send_sources,
 )
-from actions.follow_ups import with_context, without_acknowledgement
+from actions.follow_ups import with_context, without_opener
 from actions.replies import Choice, numbered
 from actions.settings import ActionSettings
 from knowledge.analysis import sanitize_text
@@ -179,7 +179,7 @@ def question_text(tracker: Tracker) -> str:
     text = sanitize_text(latest_text(tracker)).strip()
     if text.startswith("/"):
         return INTENT_QUESTIONS.get(latest_intent(tracker), "")
-    return without_acknowledgement(text)
+    return without_opener(text)
 
 
 def context_question(tracker: Tracker) -> str | None:

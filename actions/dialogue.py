@@ -19,6 +19,8 @@ outside forms; ``action_answer_question`` calls :func:`resolve_turn` first as we
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import re
 from typing import Any, Final
 
@@ -111,6 +113,8 @@ _DAYS_COUNT = re.compile(r"\b\d+(?:[.,]\d+)?\s*(?:jours?|jrs?|j)\b")
 IMPACT_MARKER = "Hypothèses utilisées"
 QUOTA_MARKERS = ("de télétravail par semaine au plus", "les plafonds ne laissent")
 MAX_FOLLOW_UP_WORDS = 20
+# In a thank-you, the words that still answer the bot's question (« ok merci » does not).
+_EXPLICIT_YES_NO = frozenset({"oui", "ouais", "volontiers", "yes", "non", "nan", "no"})
 # « si je passe à 90, ça fait combien ? »: a new value in a short sentence.
 MAX_VALUE_FOLLOW_UP_WORDS = 10
 
@@ -292,12 +296,21 @@ async def _notice_follow_up(
             # « et si c'est mon chef qui me fait venir ce jour-là ? »: the same rule, from the
             # administration's side, and its sentence quoted.
             return await notice_question(dispatcher, tracker, (event,), offer=False)
-        return None
+        # « pardon, je suis encore en période d'adaptation »: the same date, the situation
+        # corrected.
+        kept = last_computation(tracker).get("date")
+        if situation_of(text, event) == event or not isinstance(kept, str):
+            return None
+        with contextlib.suppress(ValueError):
+            day = dt.date.fromisoformat(kept)
+        if day is None:
+            return None
     # « bon en fait j'arrête le tt, je préviens le 1er février » changes the situation too:
     # never recompute the previous one with the new date.
     event = situation_of(text, event)
     await reply_notice(dispatcher, event, day, text)
-    return [SlotSet("date", None), SlotSet("notice_event", None), remember("notice", event=event)]
+    remembered = remember("notice", event=event, date=day.isoformat())
+    return [SlotSet("date", None), SlotSet("notice_event", None), remembered]
 
 
 async def notice_date(
@@ -388,6 +401,11 @@ class ActionHandleReply(Action):
             # « top merci. et pour un contractuel ? » thanks, then asks.
             return [FollowupAction("action_answer_question")]
         if intent == "thank":
+            if _EXPLICIT_YES_NO & set(words(latest_text(tracker))):
+                # « oui merci » to an offer accepts it; « non merci » declines it.
+                events = await resolve_turn(dispatcher, tracker)
+                if events is not None and events is not RESUME_QUIZ:
+                    return events
             dispatcher.utter_message(response="utter_you_are_welcome")
             return []
         if intent == "goodbye":

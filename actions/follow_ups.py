@@ -41,6 +41,9 @@ ACKNOWLEDGEMENTS = frozenset(
 )  # fmt: skip
 # « d'accord » and « d'acc » are two tokens once the apostrophe splits them.
 _SPLIT_ACKNOWLEDGEMENTS = {("d", "accord"), ("d", "acc")}
+# Discourse words that open a message without adding to its subject.
+_OPENING_WORDS = frozenset({"et", "sinon", "alors", "mais", "ensuite", "puis", "bon", "donc"})
+_OPENING_PAIRS = {("du", "coup"), ("au", "fait"), ("autre", "question"), ("par", "contre")}
 MAX_LEANING_WORDS = 12
 # Beyond the acknowledgement, what makes a thank-you or a goodbye carry a question.
 MIN_QUESTION_WORDS = 2
@@ -67,6 +70,28 @@ def without_acknowledgement(text: str) -> str:
     if index == 0 or index == len(tokens):
         return text
     return text[tokens[index].start() :]
+
+
+def without_opener(text: str) -> str:
+    """``text`` without its acknowledgement and the discourse words that open it.
+
+    « merci, et sinon qui peut visiter mon domicile ? » → « qui peut visiter mon
+    domicile ? »: searched alone, « et sinon » only moves the question's vector away from the
+    passages (the answer/abstain decision read it as a weaker match).
+    """
+    rest = without_acknowledgement(text)
+    tokens = list(_TOKEN.finditer(rest))
+    index = 0
+    while index < len(tokens) - 1:
+        word = fold(tokens[index].group())
+        pair = (word, fold(tokens[index + 1].group()))
+        if pair in _OPENING_PAIRS:
+            index += 2
+        elif word in _OPENING_WORDS:
+            index += 1
+        else:
+            break
+    return rest[tokens[index].start() :] if index else rest
 
 
 def _words(text: str) -> list[str]:

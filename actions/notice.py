@@ -150,7 +150,7 @@ async def notice_now(dispatcher: CollectingDispatcher, tracker: Tracker) -> list
         dispatcher.utter_message(text=UNKNOWN_DATE if event else UNKNOWN_EVENT)
         return [SlotSet("date", None)]
     if await reply_notice(dispatcher, event, day, _said(tracker)):
-        return [*CLEARED, remember("notice", event=event)]
+        return [*CLEARED, remember("notice", event=event, date=day.isoformat())]
     return CLEARED
 
 
@@ -318,7 +318,7 @@ async def notice_question(
         dispatcher.utter_message(
             text=f"S'il s'agit plutôt d'une {label} : délai de {_delay(other)}."
         )
-        return [*CLEARED, remember("notice", event=event)]
+        return [*CLEARED, remember("notice", event=event, date=day.isoformat())]
     rules = load_rules().notice.events
     dispatcher.utter_message(text=rule_text(family, _said(tracker)))
     send_sources(dispatcher, cite(*(rules[e] for e in family)))  # type: ignore[index]

@@ -34,7 +34,7 @@ CHAT_TIMEOUT_S = 60.0
 ACTIONS_PORT = 55055
 RASA_PORT = 55005
 # The sets ``--set`` accepts: the judge's (the holdout) and the development sets (dev, then
-# dev2 to dev5 written later with new situations), tuned against while the holdout stays
+# dev2 to dev6 written later with new situations), tuned against while the holdout stays
 # unseen.
 SETS = {
     **SCENARIO_SETS,
@@ -43,6 +43,7 @@ SETS = {
     "dev3": SCENARIO_DIR / "dev3.yaml",
     "dev4": SCENARIO_DIR / "dev4.yaml",
     "dev5": SCENARIO_DIR / "dev5.yaml",
+    "dev6": SCENARIO_DIR / "dev6.yaml",
 }
 
 
@@ -74,7 +75,7 @@ def eval_scenarios(
         str,
         typer.Option(
             "--set",
-            help="Jeu de scénarios (holdout : tenu à l'écart ; dev à dev5 : réglage).",
+            help="Jeu de scénarios (holdout : tenu à l'écart ; dev à dev6 : réglage).",
         ),
     ] = "holdout",
     rasa_url: Annotated[

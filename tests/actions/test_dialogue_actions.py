@@ -270,3 +270,21 @@ def test_a_thank_you_with_a_question_is_answered(run: Run) -> None:
     welcome = run(ActionHandleReply(), after([], "merci beaucoup", "thank", slots=kept))
     assert welcome.events == []
     assert [m["response"] for m in welcome.messages] == ["utter_you_are_welcome"]
+
+
+def test_yes_and_thanks_accepts_the_offer_ok_thanks_does_not(run: Run) -> None:
+    offer = [{"title": "Calculer la date d'effet", "payload": "/start_notice"}]
+    accepted = run(ActionHandleReply(), after(offer, "oui merci", "thank"))
+    assert followup("notice_form") in accepted.events
+    thanked = run(ActionHandleReply(), after(offer, "ok merci", "thank"))
+    assert thanked.events == []
+    assert [m["response"] for m in thanked.messages] == ["utter_you_are_welcome"]
+
+
+def test_a_corrected_situation_is_computed_with_the_same_date(run: Run) -> None:
+    kept = {"last_computation": {"kind": "notice", "event": "end", "date": "2027-01-12"}}
+    text = "pardon je me suis trompé, je suis encore en période d'adaptation"
+    outcome = run(ActionAnswerQuestion(), after([], text, "ask_changes", slots=kept))
+    assert "12 février 2027" in outcome.texts[0]
+    remembered = {"kind": "notice", "event": "end_during_adaptation", "date": "2027-01-12"}
+    assert slot("last_computation", remembered) in outcome.events

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from actions.follow_ups import asks_more, is_follow_up, with_context, without_acknowledgement
+from actions.follow_ups import (
+    asks_more,
+    is_follow_up,
+    with_context,
+    without_acknowledgement,
+    without_opener,
+)
 
 
 @pytest.mark.parametrize(
@@ -90,3 +96,18 @@ def test_a_follow_up_is_searched_with_the_message_before(
 )
 def test_a_thank_you_may_carry_a_question(text: str, more: bool) -> None:
     assert asks_more(text) is more
+
+
+@pytest.mark.parametrize(
+    ("text", "rest"),
+    [
+        ("merci, et sinon qui peut visiter mon domicile ?", "qui peut visiter mon domicile ?"),
+        ("Du coup pour arrêter ?", "pour arrêter ?"),
+        ("autre question : qui paie ma box ?", "qui paie ma box ?"),
+        ("et si je refuse ?", "si je refuse ?"),
+        ("quel matériel est fourni ?", "quel matériel est fourni ?"),
+        ("et ?", "et ?"),
+    ],
+)
+def test_the_opening_words_are_not_searched(text: str, rest: str) -> None:
+    assert without_opener(text) == rest

@@ -22,9 +22,10 @@ Run = Callable[[Action, Tracker], Outcome]
 CLEARED = [slot("date", None), slot("notice_event", None)]
 
 
-def computed(event: str) -> list[dict[str, object]]:
-    """The events of a computed notice: the inputs cleared, the event kept for follow-ups."""
-    return [*CLEARED, slot("last_computation", {"kind": "notice", "event": event})]
+def computed(event: str, date: str) -> list[dict[str, object]]:
+    """The events of a computed notice: the inputs cleared, event and date kept for follow-ups."""
+    kept = {"kind": "notice", "event": event, "date": date}
+    return [*CLEARED, slot("last_computation", kept)]
 
 
 CHANGES_SECTION = (
@@ -46,7 +47,7 @@ def form_asking(requested: str, text: str, **slots: Any) -> Tracker:
 
 def test_calendar_change_from_slots(run: Run) -> None:
     outcome = run(ActionNotice(), make_tracker("notice"))
-    assert outcome.events == computed("calendar_change")
+    assert outcome.events == computed("calendar_change", "2026-05-04")
     assert outcome.texts[0].startswith("Date d'effet au plus tôt : mardi 19 mai 2026.")
     assert "délai de prévenance de 15 jours" in outcome.texts[0]
     assert ("maa-instruction-2019-781", CHANGES_SECTION) in {
@@ -60,7 +61,7 @@ def test_working_days_skip_the_first_of_may(run: Run) -> None:
         "notice", slots={"notice_event": "ponctual_change", "date": "30/04/2026"}
     )
     outcome = run(ActionNotice(), tracker)
-    assert outcome.events == computed("ponctual_change")
+    assert outcome.events == computed("ponctual_change", "2026-04-30")
     assert outcome.texts[0].startswith("Date d'effet au plus tôt : mardi 5 mai 2026.")
     assert "vendredi 1er mai 2026 (Fête du Travail)" in outcome.texts[0]
 
