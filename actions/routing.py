@@ -195,17 +195,20 @@ def unsure_route(candidates: Sequence[str], text: str, entities: Collection[str]
     """Where a message the NLU was unsure of goes: a calculator only on strong evidence.
 
     ``candidates``: the NLU's intents, likeliest first (``nlu_fallback`` left out). The
-    likeliest one is followed only if it would start its calculator anyway — an explicit
-    request, the guide asked for by name (« montre moi le guide manager »), its parameters
-    given; else a calculator whose words and parameters the message both holds (« jsuis à
-    4/5e, cb de jrs de tt ? »). Anything else is searched in the texts (Route(None)).
+    likeliest one is followed only on an explicit request for its calculator, or for the
+    guide asked for by name (« montre moi le guide manager ») — not on an entity alone (« au
+    MI » read as « mi-temps », « remboursé à 50 % » as a quotité); else a calculator whose
+    words and parameters the message both holds (« jsuis à 4/5e, cb de jrs de tt ? »).
+    Anything else is searched in the texts (Route(None)).
     """
     if text.lstrip().startswith("/"):
         return Route(None)
-    if candidates and candidates[0] in TOPIC_COMPUTATIONS:
-        decided = route(candidates[0], text, entities)
-        if decided.start:
-            return decided
+    likeliest = candidates[0] if candidates else ""
+    computation = TOPIC_COMPUTATIONS.get(likeliest)
+    if computation == "manager_guide" and asks_for_guide(text):
+        return Route(computation, start=True)
+    if computation is not None and is_explicit_request(text):
+        return Route(computation, start=True)
     named = requested_topic(text)
     if named is not None and has_parameters(named, entities):
         return Route(named, start=True)
@@ -281,7 +284,9 @@ def notice_events(text: str) -> tuple[str, ...]:
         folded = re.sub(r"\barrets?\b", " ", _SICK_LEAVE.sub(" ", folded))
     adaptation = bool(_ADAPTATION.search(folded)) and not adaptation_over(folded)
     about_telework = re.search(r"\btt\b|teletravail", folded)
-    if _OTHER_CHANGE.search(folded) and not re.search(r"\bjours?\b", folded):
+    if _OTHER_CHANGE.search(folded) and len(_CHANGE.findall(folded)) < 2:
+        # « si je change de poste, je garde mes jours ? »: the post changes, not the days
+        # (« je change de service et je veux modifier mes jours » names both).
         return ()
     if _END.search(folded) and about_telework:
         return ("end_during_adaptation",) if adaptation else ("end", "end_during_adaptation")

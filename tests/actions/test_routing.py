@@ -125,6 +125,11 @@ def test_route(intent: str, text: str, entities: tuple[str, ...], expected: Rout
         ("changer mon jour de tt demain", ("ponctual_change",)),
         ("changer mes jours de télétravail durablement", ("calendar_change",)),
         ("si je change de poste mon tt continue ?", ()),
+        ("si je change de poste en interne je garde mes jours de teletravail ?", ()),
+        (
+            "je change de service et je veux modifier mes jours de tt définitivement",
+            ("calendar_change",),
+        ),
         ("quel matériel pour le télétravail ?", ()),
         # « l'arrêté » is the decree; « je l'arrête » still stops.
         ("l'arrêté du ministère sur le tt prévoit combien de jours ?", ()),
@@ -226,7 +231,7 @@ def test_every_section_pattern_names_a_section_of_the_texts(engine: object) -> N
     [
         # The likeliest intent is followed when it would start its calculator anyway.
         (["ask_manager_guide", "out_of_scope"], "montre moi le guide manager", (), "manager_guide"),
-        (["ask_quota"], "à 4/5e cb de jrs ?", ("quotite",), "quota"),
+        (["ask_quota"], "calcule mes jours de tt à 4/5e", ("quotite",), "quota"),
         # A calculator's words and its parameter, whatever the NLU's guesses.
         (["greet", "quiz_answer"], "jsuis a 4/5eme, cb de jrs de tt ?", ("quotite",), "quota"),
         # Nothing strong enough: the texts answer.
@@ -234,6 +239,9 @@ def test_every_section_pattern_names_a_section_of_the_texts(engine: object) -> N
         (["greet"], "jsuis a 4/5eme", ("quotite",), None),
         (["ask_quota"], "combien de jours de tt ?", (), None),
         ([], "montre moi le guide manager", (), None),
+        # An entity alone is weak evidence when the NLU is unsure.
+        (["ask_quota"], "la DRH du MI fait la synthèse quel jour ?", ("quotite",), None),
+        (["ask_quota"], "mon navigo est remboursé à 50 % ?", ("quotite",), None),
         (["ask_manager_guide"], "/ask_manager_guide", (), None),
     ],
 )
