@@ -34,7 +34,7 @@ CHAT_TIMEOUT_S = 60.0
 ACTIONS_PORT = 55055
 RASA_PORT = 55005
 # The sets ``--set`` accepts: the judge's (the holdout) and the development sets (dev, then
-# dev2 to dev6 written later with new situations), tuned against while the holdout stays
+# dev2 to dev7 written later with new situations), tuned against while the holdout stays
 # unseen.
 SETS = {
     **SCENARIO_SETS,
@@ -44,6 +44,7 @@ SETS = {
     "dev4": SCENARIO_DIR / "dev4.yaml",
     "dev5": SCENARIO_DIR / "dev5.yaml",
     "dev6": SCENARIO_DIR / "dev6.yaml",
+    "dev7": SCENARIO_DIR / "dev7.yaml",
 }
 
 
@@ -75,7 +76,7 @@ def eval_scenarios(
         str,
         typer.Option(
             "--set",
-            help="Jeu de scénarios (holdout : tenu à l'écart ; dev à dev6 : réglage).",
+            help="Jeu de scénarios (holdout : tenu à l'écart ; dev à dev7 : réglage).",
         ),
     ] = "holdout",
     rasa_url: Annotated[
