@@ -372,7 +372,7 @@ class AnswerEngine:
 
         Every unit of the retrieved passages is scored by its closeness to the question
         (e5 cosine, or that of a curated question anchored on it), minus a little per rank of
-        its passage (the share of the question's rare words it holds was measured and
+        its passage's section (the share of the question's rare words it holds was measured and
         brought nothing, docs/answers.md). The best one is the key; other units join when they score
         within ``settings.answer_margin`` of it — another point of the same passage, or of
         another section when the question spans two. Each is widened into the self-contained
@@ -384,9 +384,15 @@ class AnswerEngine:
         words = {w for w in re.findall(r"[0-9a-z]+", fold(question)) if len(w) > 1}
         candidates: list[tuple[float, int, int]] = []
         question_cosines = self._question_cosines(query_vector)
+        # A section cut into several passages is one text: its passages share the rank of
+        # the first (the list of principles, cut in two, had its key item pushed down).
+        section_ranks: dict[tuple[str, str], int] = {}
+        for hit in hits:
+            section_ranks.setdefault((hit.chunk.doc_id, hit.chunk.section), len(section_ranks))
         for rank, (hit, scores) in enumerate(zip(hits, unit_scores, strict=True)):
             anchored = self._anchored_scores(hit, question_cosines)
-            penalty = self.settings.answer_rank_penalty * rank
+            place = section_ranks[(hit.chunk.doc_id, hit.chunk.section)]
+            penalty = self.settings.answer_rank_penalty * place
             for index, cosine in enumerate(np.maximum(scores, anchored).tolist()):
                 candidates.append((cosine - penalty, rank, index))
         if not candidates:
