@@ -379,6 +379,21 @@ async def _goodbye(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[E
     return []
 
 
+async def _answer_as_a_question(
+    dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+) -> list[EventType]:
+    """Answer the message here, as ``action_answer_question`` would.
+
+    Not through ``FollowupAction``: no rule follows ``action_handle_reply`` with another
+    action, so Rasa's rule policy would then add its fallback (« Je ne suis pas sûr… ») and
+    revert the turn — the answer's slots with it. Imported here: ``actions.questions``
+    imports this module.
+    """
+    from actions.questions import ActionAnswerQuestion
+
+    return await ActionAnswerQuestion().run(dispatcher, tracker, domain)
+
+
 class ActionHandleReply(Action):
     """A bare reply outside forms: yes, no, stop, a value or a quiz letter."""
 
@@ -399,7 +414,7 @@ class ActionHandleReply(Action):
         intent = latest_intent(tracker)
         if intent in ("thank", "goodbye") and asks_more(latest_text(tracker)):
             # « top merci. et pour un contractuel ? » thanks, then asks.
-            return [FollowupAction("action_answer_question")]
+            return await _answer_as_a_question(dispatcher, tracker, domain)
         if intent == "thank":
             if _EXPLICIT_YES_NO & set(words(latest_text(tracker))):
                 # « oui merci » to an offer accepts it; « non merci » declines it.
@@ -440,7 +455,7 @@ class ActionHandleReply(Action):
         text = latest_text(tracker)
         if intent in ("deny", "stop") and text.rstrip().endswith("?") and len(words(text)) >= 3:
             # « et si je veux arrêter pendant ? » asks a question: it is not a « non ».
-            return [FollowupAction("action_answer_question")]
+            return await _answer_as_a_question(dispatcher, tracker, domain)
         if intent in ("deny", "stop"):
             dispatcher.utter_message(text=DECLINED)
             return []

@@ -157,6 +157,17 @@ def test_a_goodbye_with_a_date_computes_the_notice_just_explained(stack: LocalSt
     assert "Au revoir" in texts(say(stack, "merci, au revoir", sender))
 
 
+def test_a_thank_you_with_a_question_is_answered_without_a_fallback(stack: LocalStack) -> None:
+    """« merci ! et à 90 % ? » is answered in the turn, and its quotité kept for the next."""
+    sender = uuid.uuid4().hex
+    assert "2 jours" in texts(say(stack, "a 80% j'ai droit a combien de jours de tt ?", sender))
+    ninety = texts(say(stack, "merci ! et a 90 % ?", sender))
+    assert "À 90 % : 2,5 jours" in ninety
+    assert "pas sûr de pouvoir vous aider" not in ninety
+    monthly = texts(say(stack, "ca fait bien 10 jours par mois ?", sender))
+    assert "À 90 %" in monthly and "10 jours par mois" in monthly
+
+
 @pytest.mark.parametrize(
     "message",
     ["", "a" * 10_000, "😀😀😀", "<script>alert(1)</script>", "What is the weather in London?"],
