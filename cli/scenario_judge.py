@@ -40,6 +40,9 @@ SCENARIO_SETS: dict[str, Path] = {"holdout": SCENARIO_DIR / "holdout.yaml"}
 
 # Names from the code that must never reach a user: the notice API's event values, Rasa
 # response and action names, raw validation errors, Python's ``None``, a traceback.
+# Rasa's own fallback (``utter_default``, bot/domain.yml): the dialogue did not know what
+# to do next — never what a turn should end with, even after a right answer.
+CORE_FALLBACK = "Je ne suis pas sûr de pouvoir vous aider sur ce point."
 INTERNAL_NAMES = re.compile(
     r"ponctual_change|calendar_change|end_during_adaptation|\butter_\w|\baction_\w"
     r"|[Vv]alue[ _][Ee]rror|\bNone\b|requested_slot|Traceback \(most recent",
@@ -141,6 +144,7 @@ class TurnResult:
     missing: tuple[str, ...] = ()
     matched_forbid: tuple[str, ...] = ()
     internal_names: tuple[str, ...] = ()
+    core_fallback: bool = False
 
     @property
     def failed_request(self) -> bool:
@@ -160,7 +164,7 @@ class TurnResult:
     @property
     def anomalous(self) -> bool:
         """What no user should get, whatever the scenario expects."""
-        return self.failed_request or self.empty or bool(self.internal_names)
+        return self.failed_request or self.empty or bool(self.internal_names) or self.core_fallback
 
 
 def judge_turn(turn: Turn, index: int, messages: Messages) -> TurnResult:
@@ -185,6 +189,7 @@ def judge_turn(turn: Turn, index: int, messages: Messages) -> TurnResult:
         internal_names=tuple(
             dict.fromkeys(m.group(0) for m in INTERNAL_NAMES.finditer("\n".join((text, *buttons))))
         ),
+        core_fallback=CORE_FALLBACK in text,
     )
 
 
@@ -259,6 +264,7 @@ class ScenarioReport:
             "empty_replies": float(sum(turn.empty for turn in turns)),
             "failed_requests": float(sum(turn.failed_request for turn in turns)),
             "internal_name_replies": float(sum(bool(turn.internal_names) for turn in turns)),
+            "core_fallback_replies": float(sum(turn.core_fallback for turn in turns)),
         }
 
     @property
@@ -312,7 +318,8 @@ def format_scenario_report(report: ScenarioReport) -> str:
         f"tours réussis : {int(f['turns_passed'])}/{int(f['turns'])} ({f['turn_pass_rate']:.1%})",
         f"réponses à ne jamais lire : {int(f['anomalous_replies'])} "
         f"(vides {int(f['empty_replies'])}, requêtes en échec {int(f['failed_requests'])}, "
-        f"noms internes {int(f['internal_name_replies'])})",
+        f"noms internes {int(f['internal_name_replies'])}, "
+        f"repli de Rasa {int(f['core_fallback_replies'])})",
     ]
     failures = report.failures
     if failures:
@@ -341,6 +348,8 @@ def format_scenario_report(report: ScenarioReport) -> str:
             else "réponse vide"
             if turn.empty
             else "nom interne : " + ", ".join(turn.internal_names)
+            if turn.internal_names
+            else "repli de Rasa (« Je ne suis pas sûr… »)"
         )
         lines.append(f"  {result.scenario.id} tour {turn.index + 1} « {turn.turn.user} » : {kind}")
         if turn.internal_names:
@@ -376,6 +385,7 @@ def report_as_dict(report: ScenarioReport) -> dict[str, Any]:
             "empty": turn.empty,
             "failed_request": turn.failed_request,
             "internal_names": list(turn.internal_names),
+            "core_fallback": turn.core_fallback,
             "reply": excerpt(turn.text),
         }
         for result in report.results

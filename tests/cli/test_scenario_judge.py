@@ -143,6 +143,15 @@ def test_internal_names_are_counted_apart_from_the_goal() -> None:
     assert not judge_turn(turn, 0, _text(clean)).internal_names
 
 
+def test_rasas_own_fallback_after_an_answer_is_an_anomaly() -> None:
+    turn = Turn("merci ! et à 90 % ?", expect=("2,5 jours",))
+    answer = "À 90 % : 2,5 jours de télétravail par semaine au plus."
+    fallback = "Je ne suis pas sûr de pouvoir vous aider sur ce point. Le référent…"
+    judged = judge_turn(turn, 0, [{"text": answer}, {"text": fallback}])
+    assert judged.passed and judged.core_fallback and judged.anomalous
+    assert not judge_turn(turn, 0, _text(answer)).anomalous
+
+
 def test_empty_replies_and_failed_requests_are_anomalies_and_failed_requests_fail() -> None:
     scenario = Scenario("e1", "", (Turn("bonjour"), Turn("oui"), Turn("merci", expect=("rien",))))
     send = Scripted(
