@@ -50,26 +50,34 @@ MIN_QUESTION_WORDS = 2
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 
 
+def _without_leading(text: str, words: frozenset[str], pairs: set[tuple[str, str]]) -> str:
+    """``text`` from its first token that is none of ``words`` nor starts one of ``pairs``.
+
+    A message made only of them is returned whole: there is nothing else to read.
+    """
+    tokens = list(_TOKEN.finditer(text))
+    index = 0
+    while index < len(tokens):
+        word = fold(tokens[index].group())
+        after = fold(tokens[index + 1].group()) if index + 1 < len(tokens) else ""
+        if (word, after) in pairs:
+            index += 2
+        elif word in words:
+            index += 1
+        else:
+            break
+    if index == 0 or index >= len(tokens):
+        return text
+    return text[tokens[index].start() :]
+
+
 def without_acknowledgement(text: str) -> str:
     """``text`` without the thanks and acknowledgements it opens with, punctuation included.
 
     « Top merci. Et pour un contractuel ? » → « Et pour un contractuel ? »; a message that is
     only an acknowledgement (« ok merci ») is returned whole.
     """
-    tokens = list(_TOKEN.finditer(text))
-    index = 0
-    while index < len(tokens):
-        word = fold(tokens[index].group())
-        pair = (word, fold(tokens[index + 1].group())) if index + 1 < len(tokens) else None
-        if pair in _SPLIT_ACKNOWLEDGEMENTS:
-            index += 2
-        elif word in ACKNOWLEDGEMENTS:
-            index += 1
-        else:
-            break
-    if index == 0 or index == len(tokens):
-        return text
-    return text[tokens[index].start() :]
+    return _without_leading(text, ACKNOWLEDGEMENTS, _SPLIT_ACKNOWLEDGEMENTS)
 
 
 def without_opener(text: str) -> str:
@@ -79,19 +87,7 @@ def without_opener(text: str) -> str:
     domicile ? »: searched alone, « et sinon » only moves the question's vector away from the
     passages (the answer/abstain decision read it as a weaker match).
     """
-    rest = without_acknowledgement(text)
-    tokens = list(_TOKEN.finditer(rest))
-    index = 0
-    while index < len(tokens) - 1:
-        word = fold(tokens[index].group())
-        pair = (word, fold(tokens[index + 1].group()))
-        if pair in _OPENING_PAIRS:
-            index += 2
-        elif word in _OPENING_WORDS:
-            index += 1
-        else:
-            break
-    return rest[tokens[index].start() :] if index else rest
+    return _without_leading(without_acknowledgement(text), _OPENING_WORDS, _OPENING_PAIRS)
 
 
 def _words(text: str) -> list[str]:
@@ -142,9 +138,9 @@ def asks_more(text: str) -> bool:
     « merci, bonne journée » does not; « top merci. et pour un contractuel ? » does.
     """
     rest = without_acknowledgement(text)
-    if rest == text and _words(text) and _words(text)[0] in ACKNOWLEDGEMENTS:
-        return False  # nothing but acknowledgements
     tokens = _words(rest)
+    if rest == text and tokens and tokens[0] in ACKNOWLEDGEMENTS:
+        return False  # nothing but acknowledgements
     if len(tokens) < MIN_QUESTION_WORDS:
         return False
     return rest.rstrip().endswith("?") or tokens[0] in FOLLOW_UP_OPENERS

@@ -44,6 +44,10 @@ _ADMINISTRATION_SIDE = re.compile(
 )
 
 
+# What the administration's own sentences say of it, added to such a message's words.
+_ADMINISTRATION_STEMS = frozenset(_stems("décision motivée à l'initiative de l'administration"))
+
+
 def names_administration(message: str) -> bool:
     """Whether the message speaks of the administration's side (« mon chef », « mon n+1 »)."""
     return _ADMINISTRATION_SIDE.search(fold(message)) is not None
@@ -52,7 +56,7 @@ def names_administration(message: str) -> bool:
 def _message_stems(message: str) -> set[str]:
     words = _stems(message)
     if names_administration(message):
-        words |= _stems("décision motivée à l'initiative de l'administration")
+        words |= _ADMINISTRATION_STEMS
     return words
 
 

@@ -62,3 +62,14 @@ def test_an_unaccented_word_keeps_its_written_form_beside_its_lemma() -> None:
     for word in ("ministere", "eligible"):
         (forms,) = [forms for forms in term_alternatives(f"le {word} ?") if word in forms]
         assert set(forms) & text_terms
+
+
+def test_modal_verbs_are_not_words_of_the_subject() -> None:
+    """« il faut », « je peux », « je dois » would weigh on the coverage like the subject."""
+    terms = {
+        form
+        for forms in term_alternatives("faut joindre quoi, je peux ou je dois ?")
+        for form in forms
+    }
+    assert terms == {"joindre"}
+    assert not {"falloir", "pouvoir", "devoir"} & set(analyze("il faudrait que je puisse"))

@@ -94,3 +94,15 @@ def test_sentence_windows_cover_every_sentence_in_order(count: int) -> None:
 
 def test_passage_without_sentences_has_one_empty_window() -> None:
     assert sentence_windows([]) == [""]
+
+
+def test_a_short_lead_stays_with_what_it_introduces() -> None:
+    """« Textes de référence : » before a long list is not a passage of its own."""
+    items = "\n".join(
+        f"- Décret n° {n} relatif au télétravail dans la fonction publique" for n in range(40)
+    )
+    body = f"# Note\n\n## Références\n\n**Textes de référence :**\n\n{items}\n\n## Suite\n\nFin."
+    chunks = chunk_document(_document(body), max_chars=400)
+    texts = [c.text for c in chunks if c.section == "Références"]
+    assert len(items) > 400  # the list alone is longer than a passage
+    assert texts[0].startswith("**Textes de référence :**\n\n- Décret n° 0")
