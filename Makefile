@@ -55,7 +55,7 @@ help: ## Affiche cette aide
 $(STAMP): pyproject.toml
 	@echo "==> Environnement Python 3.11 ($(VENV))"
 	@test -x $(BIN)/python || $(PYTHON311) -m venv $(VENV)
-	$(BIN)/pip install --quiet --progress-bar off -e '.[dev]'
+	$(BIN)/pip install --quiet --no-cache-dir --progress-bar off -e '.[dev]'
 	@touch $(STAMP)
 
 install: $(STAMP) $(RASA_STAMP) $(WEB_STAMP) ## Crée les deux environnements (si leurs dépendances ont changé)
@@ -85,7 +85,7 @@ $(RASA_STAMP): requirements-rasa.txt
 	@echo "==> Environnement Rasa, Python 3.10 ($(RASA_VENV))"
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 introuvable (pyenv install 3.10)"; exit 1; }
 	@test -x $(RASA_VENV)/bin/python || $(PYTHON310) -m venv $(RASA_VENV)
-	$(RASA_VENV)/bin/pip install --quiet --progress-bar off -r requirements-rasa.txt
+	$(RASA_VENV)/bin/pip install --quiet --no-cache-dir --progress-bar off -r requirements-rasa.txt
 	@touch $(RASA_STAMP)
 
 install-rasa: $(RASA_STAMP) ## Crée l'environnement Rasa seul
@@ -93,7 +93,7 @@ install-rasa: $(RASA_STAMP) ## Crée l'environnement Rasa seul
 $(SYNAPSE_STAMP): $(SYNAPSE_REQUIREMENTS)
 	@echo "==> Synapse, serveur Matrix des tests du bot Tchap ($(SYNAPSE_VENV))"
 	@test -x $(SYNAPSE_VENV)/bin/python || $(PYTHON311) -m venv $(SYNAPSE_VENV)
-	$(SYNAPSE_VENV)/bin/pip install --quiet --progress-bar off -r $(SYNAPSE_REQUIREMENTS)
+	$(SYNAPSE_VENV)/bin/pip install --quiet --no-cache-dir --progress-bar off -r $(SYNAPSE_REQUIREMENTS)
 	@touch $(SYNAPSE_STAMP)
 
 install-synapse: $(SYNAPSE_STAMP) ## Crée l'environnement Synapse des tests du bot Tchap

@@ -60,6 +60,7 @@ from actions.replies import (
     last_bot_text,
     last_choices,
     numbered,
+    pick_by_words,
     read_reply,
     words,
     yes_or_no,
@@ -185,9 +186,10 @@ async def quiz_turn(
     text = latest_text(tracker)
     quiz_choices = [c for c in choices if c.intent == "quiz_answer"]
     reply = read_reply(text, quiz_choices)
+    named = reply.choice if reply.kind != "none" else pick_by_words(text, quiz_choices)
     letter = ""
-    if reply.choice is not None:
-        letter = letter_of(reply.choice.entities.get("quiz_choice"))
+    if named is not None:
+        letter = letter_of(named.entities.get("quiz_choice"))
     elif latest_intent(tracker) == "quiz_answer":
         letter = letter_of(latest_entity(tracker, "quiz_choice"))
     if letter:

@@ -39,7 +39,7 @@ from actions.common import (
     value_before_turn,
 )
 from actions.guide import delay_text
-from actions.replies import attempted_choice
+from actions.replies import attempted_choice, is_question
 from actions.routing import adaptation_over, mentions_date
 from knowledge.analysis import fold
 from rules import NoticeRequest, compute_notice
@@ -170,6 +170,11 @@ class ValidateNoticeForm(FormValidationAction):
         if not text or text.startswith("/") or intent not in ANSWER_INTENTS:
             return {}
         if intent in {"inform", "nlu_fallback"} or len(text.split()) <= 3:
+            return {slot: text}
+        # A statement that holds the answer (« arrêter le tt, je suis en période
+        # d'adaptation », « je préviens le 1er février ») answers; a question is answered.
+        reads = parse_event(text) is not None if slot == "notice_event" else mentions_date(text)
+        if reads and not is_question(text):
             return {slot: text}
         return {}  # a question asked mid-form: let the dialogue answer it
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, EventType
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import answer_question, context_question, question_text, question_vector
@@ -30,12 +30,14 @@ from actions.dialogue import OFFERS, RESUME_QUIZ, resolve_turn
 from actions.handoff import fell_back_before, offer_handoff, send_draft_info, send_referent
 from actions.impact import impact_now
 from actions.manager import ask_question, quiz_index, send_guide
-from actions.notice import notice_now, notice_question
+from actions.notice import notice_now, notice_question, read_date
 from actions.quota import QUOTITE_FIGURE, quota_now, stated_quotite
 from actions.routing import (
     Computation,
     computation_of_passage,
     follow_up_events,
+    mentions_date,
+    requested_topic,
     route,
     unsure_route,
 )
@@ -203,6 +205,16 @@ class ActionAnswerQuestion(Action):
         events = follow_up_events(text, context) if intent in NOTICE_INTENTS else ()
         if events and not text.lstrip().startswith("/"):
             return await notice_question(dispatcher, tracker, events)
+        if intent in NOTICE_INTENTS and requested_topic(text) == "notice":
+            day = await read_date(text) if mentions_date(text) else None
+            if day is not None:
+                # « si je préviens le 4 janvier, ça prend effet quand ? »: the change is not
+                # named; the form keeps the date and asks which change it is.
+                return [
+                    SlotSet("date", day.strftime("%d/%m/%Y")),
+                    SlotSet("notice_event", None),
+                    ActiveLoop("notice_form"),
+                ]
         entities = entity_names(tracker)
         if stated_quotite(tracker) is not None and QUOTITE_FIGURE.search(fold(text)):
             # « jsuis a 4/5eme » gives it, entity or not (« à temps plein » alone asks the

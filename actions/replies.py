@@ -182,6 +182,44 @@ def pick(text: str, choices: Sequence[Choice]) -> Choice | None:
     return None
 
 
+# Number words read as digits when a sentence is matched against choices (« trois jours »).
+_NUMBER_WORDS = {
+    "un": "1", "une": "1", "deux": "2", "trois": "3", "quatre": "4", "cinq": "5", "six": "6",
+    "douze": "12", "quinze": "15", "vingt": "20",
+}  # fmt: skip
+# A sentence answering in words is short; a longer one, or a question, is something else.
+MAX_WORDED_CHOICE_WORDS = 8
+MAX_WORDED_QUESTION_WORDS = 4
+
+
+def _choice_words(text: str) -> set[str]:
+    return {_NUMBER_WORDS.get(token, token) for token in words(text)}
+
+
+def pick_by_words(text: str, choices: Sequence[Choice]) -> Choice | None:
+    """The choice a short sentence names in its own words (« je dirais 3 jours »).
+
+    A choice is named when the sentence holds all its words, or a word that no other choice
+    has (« ouvres » among « 2 jours ouvrés », « 15 jours », « 2 mois »); a sentence naming two
+    choices names none. For the quiz, whose choices differ by a figure or a phrase.
+    """
+    tokens = words(text)
+    asks = text.rstrip().endswith("?")
+    if not tokens or len(tokens) > (MAX_WORDED_QUESTION_WORDS if asks else MAX_WORDED_CHOICE_WORDS):
+        return None
+    said = _choice_words(text)
+    keys = [_choice_words(_title_key_raw(choice.title)) for choice in choices]
+    named = []
+    for index, key in enumerate(keys):
+        others = set().union(*(k for i, k in enumerate(keys) if i != index))
+        if key and (key <= said or key - others & said):
+            named.append(index)
+    # « 2 mois » inside « 2 jours ouvrés ou 2 mois ? » is two choices; a choice whose words
+    # all lie in another named one (« 2 mois » in « plus de 2 mois ») gives way to it.
+    kept = [i for i in named if not any(j != i and keys[i] < keys[j] for j in named)]
+    return choices[kept[0]] if len(kept) == 1 else None
+
+
 def attempted_choice(text: str) -> bool:
     """Whether the message looks like a choice (« 7 », « e ») even if it fits none."""
     raw = fold(text).strip().rstrip("?!. ")

@@ -150,3 +150,34 @@ def test_a_stray_entity_does_not_replace_the_event_already_given(run: Run) -> No
     assert slot("notice_event", "end") in outcome.events
     assert slot("date", "01/02/2027") in outcome.events
     assert outcome.messages == []
+
+
+@pytest.mark.parametrize(
+    ("requested", "text", "expected"),
+    [
+        (
+            "notice_event",
+            "arrêter le tt, je suis encore en période d'adaptation",
+            "end_during_adaptation",
+        ),
+        ("date", "je le dirai à ma cheffe le 1er février 2027", "01/02/2027"),
+    ],
+)
+def test_a_statement_answering_the_question_is_taken_whatever_its_intent(
+    run: Run, requested: str, text: str, expected: str
+) -> None:
+    """The NLU reads these as questions (ask_changes): they answer the form's question."""
+    tracker = make_tracker(
+        "notice",
+        text=text,
+        intent="ask_changes",
+        entities=[],
+        slots={
+            "notice_event": "end" if requested == "date" else None,
+            "date": None,
+            "requested_slot": requested,
+        },
+    )
+    outcome = run(ValidateNoticeForm(), tracker)
+    assert slot(requested, expected) in outcome.events
+    assert outcome.messages == []

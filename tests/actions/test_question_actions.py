@@ -142,6 +142,20 @@ def test_notice_event_and_date_are_computed(run: Run, engine: FakeEngine) -> Non
     assert engine.questions == []
 
 
+def test_a_date_without_the_change_starts_the_form_with_the_date(
+    run: Run, engine: FakeEngine
+) -> None:
+    """The date is the computation's parameter: kept, and the form asks which change."""
+    text = "si je préviens le 4 janvier 2027 ça prend effet quand ?"
+    outcome = run(ActionAnswerQuestion(), ask(text, "ask_changes"))
+    assert outcome.events == [
+        slot("date", "04/01/2027"),
+        slot("notice_event", None),
+        activates("notice_form"),
+    ]
+    assert engine.questions == []
+
+
 def test_manager_asking_for_the_guide_gets_it(run: Run, engine: FakeEngine) -> None:
     outcome = run(ActionAnswerQuestion(), ask("guide du manager", "ask_manager_guide"))
     assert outcome.texts[0].startswith("Mode manager")

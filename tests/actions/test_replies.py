@@ -13,6 +13,7 @@ from actions.replies import (
     numbered,
     parse_payload,
     pick,
+    pick_by_words,
     read_reply,
     yes_or_no,
 )
@@ -70,6 +71,48 @@ def test_pick_a_title_typed_whole_with_its_letter_or_number() -> None:
 @pytest.mark.parametrize("text", ["80", "5 %", "3", "titulaire", "e"])
 def test_pick_nothing(text: str) -> None:
     assert pick(text, STATUS) is None
+
+
+def _quiz(*titles: str) -> list[Choice]:
+    return [
+        Choice(f"{x}) {title}", f'/quiz_answer{{"quiz_choice":"{x}"}}')
+        for x, title in zip("abcd", titles, strict=True)
+    ]
+
+
+DELAYS = _quiz("2 jours ouvrés", "15 jours", "1 mois", "2 mois")
+CEILINGS = _quiz(*(f"{n} jours par semaine" for n in (2, 3, 4, 5)))
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("text", "choices", "index"),
+    [
+        ("je dirais 3 jours par semaine", CEILINGS, 1),
+        ("trois jours", CEILINGS, 1),
+        ("je pense 2 jours ouvrés", DELAYS, 0),
+        ("c'est 2 mois", DELAYS, 3),
+        ("quinze jours je crois", DELAYS, 1),
+        ("un mois ?", DELAYS, 2),
+    ],
+)
+def test_a_quiz_choice_named_in_a_sentence(text: str, choices: list[Choice], index: int) -> None:
+    assert pick_by_words(text, choices) == choices[index]
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("text", "choices"),
+    [
+        ("2 jours ouvrés ou 2 mois", DELAYS),  # two choices named
+        ("pas 2 mais 3 jours par semaine", CEILINGS),
+        ("attends, le délai pour un changement ponctuel c'est combien déjà ?", DELAYS),
+        ("et à 80 % on a droit à combien de jours par semaine déjà ?", CEILINGS),
+        ("je sais pas", DELAYS),
+    ],
+)
+def test_no_quiz_choice_in_a_question_or_between_two(text: str, choices: list[Choice]) -> None:
+    assert pick_by_words(text, choices) is None
 
 
 @pytest.mark.unit
