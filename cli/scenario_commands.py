@@ -34,7 +34,7 @@ CHAT_TIMEOUT_S = 60.0
 ACTIONS_PORT = 55055
 RASA_PORT = 55005
 # The sets ``--set`` accepts: the judge's (the holdout) and the development sets (dev, then
-# dev2 to dev8 written later with new situations), tuned against while the holdout stays
+# dev2 to dev9 written later with new situations), tuned against while the holdout stays
 # unseen.
 SETS = {
     **SCENARIO_SETS,
@@ -46,6 +46,7 @@ SETS = {
     "dev6": SCENARIO_DIR / "dev6.yaml",
     "dev7": SCENARIO_DIR / "dev7.yaml",
     "dev8": SCENARIO_DIR / "dev8.yaml",
+    "dev9": SCENARIO_DIR / "dev9.yaml",
 }
 
 
@@ -77,7 +78,7 @@ def eval_scenarios(
         str,
         typer.Option(
             "--set",
-            help="Jeu de scénarios (holdout : tenu à l'écart ; dev à dev8 : réglage).",
+            help="Jeu de scénarios (holdout : tenu à l'écart ; dev à dev9 : réglage).",
         ),
     ] = "holdout",
     rasa_url: Annotated[
