@@ -36,9 +36,10 @@ from actions.common import (
     latest_entity,
     latest_intent,
     latest_text,
+    recent_user_texts,
     remember,
 )
-from actions.follow_ups import asks_more, is_follow_up, without_acknowledgement
+from actions.follow_ups import asks_more, asks_whom, is_follow_up, without_acknowledgement
 from actions.handoff import ActionHandleInform
 from actions.impact import check_days, check_distance, reply_impact
 from actions.manager import (
@@ -71,6 +72,7 @@ from actions.routing import (
     mentions_date,
     situation_of,
 )
+from knowledge.answer import NOT_ANSWERED
 from rules.extracts import names_administration
 
 # The calculator offered after an answer on its topic.
@@ -88,6 +90,7 @@ EXTRA_BUTTONS = [
     button("Recommencer le quiz", "/start_quiz"),
     button("Revoir le guide", "/start_manager_guide"),
 ]
+REFERENT_CHOICE = Choice("Contacter le référent", "/talk_to_human")
 # Returned by resolve_turn when a question interrupted the quiz: answer it, then ask again.
 RESUME_QUIZ: Final[list[EventType]] = []
 DECLINED = "Très bien. Posez-moi une autre question quand vous voulez."
@@ -347,6 +350,11 @@ async def resolve_turn(
     handled = await notice_date(dispatcher, tracker, text)
     if handled is not None:
         return handled
+    if asks_whom(text) and _abstained(tracker):
+        # « et du coup je demande à qui ? » after « je ne trouve pas… »: the référent.
+        return await run_choice(
+            Choice("Contacter le référent", "/talk_to_human"), dispatcher, tracker
+        )
     reply = read_reply(text, choices)
     if reply.kind == "choice" and reply.choice is not None:
         return await run_choice(reply.choice, dispatcher, tracker)
@@ -360,6 +368,11 @@ async def resolve_turn(
     if typed is not None:
         return await run_choice(typed, dispatcher, tracker)
     return await follow_up(dispatcher, tracker)
+
+
+def _abstained(tracker: Tracker) -> bool:
+    """Whether the bot's last turn said the texts do not answer (abstention, uncovered topic)."""
+    return NOT_ANSWERED in last_bot_text(tracker.events)
 
 
 def typed_button(text: str) -> Choice | None:
@@ -427,6 +440,12 @@ class ActionHandleReply(Action):
             return []
         if intent == "goodbye":
             return await _goodbye(dispatcher, tracker)
+        if intent == "help":
+            if is_follow_up(latest_text(tracker)) and len(recent_user_texts(tracker)) > 1:
+                # « je px faire quoi alors ? » after a refusal asks about the refusal.
+                return await _answer_as_a_question(dispatcher, tracker, domain)
+            dispatcher.utter_message(response="utter_help")
+            return []
         events = await resolve_turn(dispatcher, tracker)
         if events is RESUME_QUIZ:
             index = quiz_index(tracker)

@@ -21,6 +21,8 @@ FOLLOW_UP_OPENERS = frozenset(
     {"et", "mais", "meme", "sinon", "ou", "alors", "pareil", "idem", "aussi", "ensuite", "puis",
      "donc", "vraiment", "dc"}
 )  # fmt: skip
+# Words that close a message leaning on the one before (« je peux faire quoi alors ? »).
+FOLLOW_UP_CLOSERS = frozenset({"alors", "donc", "dc"})
 # Phrases that make a short message lean on the one before wherever they stand: the other
 # party « aussi », a check of what was just said (« c'est bien… ? », « c'est ça ? »).
 LEANING_PHRASES = (
@@ -118,6 +120,8 @@ def is_follow_up(text: str, max_words: int = MAX_LEANING_WORDS) -> bool:
     joined = f" {' '.join(tokens)} "
     if tokens[0] in FOLLOW_UP_OPENERS or any(f" {p} " in joined for p in LEANING_PHRASES):
         return True
+    if len(tokens) > 1 and tokens[-1] in FOLLOW_UP_CLOSERS:
+        return True  # « je fais comment alors ? »
     return _points_back(tokens)
 
 
@@ -144,3 +148,15 @@ def asks_more(text: str) -> bool:
     if len(tokens) < MIN_QUESTION_WORDS:
         return False
     return rest.rstrip().endswith("?") or tokens[0] in FOLLOW_UP_OPENERS
+
+
+# « je demande à qui ? », « qui contacter ? », « vers qui je me tourne ? »
+_WHOM = re.compile(
+    r"\b(a|vers|aupres de|avec) qui\b|\bqui (contacter|joindre|appeler|solliciter|peut m)\b"
+)
+
+
+def asks_whom(text: str) -> bool:
+    """Whether a short message asks whom to turn to (after an abstention: the référent)."""
+    tokens = _words(text)
+    return 0 < len(tokens) <= MAX_LEANING_WORDS and bool(_WHOM.search(" ".join(tokens)))

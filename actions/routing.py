@@ -89,6 +89,8 @@ _REQUEST = re.compile(
     r"vous pourriez|je veux|je voudrais|je souhaite|je souhaiterais|j aimerais|"
     r"j ai besoin|aide moi|aidez moi|merci de)\b"
 )
+# Whether oneself is eligible, asked as such: the eligibility check is the answer.
+_SELF_ELIGIBILITY = re.compile(r"\bsi (je|j) (suis|serais|serai) (bien |vraiment )?eligible")
 # Openings of a question about how or what (then the first person alone is not a request).
 _INTERROGATIVE = frozenset(
     {"comment", "pourquoi", "quel", "quelle", "quels", "quelles", "que", "qu", "qui", "quoi",
@@ -120,6 +122,8 @@ def is_explicit_request(text: str) -> bool:
     plan ? » ask about something: they are answered, not run.
     """
     tokens = words(text)
+    if _SELF_ELIGIBILITY.search(" ".join(tokens)):
+        return True  # « je voudrais savoir si je suis éligible »: the check answers it
     if not any(_COMPUTE.match(token) for token in tokens):
         return False
     lead = [t for t in tokens if t not in _LEAD_IN]

@@ -52,6 +52,8 @@ from knowledge.retrieval import Hit, Method, Query, Retriever
 from knowledge.sentences import Unit, clean_markup, structured_units
 from knowledge.vocabulary import CorpusVocabulary
 
+# What every refusal to answer says (abstention, uncovered topic): the dialogue recognises it.
+NOT_ANSWERED = "Je préfère ne pas vous répondre au hasard"
 ABSTENTION_MESSAGE = (
     "Je ne trouve pas de réponse à cette question dans les textes dont je dispose. "
     "Je préfère ne pas vous répondre au hasard : le référent télétravail de votre service "

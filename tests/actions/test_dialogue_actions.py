@@ -15,6 +15,7 @@ from rasa_sdk import Action, Tracker
 from actions.dialogue import DECLINED, UNCLEAR_CHOICE, ActionHandleReply
 from actions.manager import PICK_A_LETTER, ask_question
 from actions.questions import ActionAnswerQuestion
+from knowledge.answer import ABSTENTION_MESSAGE
 from tests.actions.helpers import Outcome, make_tracker, slot
 
 Run = Callable[[Action, Tracker], Outcome]
@@ -110,6 +111,16 @@ def test_quiz_number_grades_instead_of_a_quotite(run: Run) -> None:
 def test_quiz_letters(run: Run, text: str) -> None:
     tracker = after(quiz_buttons(0), text, "nlu_fallback", slots={"quiz_index": 0.0})
     outcome = run(ActionAnswerQuestion(), tracker)
+    assert "Question 2/" in outcome.text
+
+
+def test_quiz_answered_in_words_is_graded(run: Run) -> None:
+    """« je dirais 3 jours par semaine » names the second choice of the first question."""
+    tracker = after(
+        quiz_buttons(0), "je dirais 3 jours par semaine", "inform", slots={"quiz_index": 0.0}
+    )
+    outcome = run(ActionHandleReply(), tracker)
+    assert outcome.texts[0].startswith("Bonne réponse")
     assert "Question 2/" in outcome.text
 
 
@@ -286,3 +297,42 @@ def test_a_corrected_situation_is_computed_with_the_same_date(run: Run) -> None:
     assert "12 février 2027" in outcome.texts[0]
     remembered = {"kind": "notice", "event": "end_during_adaptation", "date": "2027-01-12"}
     assert slot("last_computation", remembered) in outcome.events
+
+
+REFERENT_BUTTON = [{"title": "Contacter le référent", "payload": "/talk_to_human"}]
+
+
+def test_asking_whom_after_an_abstention_gets_the_referent(run: Run) -> None:
+    tracker = after(
+        REFERENT_BUTTON,
+        "et du coup je demande à qui ?",
+        "nlu_fallback",
+        bot_text=ABSTENTION_MESSAGE,
+    )
+    outcome = run(ActionAnswerQuestion(), tracker)
+    assert followup("action_talk_to_human") in outcome.events
+
+
+def test_asking_whom_after_an_answer_is_a_question(run: Run) -> None:
+    """« je l'envoie à qui ? » after an answer on the procedure asks the texts, not the référent."""
+    tracker = after(
+        REFERENT_BUTTON, "et je l'envoie à qui ?", "ask_procedure", bot_text="La demande…"
+    )
+    outcome = run(ActionAnswerQuestion(), tracker)
+    assert followup("action_talk_to_human") not in outcome.events
+
+
+def test_help_after_an_answer_that_leans_on_it_is_answered(run: Run) -> None:
+    """« je px faire quoi alors ? » after a refusal: a follow-up, read as help by the NLU."""
+    tracker = after([], "je px faire quoi alors ?", "help", bot_text="Le refus doit être motivé.")
+    tracker.events.insert(0, {"event": "user", "text": "mon chef peut refuser mon tt ?"})
+    outcome = run(ActionHandleReply(), tracker)
+    assert "utter_help" not in outcome.responses
+    assert outcome.texts
+
+
+def test_help_asked_for_gets_the_help(run: Run) -> None:
+    tracker = after([], "tu sais faire quoi ?", "help", bot_text="Bonjour !")
+    tracker.events.insert(0, {"event": "user", "text": "bonjour"})
+    outcome = run(ActionHandleReply(), tracker)
+    assert outcome.responses == ["utter_help"]

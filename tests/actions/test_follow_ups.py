@@ -6,6 +6,7 @@ import pytest
 
 from actions.follow_ups import (
     asks_more,
+    asks_whom,
     is_follow_up,
     with_context,
     without_acknowledgement,
@@ -41,6 +42,7 @@ def test_the_acknowledgement_before_a_message_is_left_out(text: str, rest: str) 
         ("vraiment interdit même pour lire mes mails ?", True),
         ("mon chef peut y mettre fin pendant cette période ?", True),
         ("et je peux garder ma fille pendant ces jours-là ?", True),
+        ("je px faire quoi alors ?", True),
         ("il y a un délai pour arrêter ?", False),
         ("y a un max de jours ?", False),
         ("c'est quoi ce que je dois joindre ?", False),
@@ -111,3 +113,18 @@ def test_a_thank_you_may_carry_a_question(text: str, more: bool) -> None:
 )
 def test_the_opening_words_are_not_searched(text: str, rest: str) -> None:
     assert without_opener(text) == rest
+
+
+@pytest.mark.parametrize(
+    ("text", "whom"),
+    [
+        ("et du coup je demande à qui ?", True),
+        ("je m'adresse à qui ?", True),
+        ("qui contacter alors ?", True),
+        ("vers qui je me tourne ?", True),
+        ("qui décide ?", False),
+        ("c'est quoi le délai ?", False),
+    ],
+)
+def test_asking_whom_to_turn_to(text: str, whom: bool) -> None:
+    assert asks_whom(text) is whom

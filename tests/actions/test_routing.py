@@ -32,6 +32,7 @@ pytestmark = pytest.mark.unit
         "lance le simulateur",
         "simulation de mes gains de temps",
         "j'aimerais chiffrer ce que le télétravail m'apporte",
+        "je voudrais savoir si je suis éligible au télétravail",
     ],
 )
 def test_requests_for_ones_own_computation(text: str) -> None:
@@ -50,6 +51,7 @@ def test_requests_for_ones_own_computation(text: str) -> None:
         "combien j'économise avec le télétravail ?",
         "comment est calculé mon nombre de jours ?",
         "simulateur d'impact du télétravail",
+        "qui est éligible au télétravail ?",
         "",
     ],
 )
