@@ -215,7 +215,9 @@ async def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[
     kind = last.get("kind")
     if kind == "impact" or IMPACT_MARKER in previous:
         return await _impact_follow_up(dispatcher, tracker, text)
-    if kind == "quota" or any(marker in previous for marker in QUOTA_MARKERS):
+    offered = {choice.intent for choice in last_choices(tracker.events)}
+    if kind == "quota" or "start_quota" in offered or any(m in previous for m in QUOTA_MARKERS):
+        # After the rule and its offer too: « et à mi-temps ? » asks the computation.
         return await _quota_follow_up(dispatcher, tracker, text)
     if kind == "notice" and isinstance(last.get("event"), str):
         return await _notice_follow_up(dispatcher, tracker, text, str(last["event"]))

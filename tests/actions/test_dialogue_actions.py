@@ -171,6 +171,19 @@ def test_quota_follow_ups(run: Run) -> None:
     assert seventy.texts[0].startswith("À 70 % : 1,5 jour")
 
 
+def test_a_quotite_after_the_rule_and_its_offer_is_computed(run: Run) -> None:
+    """« et à mi-temps ? » after the ceilings' answer, which offered the computation."""
+    tracker = after(
+        OFFER,
+        "et à mi-temps ?",
+        "nlu_fallback",
+        bot_text="Un agent à temps plein peut bénéficier au maximum de trois jours…",
+        entities=[{"entity": "quotite", "value": "50"}],
+    )
+    outcome = run(ActionAnswerQuestion(), tracker)
+    assert outcome.texts[0].startswith("À 50 % : 0,5 jour")
+
+
 def test_notice_follow_up_with_a_new_date_and_correction(run: Run) -> None:
     kept = {"last_computation": {"kind": "notice", "event": "end"}}
     again = run(
