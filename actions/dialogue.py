@@ -39,7 +39,13 @@ from actions.common import (
     recent_user_texts,
     remember,
 )
-from actions.follow_ups import asks_more, asks_whom, is_follow_up, without_acknowledgement
+from actions.follow_ups import (
+    asks_more,
+    asks_whom,
+    checks_back,
+    is_follow_up,
+    without_acknowledgement,
+)
 from actions.handoff import ActionHandleInform
 from actions.impact import check_days, check_distance, reply_impact
 from actions.manager import (
@@ -411,6 +417,25 @@ async def _answer_as_a_question(
     return await ActionAnswerQuestion().run(dispatcher, tracker, domain)
 
 
+# Small talk the NLU may read in a follow-up (« je px faire quoi alors ? » as help, « et en
+# train ? » as bot_challenge), and the response it gets otherwise.
+_SMALL_TALK = {"help": "utter_help", "bot_challenge": "utter_iamabot"}
+
+
+async def _small_talk(
+    dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any], response: str
+) -> list[EventType]:
+    """A follow-up of a computation is recomputed, one of an answer answered; else ``response``."""
+    events = await follow_up(dispatcher, tracker)
+    if events is not None:
+        return events
+    if is_follow_up(latest_text(tracker)) and len(recent_user_texts(tracker)) > 1:
+        # « je px faire quoi alors ? » after a refusal asks about the refusal.
+        return await _answer_as_a_question(dispatcher, tracker, domain)
+    dispatcher.utter_message(response=response)
+    return []
+
+
 class ActionHandleReply(Action):
     """A bare reply outside forms: yes, no, stop, a value or a quiz letter."""
 
@@ -442,12 +467,8 @@ class ActionHandleReply(Action):
             return []
         if intent == "goodbye":
             return await _goodbye(dispatcher, tracker)
-        if intent == "help":
-            if is_follow_up(latest_text(tracker)) and len(recent_user_texts(tracker)) > 1:
-                # « je px faire quoi alors ? » after a refusal asks about the refusal.
-                return await _answer_as_a_question(dispatcher, tracker, domain)
-            dispatcher.utter_message(response="utter_help")
-            return []
+        if intent in _SMALL_TALK:
+            return await _small_talk(dispatcher, tracker, domain, _SMALL_TALK[intent])
         events = await resolve_turn(dispatcher, tracker)
         if events is RESUME_QUIZ:
             index = quiz_index(tracker)
@@ -462,6 +483,10 @@ class ActionHandleReply(Action):
             return []
         if events is not None:
             return events
+        text = latest_text(tracker)
+        if intent == "inform" and checks_back(text):
+            # « donc 15 jours c'est ça ? » after a rule checks it: not a value to compute.
+            return await _answer_as_a_question(dispatcher, tracker, domain)
         if intent == "inform":
             events = await ActionHandleInform().run(dispatcher, tracker, domain)
             event = tracker.get_slot("notice_event")
@@ -475,7 +500,6 @@ class ActionHandleReply(Action):
                 return grade(dispatcher, tracker, index, letter)
             if index is not None:
                 return ask_again(dispatcher, index)
-        text = latest_text(tracker)
         if intent in ("deny", "stop") and text.rstrip().endswith("?") and len(words(text)) >= 3:
             # « et si je veux arrêter pendant ? » asks a question: it is not a « non ».
             return await _answer_as_a_question(dispatcher, tracker, domain)

@@ -160,3 +160,14 @@ def asks_whom(text: str) -> bool:
     """Whether a short message asks whom to turn to (after an abstention: the référent)."""
     tokens = _words(text)
     return 0 < len(tokens) <= MAX_LEANING_WORDS and bool(_WHOM.search(" ".join(tokens)))
+
+
+# « c'est bien ça ? », « c'est ça ? », « ça fait bien… ? »: what was just said, checked.
+_CHECK = re.compile(r"\b(c est (bien|ca|vrai|exact|correct|juste)|ca fait bien)\b")
+
+
+def checks_back(text: str) -> bool:
+    """Whether a question checks what was just said (« donc 15 jours c'est ça ? »)."""
+    tokens = _words(text)
+    asked = text.rstrip().endswith("?")
+    return asked and 0 < len(tokens) <= MAX_LEANING_WORDS and bool(_CHECK.search(" ".join(tokens)))

@@ -138,18 +138,23 @@ def test_quiz_stop(run: Run) -> None:
     assert "j'arrête le quiz" in outcome.text
 
 
-def test_impact_follow_up_by_train(run: Run) -> None:
+@pytest.mark.parametrize(
+    ("intent", "action"),
+    [("nlu_fallback", ActionAnswerQuestion()), ("bot_challenge", ActionHandleReply())],
+)
+def test_impact_follow_up_by_train(run: Run, intent: str, action: Action) -> None:
+    """Whatever the NLU makes of « et en train ? » (seen: bot_challenge), it recomputes."""
     tracker = after(
         [],
         "et en train ?",
-        "nlu_fallback",
+        intent,
         slots={
             "distance_km": 30.0,
             "telework_days": 2.0,
             "last_computation": {"kind": "impact"},
         },
     )
-    outcome = run(ActionAnswerQuestion(), tracker)
+    outcome = run(action, tracker)
     assert "transports en commun" in outcome.texts[0]
     assert slot("transport_mode", "transports_en_commun") in outcome.events
 
@@ -349,3 +354,24 @@ def test_help_asked_for_gets_the_help(run: Run) -> None:
     tracker.events.insert(0, {"event": "user", "text": "bonjour"})
     outcome = run(ActionHandleReply(), tracker)
     assert outcome.responses == ["utter_help"]
+
+
+def test_a_check_read_as_a_value_is_answered(run: Run) -> None:
+    """« donc 15 jours c'est ça ? » (inform, 15 telework days) after the notice rule."""
+    tracker = after(
+        [],
+        "donc 15 jours c'est ça ?",
+        "inform",
+        bot_text="Modification durable du calendrier : 15 jours.",
+        entities=[{"entity": "telework_days", "value": "15"}],
+        slots={"last_computation": {"kind": "notice", "event": "calendar_change"}},
+    )
+    tracker.events.insert(0, {"event": "user", "text": "quel délai pour changer mes jours ?"})
+    outcome = run(ActionHandleReply(), tracker)
+    assert "0,5 et jusqu'à 5" not in outcome.text
+    assert outcome.texts
+
+
+def test_the_bot_says_what_it_is_when_asked(run: Run) -> None:
+    outcome = run(ActionHandleReply(), after([], "t'es un robot ?", "bot_challenge"))
+    assert outcome.responses == ["utter_iamabot"]

@@ -7,6 +7,7 @@ import pytest
 from actions.follow_ups import (
     asks_more,
     asks_whom,
+    checks_back,
     is_follow_up,
     with_context,
     without_acknowledgement,
@@ -128,3 +129,17 @@ def test_the_opening_words_are_not_searched(text: str, rest: str) -> None:
 )
 def test_asking_whom_to_turn_to(text: str, whom: bool) -> None:
     assert asks_whom(text) is whom
+
+
+@pytest.mark.parametrize(
+    ("text", "check"),
+    [
+        ("donc 15 jours c'est ça ?", True),
+        ("c'est bien 2 mois ?", True),
+        ("ça fait bien 8 jours par mois ?", True),
+        ("15 jours", False),
+        ("c'est quoi le délai ?", False),
+    ],
+)
+def test_a_check_of_what_was_just_said(text: str, check: bool) -> None:
+    assert checks_back(text) is check
