@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import tempfile
 import time
@@ -36,6 +37,12 @@ READY_QUESTION = "Combien de jours de télétravail à temps plein ?"
 ACTION_SERVER_ENV = {"SANIC_HOST": "127.0.0.1", "SANIC_RESPONSE_TIMEOUT": "30"}
 # Read by bot/tracker_store.py (in the Rasa process): where this stack keeps conversations.
 TRACKER_DB_VARIABLE = "TELETRAVAIL_TRACKER_DB_URL"
+
+
+def port_in_use(port: int) -> bool:
+    """Whether something already listens on ``port`` of the loopback interface."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
 def terminate_group(process: subprocess.Popen[bytes], grace_s: float) -> None:
@@ -120,6 +127,11 @@ class LocalStack:
 
     def start(self) -> LocalStack:
         """Start every service and wait until each answers."""
+        # A server left on a port would answer the health checks in place of this stack's.
+        ports = [self.actions_port, self.rasa_port, *([self.api_port] if self.with_api else [])]
+        taken = [port for port in ports if port_in_use(port)]
+        if taken:
+            raise StackError(f"Port(s) déjà utilisé(s) : {', '.join(map(str, taken))}.")
         if not RASA_MODEL.exists():
             raise StackError(f"Modèle Rasa absent ({RASA_MODEL}) : lancez « make train ».")
         # The project's endpoints (its tracker store included), with this stack's action port.
