@@ -26,17 +26,19 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import answer_question, context_question, question_text, question_vector
 from actions.common import Button, button, latest_intent, latest_text
-from actions.dialogue import OFFERS, RESUME_QUIZ, resolve_turn
+from actions.dialogue import OFFERS, RESUME_QUIZ, resolve_turn, run_choice
 from actions.handoff import fell_back_before, offer_handoff, send_draft_info, send_referent
 from actions.impact import impact_now
 from actions.manager import ask_question, quiz_index, send_guide
 from actions.notice import notice_now, notice_question, read_date
 from actions.quota import QUOTITE_FIGURE, quota_now, stated_quotite
+from actions.replies import Choice
 from actions.routing import (
     Computation,
     computation_of_passage,
     follow_up_events,
     mentions_date,
+    requested_document,
     requested_topic,
     route,
     unsure_route,
@@ -223,6 +225,9 @@ class ActionAnswerQuestion(Action):
         decision = route(intent, text, entities)
         if intent == "nlu_fallback" and not decision.start:
             decision = unsure_route(candidates(tracker), text, entities)
+            document = requested_document(text) if not decision.start else None
+            if document is not None:
+                return await run_choice(Choice("", f"/{document}"), dispatcher, tracker)
         if decision.computation is not None and decision.start:
             return await start(decision.computation, dispatcher, tracker)
         offers = [OFFERS[decision.computation]] if decision.computation else []

@@ -219,6 +219,32 @@ def unsure_route(candidates: Sequence[str], text: str, entities: Collection[str]
     return Route(None)
 
 
+# A document the assistant drafts, named in a request: the agent's request (annex 1), the
+# manager's individual act or decision.
+_DRAFT = re.compile(
+    r"\b(prepar\w*|redig\w*|rempli\w*|faire|fais|ecri\w*)\b(?: \w+){0,3} "
+    r"(ma|la|une|mon|le) (demande|dossier|formulaire)\b"
+)
+_DECISION = re.compile(r"\b(acte individuel|arrete d autorisation|decision de refus)\b")
+
+
+def requested_document(text: str) -> str | None:
+    """The document flow a request names (``request_draft``, ``request_decision``), if any.
+
+    For a message the NLU was unsure of: « aide moi a faire ma demande de tt, je suis a 80 % »,
+    « tu peux me préparer l'acte individuel ? ». A question about the document (« comment
+    faire ma demande ? ») is no request: it is answered from the texts.
+    """
+    tokens = words(text)
+    joined = " ".join(tokens)
+    lead = [t for t in tokens if t not in _LEAD_IN]
+    if not (_REQUEST.search(joined) or (lead and lead[0] in _ORDERS | {"prepare", "redige"})):
+        return None
+    if _DECISION.search(joined):
+        return "request_decision"
+    return "request_draft" if _DRAFT.search(joined) else None
+
+
 # Words of a change of telework days, and of an end of telework (folded, stems).
 _CHANGE = re.compile(
     r"\b(chang\w*|modifi\w*|echang\w*|deplac\w*|permut\w*|report\w*|decal\w*|bouger|inverser)\b"

@@ -156,6 +156,13 @@ def test_a_date_without_the_change_starts_the_form_with_the_date(
     assert engine.questions == []
 
 
+def test_an_unsure_request_for_a_document_starts_its_form(run: Run, engine: FakeEngine) -> None:
+    """Read as nlu_fallback, « aide moi a faire ma demande » still asks for the draft."""
+    outcome = run(ActionAnswerQuestion(), ask("aide moi a faire ma demande de tt", "nlu_fallback"))
+    assert {"event": "followup", "timestamp": None, "name": "draft_form"} in outcome.events
+    assert engine.questions == []
+
+
 def test_manager_asking_for_the_guide_gets_it(run: Run, engine: FakeEngine) -> None:
     outcome = run(ActionAnswerQuestion(), ask("guide du manager", "ask_manager_guide"))
     assert outcome.texts[0].startswith("Mode manager")

@@ -12,6 +12,7 @@ from actions.routing import (
     follow_up_events,
     is_explicit_request,
     notice_events,
+    requested_document,
     route,
     situation_of,
     unsure_route,
@@ -253,3 +254,18 @@ def test_an_unsure_message_starts_a_calculator_only_on_strong_evidence(
     decided = unsure_route(candidates, text, entities)
     assert decided.computation == expected
     assert decided.start is (expected is not None)
+
+
+@pytest.mark.parametrize(
+    ("text", "document"),
+    [
+        ("aide moi a faire ma demande de tt, je suis a 80% et je veux le lundi", "request_draft"),
+        ("tu peux me preparer l'acte individuel ?", "request_decision"),
+        ("je voudrais remplir le formulaire de demande", "request_draft"),
+        ("comment faire ma demande ?", None),
+        ("l'acte individuel contient quoi ?", None),
+        ("tu peux m'expliquer le délai de prévenance ?", None),
+    ],
+)
+def test_a_document_requested_by_name(text: str, document: str | None) -> None:
+    assert requested_document(text) == document
