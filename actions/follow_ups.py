@@ -21,8 +21,9 @@ FOLLOW_UP_OPENERS = frozenset(
     {"et", "mais", "meme", "sinon", "ou", "alors", "pareil", "idem", "aussi", "ensuite", "puis",
      "donc", "vraiment", "dc"}
 )  # fmt: skip
-# Words that close a message leaning on the one before (« je peux faire quoi alors ? »).
-FOLLOW_UP_CLOSERS = frozenset({"alors", "donc", "dc"})
+# Words that close a message leaning on the one before (« je peux faire quoi alors ? »,
+# « c'est quoi les pièces à fournir avec ? »: a preposition left without its object).
+FOLLOW_UP_CLOSERS = frozenset({"alors", "donc", "dc", "avec", "dedans", "dessus", "apres"})
 # Phrases that make a short message lean on the one before wherever they stand: the other
 # party « aussi », a check of what was just said (« c'est bien… ? », « c'est ça ? »).
 LEANING_PHRASES = (

@@ -225,9 +225,10 @@ class ActionAnswerQuestion(Action):
         decision = route(intent, text, entities)
         if intent == "nlu_fallback" and not decision.start:
             decision = unsure_route(candidates(tracker), text, entities)
-            document = requested_document(text) if not decision.start else None
-            if document is not None:
-                return await run_choice(Choice("", f"/{document}"), dispatcher, tracker)
+        document = requested_document(text) if not decision.start else None
+        if document is not None:
+            # « tu peux me préparer l'acte individuel ? », whatever the NLU made of it.
+            return await run_choice(Choice("", f"/{document}"), dispatcher, tracker)
         if decision.computation is not None and decision.start:
             return await start(decision.computation, dispatcher, tracker)
         offers = [OFFERS[decision.computation]] if decision.computation else []

@@ -44,6 +44,7 @@ def test_the_acknowledgement_before_a_message_is_left_out(text: str, rest: str) 
         ("mon chef peut y mettre fin pendant cette période ?", True),
         ("et je peux garder ma fille pendant ces jours-là ?", True),
         ("je px faire quoi alors ?", True),
+        ("c'est quoi les pièces à fournir avec ?", True),
         ("il y a un délai pour arrêter ?", False),
         ("y a un max de jours ?", False),
         ("c'est quoi ce que je dois joindre ?", False),
