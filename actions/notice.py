@@ -91,6 +91,22 @@ def parse_event(value: object) -> str | None:
     return "end" if over else None
 
 
+# The two ends of telework, told apart by the adaptation period.
+ENDS = ("end", "end_during_adaptation")
+
+
+def adaptation_said(text: str) -> str | None:
+    """The end a message's words about the adaptation period point to, if they say any.
+
+    « toujours en période d'adaptation » → ``end_during_adaptation``; « je ne suis plus en
+    période d'adaptation » → ``end``; nothing said about it → None.
+    """
+    folded = fold(text)
+    if adaptation_over(folded):
+        return "end"
+    return "end_during_adaptation" if re.search(r"\badaptation\b", folded) else None
+
+
 async def read_date(text: str) -> dt.date | None:
     """The one date of a message, read in a worker thread (dateparser blocks).
 
@@ -236,7 +252,14 @@ class ValidateNoticeForm(FormValidationAction):
         if day is None:
             dispatcher.utter_message(text=UNKNOWN_DATE)
             return {"date": None}
-        return {"date": day.strftime("%d/%m/%Y")}
+        kept = {"date": day.strftime("%d/%m/%Y")}
+        situation = adaptation_said(text)
+        event = parse_event(tracker.get_slot("notice_event"))
+        if situation is not None and event in ENDS and situation != event:
+            # « je suis toujours en période d'adaptation et je préviens le 4 janvier »: the
+            # end the form holds (often from the offer) is corrected by what the agent says.
+            return {**kept, "notice_event": situation}
+        return kept
 
 
 class ActionNotice(Action):

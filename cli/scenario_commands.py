@@ -34,7 +34,7 @@ CHAT_TIMEOUT_S = 60.0
 ACTIONS_PORT = 55055
 RASA_PORT = 55005
 # The sets ``--set`` accepts: the judge's (the holdout) and the development sets (dev, then
-# dev2 to dev9 written later with new situations), tuned against while the holdout stays
+# dev2 to dev10 written later with new situations), tuned against while the holdout stays
 # unseen.
 SETS = {
     **SCENARIO_SETS,
@@ -47,6 +47,7 @@ SETS = {
     "dev7": SCENARIO_DIR / "dev7.yaml",
     "dev8": SCENARIO_DIR / "dev8.yaml",
     "dev9": SCENARIO_DIR / "dev9.yaml",
+    "dev10": SCENARIO_DIR / "dev10.yaml",
 }
 
 
@@ -78,7 +79,7 @@ def eval_scenarios(
         str,
         typer.Option(
             "--set",
-            help="Jeu de scénarios (holdout : tenu à l'écart ; dev à dev9 : réglage).",
+            help="Jeu de scénarios (holdout : tenu à l'écart ; dev à dev10 : réglage).",
         ),
     ] = "holdout",
     rasa_url: Annotated[

@@ -34,6 +34,13 @@ CHANGES_SECTION = (
 )
 
 
+def asking_the_date(text: str, event: str) -> Tracker:
+    """The form holding ``event`` (set in an earlier turn) and asking the date."""
+    tracker = form_asking("date", text, notice_event=event)
+    tracker.events = [e for e in tracker.events if e.get("name") != "notice_event"]
+    return tracker
+
+
 def form_asking(requested: str, text: str, **slots: Any) -> Tracker:
     """The notice form asking ``requested``, the user having typed ``text``."""
     return make_tracker(
@@ -181,3 +188,35 @@ def test_a_statement_answering_the_question_is_taken_whatever_its_intent(
     outcome = run(ValidateNoticeForm(), tracker)
     assert slot(requested, expected) in outcome.events
     assert outcome.messages == []
+
+
+@pytest.mark.parametrize(
+    ("held", "text", "said"),
+    [
+        (
+            "end",
+            "je suis toujours en période d'adaptation et je préviens le 4 janvier 2027",
+            "end_during_adaptation",
+        ),
+        (
+            "end_during_adaptation",
+            "je ne suis plus en période d'adaptation, je préviens le 4 janvier 2027",
+            "end",
+        ),
+    ],
+)
+def test_the_adaptation_period_said_with_the_date_corrects_the_end(
+    run: Run, held: str, text: str, said: str
+) -> None:
+    """The end taken from the offer is not computed against what the agent says."""
+    outcome = run(ValidateNoticeForm(), asking_the_date(text, held))
+    assert slot("date", "04/01/2027") in outcome.events
+    assert slot("notice_event", said) in outcome.events
+
+
+def test_a_date_alone_keeps_the_end_given(run: Run) -> None:
+    outcome = run(
+        ValidateNoticeForm(), form_asking("date", "le 4 janvier 2027", notice_event="end")
+    )
+    assert slot("date", "04/01/2027") in outcome.events
+    assert slot("notice_event", "end_during_adaptation") not in outcome.events
