@@ -360,9 +360,7 @@ async def resolve_turn(
         return handled
     if asks_whom(text) and _abstained(tracker):
         # « et du coup je demande à qui ? » after « je ne trouve pas… »: the référent.
-        return await run_choice(
-            Choice("Contacter le référent", "/talk_to_human"), dispatcher, tracker
-        )
+        return await run_choice(REFERENT_CHOICE, dispatcher, tracker)
     reply = read_reply(text, choices)
     if reply.kind == "choice" and reply.choice is not None:
         return await run_choice(reply.choice, dispatcher, tracker)

@@ -40,7 +40,7 @@ from actions.common import (
 )
 from actions.guide import delay_text
 from actions.replies import attempted_choice, is_question
-from actions.routing import adaptation_over, mentions_date
+from actions.routing import END_EVENTS, adaptation_over, mentions_date, situation_of
 from knowledge.analysis import fold
 from rules import NoticeRequest, compute_notice
 from rules.extracts import notice_extract
@@ -89,22 +89,6 @@ def parse_event(value: object) -> str | None:
         if words.search(folded) and not (over and event == "end_during_adaptation"):
             return event
     return "end" if over else None
-
-
-# The two ends of telework, told apart by the adaptation period.
-ENDS = ("end", "end_during_adaptation")
-
-
-def adaptation_said(text: str) -> str | None:
-    """The end a message's words about the adaptation period point to, if they say any.
-
-    « toujours en période d'adaptation » → ``end_during_adaptation``; « je ne suis plus en
-    période d'adaptation » → ``end``; nothing said about it → None.
-    """
-    folded = fold(text)
-    if adaptation_over(folded):
-        return "end"
-    return "end_during_adaptation" if re.search(r"\badaptation\b", folded) else None
 
 
 async def read_date(text: str) -> dt.date | None:
@@ -253,12 +237,12 @@ class ValidateNoticeForm(FormValidationAction):
             dispatcher.utter_message(text=UNKNOWN_DATE)
             return {"date": None}
         kept = {"date": day.strftime("%d/%m/%Y")}
-        situation = adaptation_said(text)
         event = parse_event(tracker.get_slot("notice_event"))
-        if situation is not None and event in ENDS and situation != event:
+        said = situation_of(text, event) if event in END_EVENTS else event
+        if said != event and said in END_EVENTS:
             # « je suis toujours en période d'adaptation et je préviens le 4 janvier »: the
             # end the form holds (often from the offer) is corrected by what the agent says.
-            return {**kept, "notice_event": situation}
+            return {**kept, "notice_event": said}
         return kept
 
 

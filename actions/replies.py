@@ -204,8 +204,8 @@ def pick_by_words(text: str, choices: Sequence[Choice]) -> Choice | None:
     choices names none. For the quiz, whose choices differ by a figure or a phrase.
     """
     tokens = words(text)
-    asks = text.rstrip().endswith("?")
-    if not tokens or len(tokens) > (MAX_WORDED_QUESTION_WORDS if asks else MAX_WORDED_CHOICE_WORDS):
+    limit = MAX_WORDED_QUESTION_WORDS if is_question(text) else MAX_WORDED_CHOICE_WORDS
+    if not tokens or len(tokens) > limit:
         return None
     said = _choice_words(text)
     keys = [_choice_words(_title_key_raw(choice.title)) for choice in choices]

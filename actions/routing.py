@@ -226,6 +226,7 @@ _DRAFT = re.compile(
     r"(ma|la|une|mon|le) (demande|dossier|formulaire)\b"
 )
 _DECISION = re.compile(r"\b(acte individuel|arrete d autorisation|decision de refus)\b")
+_DOCUMENT_ORDERS = _ORDERS | {"prepare", "redige"}
 
 
 def requested_document(text: str) -> str | None:
@@ -238,7 +239,7 @@ def requested_document(text: str) -> str | None:
     tokens = words(text)
     joined = " ".join(tokens)
     lead = [t for t in tokens if t not in _LEAD_IN]
-    if not (_REQUEST.search(joined) or (lead and lead[0] in _ORDERS | {"prepare", "redige"})):
+    if not (_REQUEST.search(joined) or (lead and lead[0] in _DOCUMENT_ORDERS)):
         return None
     if _DECISION.search(joined):
         return "request_decision"

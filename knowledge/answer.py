@@ -54,15 +54,16 @@ from knowledge.vocabulary import CorpusVocabulary
 
 # What every refusal to answer says (abstention, uncovered topic): the dialogue recognises it.
 NOT_ANSWERED = "Je préfère ne pas vous répondre au hasard"
+_TO_THE_REFERENT = (
+    f"{NOT_ANSWERED} : le référent télétravail de votre service peut vous renseigner."
+)
 ABSTENTION_MESSAGE = (
     "Je ne trouve pas de réponse à cette question dans les textes dont je dispose. "
-    "Je préfère ne pas vous répondre au hasard : le référent télétravail de votre service "
-    "peut vous renseigner."
+    + _TO_THE_REFERENT
 )
 UNCOVERED_MESSAGE = (
     "Votre question semble porter sur {topic}, un sujet que les textes dont je dispose ne "
-    "traitent pas. Je préfère ne pas vous répondre au hasard : le référent télétravail de "
-    "votre service peut vous renseigner."
+    "traitent pas. " + _TO_THE_REFERENT
 )
 # e5 cosines live in a narrow band: rescale [low, high] to [0, 1] before mixing.
 COSINE_LOW, COSINE_HIGH = 0.80, 0.92
