@@ -34,7 +34,7 @@ CHAT_TIMEOUT_S = 60.0
 ACTIONS_PORT = 55055
 RASA_PORT = 55005
 # The sets ``--set`` accepts: the judge's (the holdout) and the development sets (dev, then
-# dev2 to dev10 written later with new situations), tuned against while the holdout stays
+# dev2 to dev11 written later with new situations), tuned against while the holdout stays
 # unseen.
 SETS = {
     **SCENARIO_SETS,
@@ -48,6 +48,7 @@ SETS = {
     "dev8": SCENARIO_DIR / "dev8.yaml",
     "dev9": SCENARIO_DIR / "dev9.yaml",
     "dev10": SCENARIO_DIR / "dev10.yaml",
+    "dev11": SCENARIO_DIR / "dev11.yaml",
 }
 
 
@@ -79,7 +80,7 @@ def eval_scenarios(
         str,
         typer.Option(
             "--set",
-            help="Jeu de scénarios (holdout : tenu à l'écart ; dev à dev10 : réglage).",
+            help="Jeu de scénarios (holdout : tenu à l'écart ; dev à dev11 : réglage).",
         ),
     ] = "holdout",
     rasa_url: Annotated[
