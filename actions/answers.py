@@ -34,7 +34,7 @@ from actions.common import (
     send_sources,
 )
 from actions.follow_ups import with_context, without_opener
-from actions.replies import Choice, numbered
+from actions.replies import Choice, last_bot_turn, numbered
 from actions.settings import ActionSettings
 from knowledge.analysis import sanitize_text
 from knowledge.dense import KnownQueryVector, carried_query_vector
@@ -194,6 +194,20 @@ def context_question(tracker: Tracker) -> str | None:
     return searched if searched != text else None
 
 
+def cited_section(tracker: Tracker) -> tuple[str, str] | None:
+    """The section the bot's last answer cited first (its key passage), if it cited one.
+
+    A follow-up may be about it (knowledge.follow_up): « et si je refuse ? » after the
+    CHSCT's visits.
+    """
+    for event in last_bot_turn(tracker.events):
+        payload = BotPayload.read((event.get("data") or {}).get("custom"))
+        if payload.sources and not payload.abstained:
+            first = payload.sources[0]
+            return (first.doc_id, first.section) if first.section else None
+    return None
+
+
 def question_vector(tracker: Tracker) -> KnownQueryVector | None:
     """The e5 vector Rasa's NLU computed for the latest message, if it carries one.
 
@@ -221,6 +235,28 @@ async def retrieve(question: str, known: KnownQueryVector | None = None) -> Answ
     return await run_in_thread(_ask, question, known, timeout=ASK_TIMEOUT_S)
 
 
+def _ask_about(question: str, about: tuple[str, str]) -> Answer | None:
+    from knowledge.follow_up import answer_about
+
+    return answer_about(get_engine(), question, *about)
+
+
+def _cites_first(answer: Answer, section: tuple[str, str]) -> bool:
+    first = answer.sources[0] if answer.sources else None
+    return first is not None and (first.doc_id, first.section) == section
+
+
+async def retrieve_about(question: str, about: tuple[str, str]) -> Answer | None:
+    """The answer from the section just cited, if the follow-up is about it (or None).
+
+    Raises:
+        TimeoutError: the engine did not load or answer in time.
+
+    """
+    await run_in_thread(get_engine, timeout=LOAD_TIMEOUT_S)
+    return await run_in_thread(_ask_about, question, about, timeout=ASK_TIMEOUT_S)
+
+
 async def answer_question(
     dispatcher: CollectingDispatcher,
     question: str,
@@ -229,6 +265,7 @@ async def answer_question(
     suggestions: Sequence[Button] | None = None,
     in_form: bool = False,
     context: str | None = None,
+    about: tuple[str, str] | None = None,
     intent: str | None = None,
     known: KnownQueryVector | None = None,
     offers_for_passage: Callable[[Source], Sequence[Button]] | None = None,
@@ -245,6 +282,9 @@ async def answer_question(
             message is then also marked ``fallback`` for the référents' page.
         context: the question with the message before it (:func:`context_question`),
             searched when ``question`` alone finds nothing (« et si je refuse ? »).
+        about: the section the bot's last answer cited (:func:`cited_section`): a follow-up
+            (``context`` set) found elsewhere alone is answered from it when it is about it
+            (knowledge.follow_up).
         in_form: a form asks its question again right after: the reply then carries no
             buttons and no numbered choices, so that « 2 » or « passer » answers the form's
             question, the only one pending.
@@ -272,6 +312,9 @@ async def answer_question(
     logger.debug("Recherche pour une question de %d caractères", len(question))
     try:
         answer = await retrieve(question, known)
+        if context and about and not _cites_first(answer, about):
+            # Found elsewhere alone: the follow-up may still be about what was just cited.
+            answer = await retrieve_about(question, about) or answer
         if answer.abstained and context:
             with_previous = await retrieve(context[-MAX_QUESTION_CHARS:])
             answer = answer if with_previous.abstained else with_previous

@@ -24,7 +24,13 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import answer_question, context_question, question_text, question_vector
+from actions.answers import (
+    answer_question,
+    cited_section,
+    context_question,
+    question_text,
+    question_vector,
+)
 from actions.common import Button, button, latest_intent, latest_text
 from actions.dialogue import OFFERS, RESUME_QUIZ, resolve_turn, run_choice
 from actions.handoff import fell_back_before, offer_handoff, send_draft_info, send_referent
@@ -163,6 +169,7 @@ async def _answer_in_form_from_texts(
         suggestions=unsure,
         in_form=True,
         context=context,
+        about=cited_section(tracker),
         intent=intent,
         known=question_vector(tracker),
     )
@@ -242,6 +249,7 @@ class ActionAnswerQuestion(Action):
             offers=offers,
             suggestions=unsure,
             context=context,
+            about=cited_section(tracker),
             intent=intent,
             known=question_vector(tracker),
             offers_for_passage=offers_for_passage,

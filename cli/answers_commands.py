@@ -123,9 +123,9 @@ def eval_answers(
         wait_until_answering(rasa_url)
         report = evaluate_answers("chat", questions, chat_channel(rasa_url), progress)
     else:
-        from cli.stack import LocalStack
+        from cli.stack import running_stack
 
-        with LocalStack(actions_port=25055, rasa_port=25005, with_api=False) as stack:
+        with running_stack(25055, 25005) as stack:
             report = evaluate_answers("chat", questions, chat_channel(stack.rasa_url), progress)
     if not as_json:
         typer.echo("", err=True)

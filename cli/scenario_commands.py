@@ -115,12 +115,12 @@ def eval_scenarios(
             )
         report = run(rasa_url.rstrip("/"))
     else:
-        from cli.stack import LocalStack
+        from cli.stack import running_stack
 
         typer.echo("Démarrage de la pile (actions, Rasa)…", err=True)
         if day is not None:  # the action server counts « demain » from the set's day
             os.environ["TELETRAVAIL_REFERENCE_DATE"] = day.isoformat()
-        with LocalStack(actions_port=ACTIONS_PORT, rasa_port=RASA_PORT, with_api=False) as stack:
+        with running_stack(ACTIONS_PORT, RASA_PORT) as stack:
             report = run(stack.rasa_url)
     typer.echo("", err=True)
     if as_json:

@@ -14,6 +14,8 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -296,3 +298,24 @@ def process_tree_cpu_seconds(root: int) -> float:
         total += seconds.get(pid, 0.0)
         pending.extend(children.get(pid, []))
     return total
+
+
+@contextmanager
+def running_stack(actions_port: int, rasa_port: int) -> Iterator[LocalStack]:
+    """A stack for a CLI command (actions and Rasa, no API), stopped at the end.
+
+    A stack that cannot start (a port taken by a server left over, no model) is a French
+    message and exit code 1, not a traceback.
+    """
+    import typer
+
+    stack = LocalStack(actions_port=actions_port, rasa_port=rasa_port, with_api=False)
+    try:
+        stack.start()
+    except StackError as error:
+        typer.echo(f"Impossible de démarrer la pile : {error}", err=True)
+        raise typer.Exit(1) from None
+    try:
+        yield stack
+    finally:
+        stack.stop()

@@ -242,6 +242,22 @@ class Retriever:
             for i in order
         ]
 
+    def section_hits(self, doc_id: str, section: str, query: Query) -> list[Hit]:
+        """Every passage of one section, in reading order, scored against ``query``.
+
+        For a follow-up about what was just cited (knowledge.follow_up): the section is
+        known, only its sentences are to rank.
+        """
+        lexical = self.lexical.scores(query)
+        dense = self.dense.scores(query)
+        fused = fuse([(lexical, self.lexical_weight), (dense, 1 - self.lexical_weight)])
+        best_question = self.dense.question_cosines(query)
+        return [
+            self._hit(i, float(fused[i]), float(lexical[i]), float(dense[i]), best_question)
+            for i, chunk in enumerate(self.index.chunks)
+            if chunk.doc_id == doc_id and chunk.section == section
+        ]
+
     def _hit(
         self, i: int, score: float, lexical: float, dense: float, best_question: np.ndarray
     ) -> Hit:

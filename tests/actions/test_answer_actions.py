@@ -203,3 +203,49 @@ def test_real_engine_survives_odd_input(run: Run, engine: object, text: str) -> 
     outcome = run(ActionAnswerQuestion(), make_tracker("question", text=text))
     assert outcome.events == []
     assert outcome.texts  # always a French answer of some kind
+
+
+CHSCT = (
+    "IV – L'organisation et la mise en œuvre du télétravail › 8 – Le rôle des comités "
+    "techniques (CT) et des comités d'hygiène, de sécurité et des conditions de travail (CHSCT)"
+)
+
+
+def _after_cited_answer(text: str, section: str) -> Tracker:
+    """A tracker where the bot has just answered citing ``section``, then ``text`` came."""
+    tracker = make_tracker("question", text=text, intent="ask_question")
+    state = tracker.current_state()
+    source = Source(
+        doc_id="maa-instruction-2019-781",
+        title="Modalités",
+        section=section,
+        date="2019-11-21",
+        excerpt="Parmi les attributions du CHSCT figure la possibilité d'effectuer des visites.",
+    )
+    earlier = [
+        {"event": "user", "timestamp": 1.0, "text": "qui peut visiter mon domicile ?",
+         "parse_data": {"intent": {"name": "ask_question", "confidence": 0.9}, "entities": []}},
+        {"event": "bot", "timestamp": 2.0, "text": "Parmi les attributions du CHSCT…",
+         "data": {"custom": {"sources": [source.model_dump(mode="json")]}}},
+    ]  # fmt: skip
+    last_user = max(i for i, e in enumerate(state["events"]) if e["event"] == "user")
+    state["events"][last_user:last_user] = earlier
+    return Tracker.from_dict(state)
+
+
+@pytest.mark.unit
+def test_cited_section_is_the_first_source_of_the_last_answer() -> None:
+    tracker = _after_cited_answer("et si je refuse ?", CHSCT)
+    assert answers.cited_section(tracker) == ("maa-instruction-2019-781", CHSCT)
+    # Nothing cited in the bot's last turn: nothing to lean on.
+    assert answers.cited_section(make_tracker("question", text="et si je refuse ?")) is None
+
+
+@pytest.mark.integration
+def test_real_follow_up_is_answered_from_the_section_just_cited(run: Run, engine: object) -> None:
+    outcome = run(ActionAnswerQuestion(), _after_cited_answer("et si je refuse ?", CHSCT))
+    assert "suspension" in outcome.texts[0]
+    assert CHSCT in outcome.sources[0]["section"]
+    # Searched as any follow-up, alone then with the message before it, the refusal found
+    # the recourse against a refused authorisation (dev3, before knowledge.follow_up).
+    assert "recours" not in outcome.texts[0]

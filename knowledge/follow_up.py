@@ -1,0 +1,57 @@
+"""A follow-up about what was just cited: « et si je refuse ? », « et ça dure combien de temps ? ».
+
+Searched alone, such a message finds the passages its few words are closest to anywhere in
+the texts (« combien de temps » → the adaptation period), not the passage the agent has just
+read. When the section the bot just cited holds the follow-up's words at least as well as
+the best passages found alone, the follow-up is about that section: the answer is its units
+nearest the question, composed and cited as any answer. Otherwise (« et pour un
+contractuel ? », a word the section lacks) the follow-up is a new question, searched as usual.
+
+Only the chat has a « just cited »: ``/api/ask`` answers single questions.
+"""
+
+from __future__ import annotations
+
+import re
+
+from knowledge.analysis import fold, term_alternatives
+from knowledge.answer import COSINE_LOW, Answer, AnswerEngine
+
+# Ways of asking whose nouns say nothing of the subject (« combien de temps » asks a
+# duration): left out when the follow-up's words are looked for in the cited section.
+_ASKING = re.compile(
+    r"\b(combien de (temps|fois)|a partir de quand|jusqu a quand|de quelle (facon|maniere)"
+    r"|en combien de temps|au bout de combien de temps)\b"
+)
+
+
+def subject_words(question: str) -> list[tuple[str, ...]]:
+    """The question's terms, without those of its way of asking."""
+    folded = re.sub(r"[^0-9a-z]+", " ", fold(question))
+    return term_alternatives(_ASKING.sub(" ", folded))
+
+
+def answer_about(engine: AnswerEngine, question: str, doc_id: str, section: str) -> Answer | None:
+    """The answer from one cited section, or None when the question is not about it."""
+    retriever = engine.retriever
+    query = retriever.query(question)
+    hits = retriever.section_hits(doc_id, section, query)
+    if not hits:
+        return None
+    found = retriever.search(question, k=engine.settings.answer_passages, query=query)
+    terms = subject_words(question)
+    if engine.coverage(terms, hits) < engine.coverage(terms, found):
+        return None  # the question has words the cited section lacks: a new question
+    scores = [hit.sentence_scores(query) for hit in hits]
+    best = max((float(s.max()) for s in scores if len(s)), default=0.0)
+    if best < COSINE_LOW:
+        return None  # nothing in the section is close to it
+    parts = engine.compose(question, hits, scores, query.vector)
+    signals = engine.signals(query, hits, scores)
+    return Answer(
+        "\n\n".join(part.text for part in parts),
+        False,
+        [part.source for part in parts],
+        round(signals.confidence(), 4),
+        signals.as_dict() | {"follow_up": 1.0},
+    )

@@ -1,0 +1,44 @@
+"""Follow-ups answered from the section just cited (knowledge.follow_up), on the real index."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from knowledge.analysis import fold
+from knowledge.follow_up import answer_about, subject_words
+
+DOC = "maa-instruction-2019-781"
+CHSCT = (
+    "IV – L'organisation et la mise en œuvre du télétravail › 8 – Le rôle des comités "
+    "techniques (CT) et des comités d'hygiène, de sécurité et des conditions de travail (CHSCT)"
+)
+MEDICAL = "VI – Le cas particulier des dérogations pour raisons médicales"
+ADAPTATION = "III – La procédure de demande › 4 – La période d'adaptation"
+
+
+def test_the_way_of_asking_is_not_the_subject() -> None:
+    assert subject_words("et ça dure combien de temps ?") == subject_words("et ça dure ?")
+    assert subject_words("à partir de quand ?") == []
+
+
+def test_refusal_after_the_visits_is_answered_from_their_section(engine: Any) -> None:
+    answer = answer_about(engine, "et si je refuse ?", DOC, CHSCT)
+    assert answer is not None and not answer.abstained
+    assert "suspension" in fold(answer.answer)
+    assert answer.sources[0].section == CHSCT
+
+
+def test_duration_after_the_medical_derogation_is_its_own(engine: Any) -> None:
+    answer = answer_about(engine, "et ça dure combien de temps ?", DOC, MEDICAL)
+    assert answer is not None
+    assert "6 mois" in answer.answer
+    # Alone, the same words find another duration (the adaptation period's).
+    assert "6 mois" not in engine.ask("et ça dure combien de temps ?").answer
+
+
+def test_a_word_the_section_lacks_makes_a_new_question(engine: Any) -> None:
+    assert answer_about(engine, "et pour un contractuel ?", DOC, ADAPTATION) is None
+
+
+def test_an_unknown_section_gives_nothing(engine: Any) -> None:
+    assert answer_about(engine, "et si je refuse ?", DOC, "Section qui n'existe pas") is None
