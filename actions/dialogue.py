@@ -47,7 +47,7 @@ from actions.follow_ups import (
     without_acknowledgement,
 )
 from actions.handoff import ActionHandleInform
-from actions.impact import check_days, check_distance, reply_impact
+from actions.impact import check_days, check_distance, impact_entities, reply_impact
 from actions.manager import (
     ask_again,
     ask_question,
@@ -242,8 +242,7 @@ async def _impact_follow_up(
     changes = (
         is_follow_up(text) or len(words(text)) <= 4 or bool({"plutot", "si"} & set(words(text)))
     )
-    new_days = latest_entity(tracker, "telework_days") if changes else None
-    new_distance = latest_entity(tracker, "distance_km") if changes else None
+    new_distance, new_days = impact_entities(tracker) if changes else (None, None)
     if not isinstance(mode, str) and new_days is None and new_distance is None:
         return None
     try:

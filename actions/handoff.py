@@ -37,7 +37,7 @@ from actions.guide import (
     REQUEST_CONTENT,
     SECTIONS,
 )
-from actions.impact import check_days, check_distance, reply_impact
+from actions.impact import check_days, check_distance, impact_entities, reply_impact
 from actions.notice import CLEARED, read_date, reply_notice
 from actions.quota import quota_now, stated_quotite
 from actions.replies import (
@@ -372,8 +372,7 @@ class ActionHandleInform(Action):
             said = latest_text(tracker)
             if day is not None and await reply_notice(dispatcher, event, day, said):
                 return CLEARED
-        distance = latest_entity(tracker, "distance_km")
-        days = latest_entity(tracker, "telework_days")
+        distance, days = impact_entities(tracker)
         if distance is not None or days is not None:
             return await self._impact(dispatcher, tracker, distance, days)
         if latest_entity(tracker, "status") is not None:

@@ -26,7 +26,13 @@ from actions.common import (
     run_in_thread,
     send_sources,
 )
-from actions.parsing import mentions_diesel, parse_days, parse_transport_mode, to_float
+from actions.parsing import (
+    mentions_diesel,
+    parse_days,
+    parse_transport_mode,
+    stated_distance,
+    to_float,
+)
 from rules import ImpactRequest, ImpactResult, simulate_impact
 from rules.formatting import fr_days, fr_number
 from rules.impact import KIND_LABELS
@@ -170,6 +176,24 @@ async def reply_impact(
     return True
 
 
+def impact_entities(tracker: Tracker) -> tuple[Any, Any]:
+    """The distance and the days the latest message gives (None for one it does not give).
+
+    A number followed by « km » is the distance whatever the NLU labelled it: in « 2 jours
+    de tt, j'habite à 1200 km », both numbers were read as days.
+    """
+    distance = stated_distance(latest_text(tracker))
+    days = [
+        found.get("value")
+        for found in (tracker.latest_message or {}).get("entities") or []
+        if isinstance(found, dict) and found.get("entity") == "telework_days"
+    ]
+    if distance is None:
+        return latest_entity(tracker, "distance_km"), days[0] if days else None
+    kept = [value for value in days if to_float(value) != to_float(distance)]
+    return distance, kept[0] if kept else None
+
+
 async def impact_now(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
     """Simulate with the distance and days of the message (or kept from before), or ask.
 
@@ -178,8 +202,11 @@ async def impact_now(dispatcher: CollectingDispatcher, tracker: Tracker) -> list
     """
     events: list[EventType] = []
     values: dict[str, float | None] = {}
-    for slot, check in (("distance_km", check_distance), ("telework_days", check_days)):
-        given = latest_entity(tracker, slot)
+    given_distance, given_days = impact_entities(tracker)
+    for slot, given, check in (
+        ("distance_km", given_distance, check_distance),
+        ("telework_days", given_days, check_days),
+    ):
         try:
             values[slot] = check(given if given is not None else tracker.get_slot(slot))
         except ValueError as error:

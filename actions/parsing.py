@@ -214,3 +214,12 @@ def parse_date(text: object, today: dt.date | None = None) -> dt.date | None:
     holds no date, only part of one (a lone year), or two different dates.
     """
     return dates.read_date(text, today)
+
+
+_DISTANCE = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:km|kms|kilometres?)\b")
+
+
+def stated_distance(text: str) -> str | None:
+    """The number a text gives in kilometres (« j'habite à 1200 km » → « 1200 »), if any."""
+    match = _DISTANCE.search(fold(text))
+    return match.group(1) if match else None

@@ -2,10 +2,12 @@
 
 Searched alone, such a message finds the passages its few words are closest to anywhere in
 the texts (« combien de temps » → the adaptation period), not the passage the agent has just
-read. When the section the bot just cited holds the follow-up's words at least as well as
-the best passages found alone, the follow-up is about that section: the answer is its units
-nearest the question, composed and cited as any answer. Otherwise (« et pour un
-contractuel ? », a word the section lacks) the follow-up is a new question, searched as usual.
+read. When the follow-up has few words of its own (``MAX_SUBJECT_WORDS``: more make a
+question that stands alone, « et sinon qui peut visiter mon domicile ? ») and the section the
+bot just cited holds them at least as well as the best passages found alone, the follow-up
+is about that section: the answer is its units nearest the question, composed and cited as
+any answer. Otherwise (« et pour un contractuel ? », a word the section lacks) the follow-up
+is a new question, searched as usual.
 
 Only the chat has a « just cited »: ``/api/ask`` answers single questions.
 """
@@ -23,6 +25,8 @@ _ASKING = re.compile(
     r"\b(combien de (temps|fois)|a partir de quand|jusqu a quand|de quelle (facon|maniere)"
     r"|en combien de temps|au bout de combien de temps)\b"
 )
+# Beyond this many words of its own, a follow-up is a question that stands alone.
+MAX_SUBJECT_WORDS = 2
 
 
 def subject_words(question: str) -> list[tuple[str, ...]]:
@@ -33,13 +37,15 @@ def subject_words(question: str) -> list[tuple[str, ...]]:
 
 def answer_about(engine: AnswerEngine, question: str, doc_id: str, section: str) -> Answer | None:
     """The answer from one cited section, or None when the question is not about it."""
+    terms = subject_words(question)
+    if len(terms) > MAX_SUBJECT_WORDS:
+        return None
     retriever = engine.retriever
     query = retriever.query(question)
     hits = retriever.section_hits(doc_id, section, query)
     if not hits:
         return None
     found = retriever.search(question, k=engine.settings.answer_passages, query=query)
-    terms = subject_words(question)
     if engine.coverage(terms, hits) < engine.coverage(terms, found):
         return None  # the question has words the cited section lacks: a new question
     scores = [hit.sentence_scores(query) for hit in hits]

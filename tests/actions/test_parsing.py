@@ -14,6 +14,7 @@ from actions.parsing import (
     parse_status,
     parse_transport_mode,
     parse_yes_no,
+    stated_distance,
 )
 
 pytestmark = pytest.mark.unit
@@ -134,3 +135,12 @@ def test_french_dates_day_first_future_preferred(text: str, value: dt.date | Non
 )
 def test_union_discharge(texts: list[str], value: float | None) -> None:
     assert parse_discharge(texts) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "km"),
+    [("j'habite à 1200 km", "1200"), ("35km en fait", "35"), ("12,5 kilomètres", "12,5"),
+     ("2 jours de tt", None), ("le 12 mars", None)],
+)  # fmt: skip
+def test_stated_distance(text: str, km: str | None) -> None:
+    assert stated_distance(text) == km

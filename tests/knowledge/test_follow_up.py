@@ -42,3 +42,8 @@ def test_a_word_the_section_lacks_makes_a_new_question(engine: Any) -> None:
 
 def test_an_unknown_section_gives_nothing(engine: Any) -> None:
     assert answer_about(engine, "et si je refuse ?", DOC, "Section qui n'existe pas") is None
+
+
+def test_a_question_with_words_of_its_own_stands_alone(engine: Any) -> None:
+    question = "merci, et sinon qui peut venir visiter mon domicile pour vérifier mon poste ?"
+    assert answer_about(engine, question, DOC, ADAPTATION) is None
