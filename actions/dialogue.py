@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import logging
 import re
 from typing import Any, Final
 
@@ -28,7 +29,13 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import INTENT_QUESTIONS, answer_question, question_vector
+from actions.answers import (
+    INTENT_QUESTIONS,
+    answer_question,
+    question_text,
+    question_vector,
+    retrieve,
+)
 from actions.common import (
     HELP_BUTTON,
     Button,
@@ -89,6 +96,7 @@ OFFERS: dict[Computation, Button] = {
     "notice": button("Calculer la date d'effet", "/start_notice"),
     "manager_guide": button("Voir le guide du manager", "/start_manager_guide"),
 }
+logger = logging.getLogger(__name__)
 # Buttons whose title, typed, does what a click does (besides the offers).
 EXTRA_BUTTONS = [
     button("Faire le quiz", "/start_quiz"),
@@ -429,8 +437,39 @@ async def _small_talk(
     if is_follow_up(latest_text(tracker)) and len(recent_user_texts(tracker)) > 1:
         # « je px faire quoi alors ? » after a refusal asks about the refusal.
         return await _answer_as_a_question(dispatcher, tracker, domain)
+    if response == "utter_help" and await _texts_answer(tracker):
+        # « nomade2 ça sert à quoi concrètement ? » asks about a thing, not about the bot.
+        return await _answer_as_a_question(dispatcher, tracker, domain)
     dispatcher.utter_message(response=response)
     return []
+
+
+# Below this confidence, a long message read as a request for help may be a question.
+SURE_HELP = 0.8
+MIN_QUESTION_WORDS_FOR_HELP = 5
+# Words that address the bot (« tu sers à quoi ? », « que pouvez-vous faire ? »).
+_TO_THE_BOT = frozenset({"tu", "toi", "te", "t", "vous", "bot", "robot", "assistant"})
+
+
+async def _texts_answer(tracker: Tracker) -> bool:
+    """Whether a message the NLU was unsure was help is a question the texts answer.
+
+    Only a long message that does not address the bot is asked (« ça sert à quoi le
+    simulateur du plan ? »); the engine's own decision says whether the texts answer it.
+    """
+    intent = (tracker.latest_message or {}).get("intent") or {}
+    confidence = intent.get("confidence") if isinstance(intent, dict) else None
+    tokens = words(latest_text(tracker))
+    if not isinstance(confidence, int | float) or confidence >= SURE_HELP:
+        return False
+    if len(tokens) < MIN_QUESTION_WORDS_FOR_HELP or _TO_THE_BOT & set(tokens):
+        return False
+    try:
+        answer = await retrieve(question_text(tracker), question_vector(tracker))
+    except Exception:  # the help is a fine reply when the engine cannot say
+        logger.warning("Recherche impossible pour une demande d'aide incertaine")
+        return False
+    return not answer.abstained
 
 
 class ActionHandleReply(Action):

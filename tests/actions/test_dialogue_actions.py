@@ -356,6 +356,22 @@ def test_help_asked_for_gets_the_help(run: Run) -> None:
     assert outcome.responses == ["utter_help"]
 
 
+@pytest.mark.integration
+def test_an_unsure_help_about_a_thing_is_answered_from_the_texts(run: Run, engine: object) -> None:
+    """« nomade2 ça sert à quoi… ? » read as help (0.57): a question the texts answer."""
+    text = "nomade2 ca sert a quoi concretement, je peux l'utiliser sur mon ordi a moi ?"
+    tracker = after([], text, "help", bot_text="Bonjour !")
+    tracker.latest_message["intent"]["confidence"] = 0.57
+    outcome = run(ActionHandleReply(), tracker)
+    assert "utter_help" not in outcome.responses
+    assert any(source["doc_id"] == "mi-newsletter-2020-04-02" for source in outcome.sources)
+    # Sure of it, or addressed to the bot, it is the help.
+    for sure, asked in ((0.95, text), (0.57, "tu peux m'aider a faire quoi exactement ?")):
+        tracker = after([], asked, "help", bot_text="Bonjour !")
+        tracker.latest_message["intent"]["confidence"] = sure
+        assert run(ActionHandleReply(), tracker).responses == ["utter_help"]
+
+
 def test_a_check_read_as_a_value_is_answered(run: Run) -> None:
     """« donc 15 jours c'est ça ? » (inform, 15 telework days) after the notice rule."""
     tracker = after(
