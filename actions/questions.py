@@ -240,6 +240,10 @@ class ActionAnswerQuestion(Action):
             return await start(decision.computation, dispatcher, tracker)
         offers = [OFFERS[decision.computation]] if decision.computation else []
         offers += NEXT_STEPS.get(intent, [])
+        if decision.computation is None and requested_topic(text) == "eligibility":
+            # « comment savoir si je remplis les conditions ? » (a procedure question by its
+            # intent) asks for the check: offered alone, so that « oui » accepts it.
+            offers = [OFFERS["eligibility"]]
         stuck = intent == "nlu_fallback" and fell_back_before(tracker)
         # Second misunderstanding in a row: no topics to pick again, the référent instead.
         unsure = ([] if stuck else suggestions(tracker)) if intent == "nlu_fallback" else None

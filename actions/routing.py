@@ -156,7 +156,7 @@ def has_parameters(computation: Computation, entities: Collection[str]) -> bool:
 # Words naming a calculator in a request (« calcule ma date d'effet »), whatever the intent.
 _TOPIC_WORDS: tuple[tuple[Computation, re.Pattern[str]], ...] = (
     ("notice", re.compile(r"\b(date d effet|prevenance|preavis|prendr?a? effet|effecti(f|ve))\b")),
-    ("eligibility", re.compile(r"\beligib\w*")),
+    ("eligibility", re.compile(r"\b(eligib\w*|rempli\w* (les |toutes les )?conditions)")),
     ("impact", re.compile(r"\b(economies?|trajets?|co2|carburant|kilometres)\b")),
     ("quota", re.compile(r"\b(quotite|(mes|de|nombre de) (jours|jrs) de (tt|teletravail))\b")),
 )

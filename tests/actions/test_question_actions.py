@@ -60,6 +60,8 @@ def engine(monkeypatch: pytest.MonkeyPatch) -> FakeEngine:
             "/start_manager_guide",
         ),
         ("ask_procedure", "comment faire ma demande ?", "/request_draft"),
+        # Named by the question whatever its intent: the check alone, for « oui » to take it.
+        ("ask_procedure", "comment savoir si je remplis les conditions ?", "/start_eligibility"),
     ],
 )
 def test_question_is_answered_then_its_calculator_offered(
