@@ -437,11 +437,22 @@ async def _small_talk(
     if is_follow_up(latest_text(tracker)) and len(recent_user_texts(tracker)) > 1:
         # « je px faire quoi alors ? » after a refusal asks about the refusal.
         return await _answer_as_a_question(dispatcher, tracker, domain)
-    if response == "utter_help" and await _texts_answer(tracker):
+    if response == "utter_help" and await texts_answer(tracker):
         # « nomade2 ça sert à quoi concrètement ? » asks about a thing, not about the bot.
         return await _answer_as_a_question(dispatcher, tracker, domain)
     dispatcher.utter_message(response=response)
     return []
+
+
+async def small_talk_asks(tracker: Tracker) -> bool:
+    """Whether help or « es-tu un robot ? » read by the NLU is in fact a question to answer.
+
+    A follow-up (« c'est quoi les pièces à fournir avec ? »), or an unsure help the texts
+    answer (:func:`texts_answer`). Used in forms, where there is no computation to redo.
+    """
+    if is_follow_up(latest_text(tracker)) and len(recent_user_texts(tracker)) > 1:
+        return True
+    return latest_intent(tracker) == "help" and await texts_answer(tracker)
 
 
 # Below this confidence, a long message read as a request for help may be a question.
@@ -451,7 +462,7 @@ MIN_QUESTION_WORDS_FOR_HELP = 5
 _TO_THE_BOT = frozenset({"tu", "toi", "te", "t", "vous", "bot", "robot", "assistant"})
 
 
-async def _texts_answer(tracker: Tracker) -> bool:
+async def texts_answer(tracker: Tracker) -> bool:
     """Whether a message the NLU was unsure was help is a question the texts answer.
 
     Only a long message that does not address the bot is asked (« ça sert à quoi le

@@ -32,7 +32,7 @@ from actions.answers import (
     question_vector,
 )
 from actions.common import Button, button, latest_intent, latest_text
-from actions.dialogue import OFFERS, RESUME_QUIZ, resolve_turn, run_choice
+from actions.dialogue import OFFERS, RESUME_QUIZ, resolve_turn, run_choice, small_talk_asks
 from actions.handoff import fell_back_before, offer_handoff, send_draft_info, send_referent
 from actions.impact import impact_now
 from actions.manager import ask_question, quiz_index, send_guide
@@ -142,7 +142,7 @@ OTHER_FLOWS = frozenset(
 async def answer_in_form(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     """Answer what interrupted a form; the form then asks its question again."""
     intent = latest_intent(tracker)
-    if intent in RESPONSES:
+    if intent in RESPONSES and not await small_talk_asks(tracker):
         dispatcher.utter_message(response=RESPONSES[intent])
     elif intent == "talk_to_human":
         send_referent(dispatcher)

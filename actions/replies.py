@@ -55,6 +55,8 @@ _FILLERS = frozenset(
 MAX_YES_NO_WORDS = 5
 # A reply that opens with one of these is a no, whatever polite yes-word follows.
 _NO_OPENERS = frozenset({"non", "nan", "no", "nope"})
+# Messages in a row without any reply (lost to a failure) that the last offer outlives.
+MAX_UNANSWERED = 1
 # A bare number up to this one is read as a choice that fits none (« 7 » among four).
 MAX_CHOICE_NUMBER = 9
 
@@ -276,13 +278,23 @@ def _title_key_raw(title: str) -> str:
 
 
 def last_bot_turn(events: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-    """The bot's messages between the user's previous message and the latest one."""
+    """The bot's messages between the user's previous message and the latest one.
+
+    A previous message that got no reply at all (the action server was down: the agent was
+    told to send it again) does not count: « oui » sent again still answers the offer made
+    before it.
+    """
     users = [i for i, event in enumerate(events) if event.get("event") == "user"]
     if not users:
         return []
+    starts = [*reversed(users[:-1]), -1][: MAX_UNANSWERED + 1]
     end = users[-1]
-    start = users[-2] if len(users) > 1 else -1
-    return [e for e in events[start + 1 : end] if e.get("event") == "bot"]
+    for start in starts:
+        said = [e for e in events[start + 1 : end] if e.get("event") == "bot"]
+        if said:
+            return said
+        end = start
+    return []
 
 
 def last_choices(events: Sequence[Mapping[str, Any]]) -> list[Choice]:

@@ -232,6 +232,16 @@ def test_small_talk_in_a_form_gets_its_response(
     assert engine.questions == []
 
 
+def test_a_follow_up_read_as_help_in_a_form_is_answered(run: Run, engine: FakeEngine) -> None:
+    """« c'est quoi les pièces à fournir avec ? » (help, 0.76) during a form: a question."""
+    tracker = in_form("c'est quoi les pièces à fournir avec ?", "help")
+    tracker.events.insert(0, {"event": "user", "text": "aide moi à faire ma demande"})
+    outcome = run(ActionAnswerQuestion(), tracker)
+    assert "utter_help" not in outcome.responses
+    assert engine.questions and "pièces à fournir" in engine.questions[0]
+    assert outcome.texts[0] == FakeEngine.ANSWER
+
+
 def test_referent_in_a_form(run: Run, engine: FakeEngine) -> None:
     outcome = run(ActionAnswerQuestion(), in_form("je veux le référent", "talk_to_human"))
     assert "référent télétravail" in outcome.texts[0]

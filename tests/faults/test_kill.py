@@ -35,7 +35,10 @@ REDIS_PROBE = "merci sonde-panne-redis-zq7"
 TIMEOUT_PROBES = [
     f"puis-je télétravailler depuis l'étranger ? sonde-délai-zq7-{n}" for n in range(3)
 ]
-SENT_TEXTS = [OPEN_QUOTA_FORM, ACTIONS_PROBE, RASA_PROBE, REDIS_PROBE, *TIMEOUT_PROBES]
+NOTICE_QUESTION = "il faut prévenir combien de temps avant pour arrêter le télétravail ?"
+SENT_TEXTS = [
+    OPEN_QUOTA_FORM, ACTIONS_PROBE, RASA_PROBE, REDIS_PROBE, NOTICE_QUESTION, *TIMEOUT_PROBES
+]  # fmt: skip
 TIMEOUT_EVENT = "rest.message.received.timeout"
 
 
@@ -68,9 +71,17 @@ def test_each_service_killed_comes_back_and_the_form_resumes(
     assert_quota_form_waits_for_quotite(supervised, sender)
     durations: dict[str, float] = {}
 
+    offered = "fault-offer"
+    assert "(oui / non)" in texts(supervised.chat(offered, NOTICE_QUESTION))
+
     killed = supervised.kill9("actions")
     assert_outage_answer(supervised.chat("fault-probe-actions", ACTIONS_PROBE))
+    # « oui » to the offer, lost in the outage, then sent again: it still accepts the offer.
+    assert_outage_answer(supervised.chat(offered, "oui"))
     durations["actions"] = supervised.wait_back("actions", killed)
+    wait_until_answering(supervised.rasa_url)
+    supervised.chat(offered, "oui")
+    assert (supervised.tracker(offered).get("active_loop") or {}).get("name") == "notice_form"
 
     killed = supervised.kill9("api")
     durations["api"] = supervised.wait_back("api", killed)
