@@ -29,6 +29,7 @@ from actions.common import (
     own_question,
     run_in_thread,
 )
+from actions.dialogue import notice_date
 from actions.draft_dialogue import interpret, summary, to_request
 from actions.draft_fields import HIDDEN, NAMES, SLOT_PREFIX
 from actions.questions import answer_in_form
@@ -96,9 +97,15 @@ class ValidateDraftForm(Action):
         field = own_question(tracker, PREFIX)
         skipped = list(tracker.get_slot(SKIPPED) or [])
         values = _values(tracker)
+        text = _message_text(tracker)
+        if field is None and text is not None and not text.startswith("/"):
+            # « oui je fais la demande le 1er février » just after a notice period: the date
+            # of that notice (computed), not a request to draft — the NLU reads « demande ».
+            computed = await notice_date(dispatcher, tracker, text)
+            if computed is not None:
+                return [*computed, SlotSet(REQUESTED_SLOT, None), ActiveLoop(None)]
         if field is None:
             dispatcher.utter_message(text=INTRO)
-        text = _message_text(tracker)
         if text is None:
             dispatcher.utter_message(text="Terminons d'abord la demande (ou dites « annuler »).")
             return [SlotSet(SKIPPED, skipped), SlotSet(REQUESTED_SLOT, requested)]

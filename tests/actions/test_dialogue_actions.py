@@ -233,6 +233,20 @@ def test_a_follow_up_that_changes_the_situation_is_not_computed_with_the_old_one
     assert "1er avril 2027" in outcome.texts[0]
 
 
+def test_a_date_read_as_a_draft_request_after_a_notice_rule_is_computed(run: Run) -> None:
+    """« oui je fais la demande le 1er février 2027 » (request_draft) after the rule."""
+    from actions.draft_form import INTRO, ValidateDraftForm
+
+    kept = {"last_computation": {"kind": "notice", "event": "calendar_change"}}
+    text = "oui je fais la demande le 1er février 2027"
+    outcome = run(ValidateDraftForm(), after([], text, "request_draft", slots=kept))
+    assert "16 février 2027" in outcome.text and INTRO not in outcome.text
+    assert {"event": "active_loop", "timestamp": None, "name": None} in outcome.events
+    # Without a notice just before, the same words start the request.
+    started = run(ValidateDraftForm(), after([], text, "request_draft"))
+    assert INTRO in started.text
+
+
 def test_a_question_read_as_stop_is_answered_as_a_question(run: Run) -> None:
     """« et si je veux arrêter pendant ? » (NLU: stop) after the adaptation period's rule."""
     tracker = after([], "et si je veux arrêter pendant ?", "stop")
