@@ -30,7 +30,7 @@ _KEPT_STOP_WORDS = frozenset(
 _EXTRA_STOP_WORDS = frozenset(
     {"faut", "falloir", "fallait", "faudra", "faudrait", "dois", "doivent", "devoir", "devez",
      "devons", "peux", "pouvoir", "pouvez", "pouvons", "peuvent", "pourrais", "pourrait",
-     "veux", "vouloir", "voudrais", "voulez", "veut"}
+     "veux", "vouloir", "voudrais", "voulez", "veut", "donne", "donner", "donnez", "donnes"}
 )  # fmt: skip
 
 

@@ -73,3 +73,11 @@ def test_modal_verbs_are_not_words_of_the_subject() -> None:
     }
     assert terms == {"joindre"}
     assert not {"falloir", "pouvoir", "devoir"} & set(analyze("il faudrait que je puisse"))
+
+
+def test_giving_is_not_a_word_of_the_subject() -> None:
+    """« on me donne quoi ? »: its prefix « donn » met « données », the data-protection rule."""
+    terms = set(analyze("qu'est-ce qu'on me donne comme matériel ?"))
+    assert "materiel" in terms
+    assert not any(term.startswith("donn") for term in terms)
+    assert any(term.startswith("donn") for term in analyze("la protection des données"))
