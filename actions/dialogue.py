@@ -434,11 +434,7 @@ async def _small_talk(
     events = await follow_up(dispatcher, tracker)
     if events is not None:
         return events
-    if is_follow_up(latest_text(tracker)) and len(recent_user_texts(tracker)) > 1:
-        # « je px faire quoi alors ? » after a refusal asks about the refusal.
-        return await _answer_as_a_question(dispatcher, tracker, domain)
-    if response == "utter_help" and await texts_answer(tracker):
-        # « nomade2 ça sert à quoi concrètement ? » asks about a thing, not about the bot.
+    if await small_talk_asks(tracker):
         return await _answer_as_a_question(dispatcher, tracker, domain)
     dispatcher.utter_message(response=response)
     return []
@@ -447,8 +443,9 @@ async def _small_talk(
 async def small_talk_asks(tracker: Tracker) -> bool:
     """Whether help or « es-tu un robot ? » read by the NLU is in fact a question to answer.
 
-    A follow-up (« c'est quoi les pièces à fournir avec ? »), or an unsure help the texts
-    answer (:func:`texts_answer`). Used in forms, where there is no computation to redo.
+    A follow-up (« je px faire quoi alors ? » after a refusal asks about the refusal), or an
+    unsure help the texts answer (« nomade2 ça sert à quoi concrètement ? » asks about a thing,
+    not about the bot: :func:`texts_answer`). Also read in forms.
     """
     if is_follow_up(latest_text(tracker)) and len(recent_user_texts(tracker)) > 1:
         return True
