@@ -235,10 +235,12 @@ async def retrieve(question: str, known: KnownQueryVector | None = None) -> Answ
     return await run_in_thread(_ask, question, known, timeout=ASK_TIMEOUT_S)
 
 
-def _ask_about(question: str, about: tuple[str, str]) -> Answer | None:
+def _ask_about(
+    question: str, about: tuple[str, str], known: KnownQueryVector | None
+) -> Answer | None:
     from knowledge.follow_up import answer_about
 
-    return answer_about(get_engine(), question, *about)
+    return answer_about(get_engine(), question, *about, known=known)
 
 
 def _cites_first(answer: Answer, section: tuple[str, str]) -> bool:
@@ -246,7 +248,9 @@ def _cites_first(answer: Answer, section: tuple[str, str]) -> bool:
     return first is not None and (first.doc_id, first.section) == section
 
 
-async def retrieve_about(question: str, about: tuple[str, str]) -> Answer | None:
+async def retrieve_about(
+    question: str, about: tuple[str, str], known: KnownQueryVector | None = None
+) -> Answer | None:
     """The answer from the section just cited, if the follow-up is about it (or None).
 
     Raises:
@@ -254,7 +258,7 @@ async def retrieve_about(question: str, about: tuple[str, str]) -> Answer | None
 
     """
     await run_in_thread(get_engine, timeout=LOAD_TIMEOUT_S)
-    return await run_in_thread(_ask_about, question, about, timeout=ASK_TIMEOUT_S)
+    return await run_in_thread(_ask_about, question, about, known, timeout=ASK_TIMEOUT_S)
 
 
 async def answer_question(
@@ -314,7 +318,7 @@ async def answer_question(
         answer = await retrieve(question, known)
         if context and about and not _cites_first(answer, about):
             # Found elsewhere alone: the follow-up may still be about what was just cited.
-            answer = await retrieve_about(question, about) or answer
+            answer = await retrieve_about(question, about, known) or answer
         if answer.abstained and context:
             with_previous = await retrieve(context[-MAX_QUESTION_CHARS:])
             answer = answer if with_previous.abstained else with_previous

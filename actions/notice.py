@@ -49,11 +49,8 @@ from rules.models import cite, load_rules
 
 logger = logging.getLogger(__name__)
 
-DATE_HINT = (
-    "Pour calculer la date d'effet, donnez-moi la date de notification, par exemple "
-    "« le 4 mai 2026 » ou « 04/05/2026 »."
-)
-UNKNOWN_DATE = "Je n'ai pas reconnu la date de notification. " + DATE_HINT
+# Days after today of the notification date given as an example (a near, plausible one).
+EXAMPLE_DAYS_AHEAD = 7
 UNKNOWN_EVENT = (
     "Je n'ai pas reconnu le changement. Répondez par son numéro :\n"
     "1. Échanger un jour ponctuellement\n2. Changer mes jours durablement\n"
@@ -91,6 +88,25 @@ def parse_event(value: object) -> str | None:
     return "end" if over else None
 
 
+def date_example(today: dt.date | None = None) -> str:
+    """« le 14 décembre 2026 » ou « 14/12/2026 »: a week from today, so never in the past."""
+    day = (today or dates.current_day()) + dt.timedelta(days=EXAMPLE_DAYS_AHEAD)
+    return f"« le {fr_date(day).split(' ', 1)[1]} » ou « {day:%d/%m/%Y} »"
+
+
+def date_hint() -> str:
+    """How to give the notification date, with an example that follows today's date."""
+    return (
+        "Pour calculer la date d'effet, donnez-moi la date de notification, par exemple "
+        f"{date_example()}."
+    )
+
+
+def unknown_date() -> str:
+    """A date that could not be read, and how to give it."""
+    return "Je n'ai pas reconnu la date de notification. " + date_hint()
+
+
 async def read_date(text: str) -> dt.date | None:
     """The one date of a message, read in a worker thread (dateparser blocks).
 
@@ -120,7 +136,7 @@ async def reply_notice(
         request = NoticeRequest.model_validate({"event": event, "date": day})
     except ValidationError as error:
         # The event is known by now: what the engine refuses is the date, in French.
-        dispatcher.utter_message(text=f"{pydantic_message(error)}. {DATE_HINT}")
+        dispatcher.utter_message(text=f"{pydantic_message(error)}. {date_hint()}")
         return False
     try:
         result = await run_in_thread(compute_notice, request, timeout=RULES_TIMEOUT_S)
@@ -147,7 +163,7 @@ async def notice_now(dispatcher: CollectingDispatcher, tracker: Tracker) -> list
     raw_date = tracker.get_slot("date") or latest_entity(tracker, "date")
     day = await read_date(str(raw_date)) if raw_date else None
     if event is None or day is None:
-        dispatcher.utter_message(text=UNKNOWN_DATE if event else UNKNOWN_EVENT)
+        dispatcher.utter_message(text=unknown_date() if event else UNKNOWN_EVENT)
         return [SlotSet("date", None)]
     if await reply_notice(dispatcher, event, day, _said(tracker)):
         return [*CLEARED, remember("notice", event=event, date=day.isoformat())]
@@ -234,7 +250,7 @@ class ValidateNoticeForm(FormValidationAction):
         if day is None and text and not text.startswith("/") and text != slot_value:
             day = await read_date(text)
         if day is None:
-            dispatcher.utter_message(text=UNKNOWN_DATE)
+            dispatcher.utter_message(text=unknown_date())
             return {"date": None}
         kept = {"date": day.strftime("%d/%m/%Y")}
         event = parse_event(tracker.get_slot("notice_event"))
@@ -343,3 +359,20 @@ async def notice_question(
         payload += json.dumps({"notice_event": event})
     dispatcher.utter_message(text=OFFER_TEXT, buttons=[button("Calculer la date d'effet", payload)])
     return context
+
+
+class ActionAskDate(Action):
+    """The notice form's date question, with an example that follows today's date."""
+
+    def name(self) -> str:
+        """The action Rasa runs to ask the form's ``date`` slot."""
+        return "action_ask_date"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        """Ask for the date; the form's validation reads the answer."""
+        dispatcher.utter_message(
+            text=f"À quelle date le changement est-il notifié ? Par exemple {date_example()}."
+        )
+        return []

@@ -18,6 +18,7 @@ import re
 
 from knowledge.analysis import fold, term_alternatives
 from knowledge.answer import COSINE_LOW, Answer, AnswerEngine
+from knowledge.dense import KnownQueryVector
 
 # Ways of asking whose nouns say nothing of the subject (« combien de temps » asks a
 # duration): left out when the follow-up's words are looked for in the cited section.
@@ -35,13 +36,23 @@ def subject_words(question: str) -> list[tuple[str, ...]]:
     return term_alternatives(_ASKING.sub(" ", folded))
 
 
-def answer_about(engine: AnswerEngine, question: str, doc_id: str, section: str) -> Answer | None:
-    """The answer from one cited section, or None when the question is not about it."""
+def answer_about(
+    engine: AnswerEngine,
+    question: str,
+    doc_id: str,
+    section: str,
+    known: KnownQueryVector | None = None,
+) -> Answer | None:
+    """The answer from one cited section, or None when the question is not about it.
+
+    ``known``: the question's vector from the NLU, reused when it is the question's (the
+    chat has just searched the same words alone: they are not encoded a third time).
+    """
     terms = subject_words(question)
     if len(terms) > MAX_SUBJECT_WORDS:
         return None
     retriever = engine.retriever
-    query = retriever.query(question)
+    query = retriever.query(question, known=known)
     hits = retriever.section_hits(doc_id, section, query)
     if not hits:
         return None

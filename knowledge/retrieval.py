@@ -226,16 +226,7 @@ class Retriever:
         if not self.index.chunks:
             return []
         query = query or self.query(question, query_vector)
-        lexical = self.lexical.scores(query)
-        dense = self.dense.scores(query)
-        if method == "bm25":
-            fused = lexical
-        elif method == "dense":
-            fused = dense
-        else:
-            weight = self.lexical_weight
-            fused = fuse([(lexical, weight), (dense, 1 - weight)])
-        best_question = self.dense.question_cosines(query)
+        fused, lexical, dense, best_question = self._scored(query, method)
         order = np.argsort(-fused, kind="stable")[:k]
         return [
             self._hit(int(i), float(fused[i]), float(lexical[i]), float(dense[i]), best_question)
@@ -248,15 +239,27 @@ class Retriever:
         For a follow-up about what was just cited (knowledge.follow_up): the section is
         known, only its sentences are to rank.
         """
-        lexical = self.lexical.scores(query)
-        dense = self.dense.scores(query)
-        fused = fuse([(lexical, self.lexical_weight), (dense, 1 - self.lexical_weight)])
-        best_question = self.dense.question_cosines(query)
+        fused, lexical, dense, best_question = self._scored(query, "hybrid")
         return [
             self._hit(i, float(fused[i]), float(lexical[i]), float(dense[i]), best_question)
             for i, chunk in enumerate(self.index.chunks)
             if chunk.doc_id == doc_id and chunk.section == section
         ]
+
+    def _scored(
+        self, query: Query, method: Method
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Every passage's fused, lexical and dense scores, and its best curated question."""
+        lexical = self.lexical.scores(query)
+        dense = self.dense.scores(query)
+        if method == "bm25":
+            fused = lexical
+        elif method == "dense":
+            fused = dense
+        else:
+            weight = self.lexical_weight
+            fused = fuse([(lexical, weight), (dense, 1 - weight)])
+        return fused, lexical, dense, self.dense.question_cosines(query)
 
     def _hit(
         self, i: int, score: float, lexical: float, dense: float, best_question: np.ndarray

@@ -110,11 +110,23 @@ def table_row(quotite: float) -> str | None:
     return f"{header}\n{rule}\n{row}" if row else None
 
 
+def _naming_quotite(citations: Sequence[Citation], quotite: float) -> list[str]:
+    """The quotes that state the rule for this very quotité (« Un agent qui travaille à 80 %… »).
+
+    The agent reads the sentence in the text's words, not only a row of numbers.
+    """
+    named = re.compile(rf"(?<![\d,]){re.escape(fr_number(quotite))} %")
+    return [citation.quote for citation in citations if named.search(citation.quote)]
+
+
 def quota_extract(result: QuotaResult) -> str:
     """The sentences (full time) or the table row (part time) the quota was computed from."""
     quota = load_rules().quota
     row = table_row(result.quotite_effective) if result.quotite_effective != 100 else None
     if row is not None:
+        named = _naming_quotite(quota.part_time_table.sources, result.quotite_effective)
+        if named:  # the text's own sentence for this quotité, then its row of the table
+            return f"{render_extract(named)}\nTableau de l'instruction :\n{row}"
         return f"Ce que dit le texte (tableau de l'instruction) :\n{row}"
     quotes = [
         quota.full_time_max_days_per_week.sources[0].quote,

@@ -307,30 +307,27 @@ def test_a_second_misunderstood_message_in_a_row_offers_the_referent(run: Run) -
     assert not any(HANDOFF_QUESTION in text for text in first.texts)
 
 
-def test_a_number_in_km_is_the_distance_whatever_its_label(run: Run) -> None:
-    """« 1200 km » read as days by the NLU: the distance, explained as out of range."""
-    tracker = make_tracker(
+def _simulation_with_distance(km: int) -> Tracker:
+    """« simule pour 2 jours de tt, j'habite a N km » with N labelled as days by the NLU."""
+    return make_tracker(
         "inform",
-        text="simule pour 2 jours de tt, j'habite a 1200 km du bureau",
+        text=f"simule pour 2 jours de tt, j'habite a {km} km du bureau",
         entities=[
             {"entity": "telework_days", "value": "2"},
-            {"entity": "telework_days", "value": "1200"},
+            {"entity": "telework_days", "value": str(km)},
         ],
         slots={"quotite": None},
     )
-    outcome = run(ActionHandleInform(), tracker)
+
+
+def test_a_number_in_km_is_the_distance_whatever_its_label(run: Run) -> None:
+    """« 1200 km » read as days by the NLU: the distance, explained as out of range."""
+    outcome = run(ActionHandleInform(), _simulation_with_distance(1200))
     assert outcome.events == [slot("distance_km", None), slot("telework_days", 2.0)]
     assert "jusqu'à 500" in outcome.texts[0]
     assert "Hypothèses utilisées" not in outcome.text
-    # The same sentence at 35 km is simulated with both values.
-    tracker = make_tracker(
-        "inform",
-        text="simule pour 2 jours de tt, j'habite a 35 km du bureau",
-        entities=[
-            {"entity": "telework_days", "value": "2"},
-            {"entity": "telework_days", "value": "35"},
-        ],
-        slots={"quotite": None},
-    )
-    outcome = run(ActionHandleInform(), tracker)
+
+
+def test_a_plausible_distance_in_km_is_simulated_with_the_days(run: Run) -> None:
+    outcome = run(ActionHandleInform(), _simulation_with_distance(35))
     assert "distance aller simple : 35 km (valeur saisie)" in outcome.text

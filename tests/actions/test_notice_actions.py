@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from rasa_sdk import Action, Tracker
 
+from actions import dates
 from actions.notice import (
-    UNKNOWN_DATE,
     UNKNOWN_EVENT,
+    ActionAskDate,
     ActionNotice,
     ValidateNoticeForm,
     parse_event,
+    unknown_date,
 )
 from tests.actions.helpers import Outcome, make_tracker, slot
 
@@ -77,7 +80,7 @@ def test_unreadable_date_is_cleared_and_explained(run: Run) -> None:
     tracker = make_tracker("notice", slots={"date": "31/02/2026"})
     outcome = run(ActionNotice(), tracker)
     assert outcome.events == [slot("date", None)]
-    assert outcome.texts == [UNKNOWN_DATE]
+    assert outcome.texts == [unknown_date()]
 
 
 def test_date_outside_the_accepted_years_is_refused(run: Run) -> None:
@@ -116,7 +119,7 @@ def test_form_asks_again_for_an_unreadable_date(run: Run) -> None:
     tracker = form_asking("date", "bientôt sans doute", notice_event="end")
     outcome = run(ValidateNoticeForm(), tracker)
     assert slot("date", None) in outcome.events
-    assert outcome.texts == [UNKNOWN_DATE]
+    assert outcome.texts == [unknown_date()]
 
 
 def test_form_takes_the_change_in_words(run: Run) -> None:
@@ -220,3 +223,11 @@ def test_a_date_alone_keeps_the_end_given(run: Run) -> None:
     )
     assert slot("date", "04/01/2027") in outcome.events
     assert slot("notice_event", "end_during_adaptation") not in outcome.events
+
+
+def test_the_date_question_gives_an_example_to_come_that_the_form_reads(run: Run) -> None:
+    outcome = run(ActionAskDate(), make_tracker("notice"))
+    today = dates.current_day()
+    written, numeric = re.findall(r"« ([^»]+) »", outcome.text)
+    assert dates.read_date(written, today) == dates.read_date(numeric, today)
+    assert dates.read_date(written, today) > today

@@ -45,6 +45,15 @@ def test_a_part_time_quota_shows_its_own_row_of_the_table(
     assert "Quotité de temps partiel" in table[0]
 
 
+def test_a_quotite_the_text_states_in_words_gets_its_sentence_before_its_row() -> None:
+    extract = extract_for(80)
+    quotes = _QUOTED.findall(extract)
+    table = load_rules().quota.part_time_table.sources
+    assert quotes == [citation.quote for citation in table if "80 %" in citation.quote]
+    assert extract.index("deux jours de télétravail") < extract.index("| 80 % |")
+    assert _QUOTED.findall(extract_for(60)) == [], "60 % n'a que sa ligne du tableau"
+
+
 def test_full_time_quotes_the_two_sentences_it_applies(
     source: Callable[[str], SourceText], normalised: Callable[[str], str]
 ) -> None:
