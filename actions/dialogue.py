@@ -1,4 +1,4 @@
-"""The turn after a question of the bot: choices, yes/no, the quiz, and follow-ups.
+"""The turn after a question of the bot: choices, yes/no and the quiz.
 
 Before a message is handled as a new question or a bare value, it is read against what the
 bot has just asked (:mod:`actions.replies`):
@@ -11,7 +11,8 @@ bot has just asked (:mod:`actions.replies`):
   again with the choices listed;
 - after a computation, the follow-ups people type recompute it: « et en train ? » after the
   savings simulation, « et par mois ? » or « et à 70 % ? » after the quota, « et si je
-  préviens le 14 janvier 2027 ? » or « corriger la date » after a notice period.
+  préviens le 14 janvier 2027 ? » or « corriger la date » after a notice period
+  (:mod:`actions.computation_follow_ups`).
 
 ``action_handle_reply`` handles the bare replies (yes, no, stop, a value, a quiz letter)
 outside forms; ``action_answer_question`` calls :func:`resolve_turn` first as well.
@@ -19,23 +20,13 @@ outside forms; ``action_answer_question`` calls :func:`resolve_turn` first as we
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
-import logging
-import re
 from typing import Any, Final
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import (
-    INTENT_QUESTIONS,
-    answer_question,
-    question_text,
-    question_vector,
-    retrieve,
-)
+from actions.answers import INTENT_QUESTIONS, answer_question, question_vector
 from actions.common import (
     HELP_BUTTON,
     Button,
@@ -43,18 +34,11 @@ from actions.common import (
     latest_entity,
     latest_intent,
     latest_text,
-    recent_user_texts,
     remember,
 )
-from actions.follow_ups import (
-    asks_more,
-    asks_whom,
-    checks_back,
-    is_follow_up,
-    without_acknowledgement,
-)
+from actions.computation_follow_ups import follow_up, notice_date
+from actions.follow_ups import asks_more, asks_whom, checks_back
 from actions.handoff import ActionHandleInform
-from actions.impact import check_days, check_distance, impact_entities, reply_impact
 from actions.manager import (
     ask_again,
     ask_question,
@@ -65,9 +49,6 @@ from actions.manager import (
     start_quiz,
     stop_quiz,
 )
-from actions.notice import notice_question, read_date, reply_notice
-from actions.parsing import parse_quotite, parse_transport_mode
-from actions.quota import check_quotite, reply_quota
 from actions.replies import (
     Choice,
     attempted_choice,
@@ -79,14 +60,9 @@ from actions.replies import (
     words,
     yes_or_no,
 )
-from actions.routing import (
-    TOPIC_COMPUTATIONS,
-    Computation,
-    mentions_date,
-    situation_of,
-)
+from actions.routing import TOPIC_COMPUTATIONS, Computation
+from actions.small_talk import SMALL_TALK, answer_as_a_question, small_talk
 from knowledge.answer import NOT_ANSWERED
-from rules.extracts import names_administration
 
 # The calculator offered after an answer on its topic.
 OFFERS: dict[Computation, Button] = {
@@ -96,7 +72,6 @@ OFFERS: dict[Computation, Button] = {
     "notice": button("Calculer la date d'effet", "/start_notice"),
     "manager_guide": button("Voir le guide du manager", "/start_manager_guide"),
 }
-logger = logging.getLogger(__name__)
 # Buttons whose title, typed, does what a click does (besides the offers).
 EXTRA_BUTTONS = [
     button("Faire le quiz", "/start_quiz"),
@@ -124,23 +99,8 @@ FORMS = {
     "request_draft": ("draft_form", ()),
     "request_decision": ("decision_form", ()),
 }
-_CORRECT = re.compile(r"\b(corrig\w*|rectifi\w*|modifi\w*|chang\w*|mauvaise|erreur|bonne)\b")
-_MONTHLY = re.compile(r"\b(mois|mensuel\w*)\b")
-_WEEKLY = re.compile(r"\b(semaines?|hebdo\w*)\b")
-_DAYS_COUNT = re.compile(r"\b\d+(?:[.,]\d+)?\s*(?:jours?|jrs?|j)\b")
-IMPACT_MARKER = "Hypothèses utilisées"
-QUOTA_MARKERS = ("de télétravail par semaine au plus", "les plafonds ne laissent")
-MAX_FOLLOW_UP_WORDS = 20
 # In a thank-you, the words that still answer the bot's question (« ok merci » does not).
 _EXPLICIT_YES_NO = frozenset({"oui", "ouais", "volontiers", "yes", "non", "nan", "no"})
-# « si je passe à 90, ça fait combien ? »: a new value in a short sentence.
-MAX_VALUE_FOLLOW_UP_WORDS = 10
-
-
-def last_computation(tracker: Tracker) -> dict[str, Any]:
-    """What the bot computed last (``{"kind": "notice", "event": ...}``), or an empty dict."""
-    value = tracker.get_slot("last_computation")
-    return value if isinstance(value, dict) else {}
 
 
 def _is_question(tracker: Tracker, text: str) -> bool:
@@ -218,130 +178,6 @@ async def quiz_turn(
     return ask_again(dispatcher, index)
 
 
-async def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
-    """Recompute the last computation with what the message changes, if it is a follow-up."""
-    text = without_acknowledgement(latest_text(tracker))
-    tokens = words(text)
-    if not tokens or len(tokens) > MAX_FOLLOW_UP_WORDS:
-        return None
-    last = last_computation(tracker)
-    previous = last_bot_text(tracker.events)
-    kind = last.get("kind")
-    if kind == "impact" or IMPACT_MARKER in previous:
-        return await _impact_follow_up(dispatcher, tracker, text)
-    offered = {choice.intent for choice in last_choices(tracker.events)}
-    if kind == "quota" or "start_quota" in offered or any(m in previous for m in QUOTA_MARKERS):
-        # After the rule and its offer too: « et à mi-temps ? » asks the computation.
-        return await _quota_follow_up(dispatcher, tracker, text)
-    if kind == "notice" and isinstance(last.get("event"), str):
-        return await _notice_follow_up(dispatcher, tracker, text, str(last["event"]))
-    return None
-
-
-async def _impact_follow_up(
-    dispatcher: CollectingDispatcher, tracker: Tracker, text: str
-) -> list[EventType] | None:
-    """« et en train ? », « pour 3 jours plutôt ? », « et à 40 km ? »: the simulation again."""
-    if len(words(text)) > 8:
-        return None
-    mode = latest_entity(tracker, "transport_mode") or parse_transport_mode(text)
-    # A new value counts in a follow-up (« pour 3 jours plutôt ? »), not in a new question
-    # that happens to hold one (« je peux décaler mes 2 jours de tt ? »).
-    changes = (
-        is_follow_up(text) or len(words(text)) <= 4 or bool({"plutot", "si"} & set(words(text)))
-    )
-    new_distance, new_days = impact_entities(tracker) if changes else (None, None)
-    if not isinstance(mode, str) and new_days is None and new_distance is None:
-        return None
-    try:
-        distance = check_distance(new_distance or tracker.get_slot("distance_km"))
-        days = check_days(new_days or tracker.get_slot("telework_days"))
-    except ValueError as error:
-        if new_days is None and new_distance is None:
-            return None
-        dispatcher.utter_message(text=str(error))  # « pour 9 jours ? »: the limit, said
-        return []
-    await reply_impact(
-        dispatcher, tracker, distance, days, mode=mode if isinstance(mode, str) else None
-    )
-    events: list[EventType] = [SlotSet("distance_km", distance), SlotSet("telework_days", days)]
-    if isinstance(mode, str):
-        events.append(SlotSet("transport_mode", mode))
-    return [*events, remember("impact")]
-
-
-async def _quota_follow_up(
-    dispatcher: CollectingDispatcher, tracker: Tracker, text: str
-) -> list[EventType] | None:
-    folded = " ".join(words(text))
-    if "quotite" in folded and _CORRECT.search(folded):
-        return [SlotSet("quotite", None), FollowupAction("quota_form")]
-    given = latest_entity(tracker, "quotite")
-    number = parse_quotite(given if given is not None else text)
-    if given is None and "%" not in text and _DAYS_COUNT.search(folded):
-        number = None  # « ça fait bien 8 jours par mois ? » checks the result: no quotité
-    if number is None:
-        kept = tracker.get_slot("quotite")
-        base = "mensuelle" if _MONTHLY.search(folded) else None
-        base = base or ("hebdomadaire" if _WEEKLY.search(folded) else None)
-        if base is None or not isinstance(kept, int | float) or len(words(text)) > 8:
-            return None
-        await reply_quota(dispatcher, tracker, float(kept), base=base)
-        return [SlotSet("base", base), remember("quota")]
-    # A bare number may be a choice (« 2 »): only « et … », « … % » or the NLU's entity count.
-    limit = MAX_VALUE_FOLLOW_UP_WORDS if given is not None else 6
-    if len(words(text)) > limit or (
-        given is None and "%" not in text and folded.split()[0] != "et"
-    ):
-        return None
-    try:
-        quotite = check_quotite(given if given is not None else text)
-    except ValueError as error:
-        dispatcher.utter_message(text=str(error))
-        return [SlotSet("quotite", None)]
-    await reply_quota(dispatcher, tracker, quotite, base=tracker.get_slot("base"))
-    return [SlotSet("quotite", quotite), remember("quota")]
-
-
-async def _notice_follow_up(
-    dispatcher: CollectingDispatcher, tracker: Tracker, text: str, event: str
-) -> list[EventType] | None:
-    folded = " ".join(words(text))
-    if "date" in folded.split() and _CORRECT.search(folded):
-        form = FollowupAction("notice_form")
-        return [SlotSet("notice_event", event), SlotSet("date", None), form]
-    day = await read_date(text) if mentions_date(text) else None
-    if day is None:
-        if is_follow_up(text, MAX_FOLLOW_UP_WORDS) and names_administration(text):
-            # « et si c'est mon chef qui me fait venir ce jour-là ? »: the same rule, from the
-            # administration's side, and its sentence quoted.
-            return await notice_question(dispatcher, tracker, (event,), offer=False)
-        # « pardon, je suis encore en période d'adaptation »: the same date, the situation
-        # corrected.
-        kept = last_computation(tracker).get("date")
-        if situation_of(text, event) == event or not isinstance(kept, str):
-            return None
-        with contextlib.suppress(ValueError):
-            day = dt.date.fromisoformat(kept)
-        if day is None:
-            return None
-    # « bon en fait j'arrête le tt, je préviens le 1er février » changes the situation too:
-    # never recompute the previous one with the new date.
-    event = situation_of(text, event)
-    await reply_notice(dispatcher, event, day, text)
-    remembered = remember("notice", event=event, date=day.isoformat())
-    return [SlotSet("date", None), SlotSet("notice_event", None), remembered]
-
-
-async def notice_date(
-    dispatcher: CollectingDispatcher, tracker: Tracker, text: str
-) -> list[EventType] | None:
-    """The effective date, when ``text`` gives a date just after a notice period or its offer."""
-    if last_computation(tracker).get("kind") != "notice" or not mentions_date(text):
-        return None
-    return await follow_up(dispatcher, tracker)
-
-
 async def resolve_turn(
     dispatcher: CollectingDispatcher, tracker: Tracker
 ) -> list[EventType] | None:
@@ -407,79 +243,6 @@ async def _goodbye(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[E
     return []
 
 
-async def _answer_as_a_question(
-    dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-) -> list[EventType]:
-    """Answer the message here, as ``action_answer_question`` would.
-
-    Not through ``FollowupAction``: no rule follows ``action_handle_reply`` with another
-    action, so Rasa's rule policy would then add its fallback (« Je ne suis pas sûr… ») and
-    revert the turn — the answer's slots with it. Imported here: ``actions.questions``
-    imports this module.
-    """
-    from actions.questions import ActionAnswerQuestion
-
-    return await ActionAnswerQuestion().run(dispatcher, tracker, domain)
-
-
-# Small talk the NLU may read in a follow-up (« je px faire quoi alors ? » as help, « et en
-# train ? » as bot_challenge), and the response it gets otherwise.
-_SMALL_TALK = {"help": "utter_help", "bot_challenge": "utter_iamabot"}
-
-
-async def _small_talk(
-    dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any], response: str
-) -> list[EventType]:
-    """A follow-up of a computation is recomputed, one of an answer answered; else ``response``."""
-    events = await follow_up(dispatcher, tracker)
-    if events is not None:
-        return events
-    if await small_talk_asks(tracker):
-        return await _answer_as_a_question(dispatcher, tracker, domain)
-    dispatcher.utter_message(response=response)
-    return []
-
-
-async def small_talk_asks(tracker: Tracker) -> bool:
-    """Whether help or « es-tu un robot ? » read by the NLU is in fact a question to answer.
-
-    A follow-up (« je px faire quoi alors ? » after a refusal asks about the refusal), or an
-    unsure help the texts answer (« nomade2 ça sert à quoi concrètement ? » asks about a thing,
-    not about the bot: :func:`texts_answer`). Also read in forms.
-    """
-    if is_follow_up(latest_text(tracker)) and len(recent_user_texts(tracker)) > 1:
-        return True
-    return latest_intent(tracker) == "help" and await texts_answer(tracker)
-
-
-# Below this confidence, a long message read as a request for help may be a question.
-SURE_HELP = 0.8
-MIN_QUESTION_WORDS_FOR_HELP = 5
-# Words that address the bot (« tu sers à quoi ? », « que pouvez-vous faire ? »).
-_TO_THE_BOT = frozenset({"tu", "toi", "te", "t", "vous", "bot", "robot", "assistant"})
-
-
-async def texts_answer(tracker: Tracker) -> bool:
-    """Whether a message the NLU was unsure was help is a question the texts answer.
-
-    Only a long message that does not address the bot is asked (« ça sert à quoi le
-    simulateur du plan ? »); the engine's own decision says whether the texts answer it.
-    """
-    intent = (tracker.latest_message or {}).get("intent") or {}
-    confidence = intent.get("confidence") if isinstance(intent, dict) else None
-    tokens = words(latest_text(tracker))
-    if not isinstance(confidence, int | float) or confidence >= SURE_HELP:
-        return False
-    if len(tokens) < MIN_QUESTION_WORDS_FOR_HELP or _TO_THE_BOT & set(tokens):
-        return False
-    try:
-        answer = await retrieve(question_text(tracker), question_vector(tracker))
-    except Exception:  # the help is a fine reply when the engine cannot say
-        logger.warning("Recherche impossible pour une demande d'aide incertaine")
-        return False
-    return not answer.abstained
-
-
 class ActionHandleReply(Action):
     """A bare reply outside forms: yes, no, stop, a value or a quiz letter."""
 
@@ -500,7 +263,7 @@ class ActionHandleReply(Action):
         intent = latest_intent(tracker)
         if intent in ("thank", "goodbye") and asks_more(latest_text(tracker)):
             # « top merci. et pour un contractuel ? » thanks, then asks.
-            return await _answer_as_a_question(dispatcher, tracker, domain)
+            return await answer_as_a_question(dispatcher, tracker, domain)
         if intent == "thank":
             if _EXPLICIT_YES_NO & set(words(latest_text(tracker))):
                 # « oui merci » to an offer accepts it; « non merci » declines it.
@@ -511,8 +274,8 @@ class ActionHandleReply(Action):
             return []
         if intent == "goodbye":
             return await _goodbye(dispatcher, tracker)
-        if intent in _SMALL_TALK:
-            return await _small_talk(dispatcher, tracker, domain, _SMALL_TALK[intent])
+        if intent in SMALL_TALK:
+            return await small_talk(dispatcher, tracker, domain, SMALL_TALK[intent])
         events = await resolve_turn(dispatcher, tracker)
         if events is RESUME_QUIZ:
             index = quiz_index(tracker)
@@ -530,7 +293,7 @@ class ActionHandleReply(Action):
         text = latest_text(tracker)
         if intent == "inform" and checks_back(text):
             # « donc 15 jours c'est ça ? » after a rule checks it: not a value to compute.
-            return await _answer_as_a_question(dispatcher, tracker, domain)
+            return await answer_as_a_question(dispatcher, tracker, domain)
         if intent == "inform":
             events = await ActionHandleInform().run(dispatcher, tracker, domain)
             event = tracker.get_slot("notice_event")
@@ -546,7 +309,7 @@ class ActionHandleReply(Action):
                 return ask_again(dispatcher, index)
         if intent in ("deny", "stop") and text.rstrip().endswith("?") and len(words(text)) >= 3:
             # « et si je veux arrêter pendant ? » asks a question: it is not a « non ».
-            return await _answer_as_a_question(dispatcher, tracker, domain)
+            return await answer_as_a_question(dispatcher, tracker, domain)
         if intent in ("deny", "stop"):
             dispatcher.utter_message(text=DECLINED)
             return []

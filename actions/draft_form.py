@@ -29,7 +29,7 @@ from actions.common import (
     own_question,
     run_in_thread,
 )
-from actions.dialogue import notice_date
+from actions.computation_follow_ups import notice_date
 from actions.draft_dialogue import interpret, summary, to_request
 from actions.draft_fields import HIDDEN, NAMES, SLOT_PREFIX
 from actions.questions import answer_in_form

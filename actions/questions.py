@@ -32,7 +32,7 @@ from actions.answers import (
     question_vector,
 )
 from actions.common import Button, button, latest_intent, latest_text
-from actions.dialogue import OFFERS, RESUME_QUIZ, resolve_turn, run_choice, small_talk_asks
+from actions.dialogue import OFFERS, RESUME_QUIZ, resolve_turn, run_choice
 from actions.handoff import fell_back_before, offer_handoff, send_draft_info, send_referent
 from actions.impact import impact_now
 from actions.manager import ask_question, quiz_index, send_guide
@@ -49,6 +49,7 @@ from actions.routing import (
     route,
     unsure_route,
 )
+from actions.small_talk import small_talk_asks
 from knowledge.analysis import fold
 from knowledge.models import Source
 

@@ -1,0 +1,172 @@
+"""Follow-ups after a computation: the same calculator again, with what the message changes.
+
+People rarely start a calculator over to change one value: they type « et en train ? »
+after the savings simulation, « et par mois ? » or « et à 70 % ? » after the quota, « et si
+je préviens le 14 janvier 2027 ? » or « corriger la date » after a notice period. The last
+computation (the ``last_computation`` slot, else the bot's last text) says which calculator
+runs again; the slots it kept give the values the message leaves unchanged.
+
+:func:`follow_up` is tried last by :func:`actions.dialogue.resolve_turn`, and by the small
+talk a follow-up may be read as (:mod:`actions.small_talk`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import re
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import latest_entity, latest_text, remember
+from actions.follow_ups import is_follow_up, without_acknowledgement
+from actions.impact import check_days, check_distance, impact_entities, reply_impact
+from actions.notice import notice_question, read_date, reply_notice
+from actions.parsing import parse_quotite, parse_transport_mode
+from actions.quota import check_quotite, reply_quota
+from actions.replies import last_bot_text, last_choices, words
+from actions.routing import mentions_date, situation_of
+from rules.extracts import names_administration
+
+_CORRECT = re.compile(r"\b(corrig\w*|rectifi\w*|modifi\w*|chang\w*|mauvaise|erreur|bonne)\b")
+_MONTHLY = re.compile(r"\b(mois|mensuel\w*)\b")
+_WEEKLY = re.compile(r"\b(semaines?|hebdo\w*)\b")
+_DAYS_COUNT = re.compile(r"\b\d+(?:[.,]\d+)?\s*(?:jours?|jrs?|j)\b")
+IMPACT_MARKER = "Hypothèses utilisées"
+QUOTA_MARKERS = ("de télétravail par semaine au plus", "les plafonds ne laissent")
+MAX_FOLLOW_UP_WORDS = 20
+# « si je passe à 90, ça fait combien ? »: a new value in a short sentence.
+MAX_VALUE_FOLLOW_UP_WORDS = 10
+
+
+def last_computation(tracker: Tracker) -> dict[str, Any]:
+    """What the bot computed last (``{"kind": "notice", "event": ...}``), or an empty dict."""
+    value = tracker.get_slot("last_computation")
+    return value if isinstance(value, dict) else {}
+
+
+async def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
+    """Recompute the last computation with what the message changes, if it is a follow-up."""
+    text = without_acknowledgement(latest_text(tracker))
+    tokens = words(text)
+    if not tokens or len(tokens) > MAX_FOLLOW_UP_WORDS:
+        return None
+    last = last_computation(tracker)
+    previous = last_bot_text(tracker.events)
+    kind = last.get("kind")
+    if kind == "impact" or IMPACT_MARKER in previous:
+        return await _impact_follow_up(dispatcher, tracker, text)
+    offered = {choice.intent for choice in last_choices(tracker.events)}
+    if kind == "quota" or "start_quota" in offered or any(m in previous for m in QUOTA_MARKERS):
+        # After the rule and its offer too: « et à mi-temps ? » asks the computation.
+        return await _quota_follow_up(dispatcher, tracker, text)
+    if kind == "notice" and isinstance(last.get("event"), str):
+        return await _notice_follow_up(dispatcher, tracker, text, str(last["event"]))
+    return None
+
+
+async def _impact_follow_up(
+    dispatcher: CollectingDispatcher, tracker: Tracker, text: str
+) -> list[EventType] | None:
+    """« et en train ? », « pour 3 jours plutôt ? », « et à 40 km ? »: the simulation again."""
+    if len(words(text)) > 8:
+        return None
+    mode = latest_entity(tracker, "transport_mode") or parse_transport_mode(text)
+    # A new value counts in a follow-up (« pour 3 jours plutôt ? »), not in a new question
+    # that happens to hold one (« je peux décaler mes 2 jours de tt ? »).
+    changes = (
+        is_follow_up(text) or len(words(text)) <= 4 or bool({"plutot", "si"} & set(words(text)))
+    )
+    new_distance, new_days = impact_entities(tracker) if changes else (None, None)
+    if not isinstance(mode, str) and new_days is None and new_distance is None:
+        return None
+    try:
+        distance = check_distance(new_distance or tracker.get_slot("distance_km"))
+        days = check_days(new_days or tracker.get_slot("telework_days"))
+    except ValueError as error:
+        if new_days is None and new_distance is None:
+            return None
+        dispatcher.utter_message(text=str(error))  # « pour 9 jours ? »: the limit, said
+        return []
+    await reply_impact(
+        dispatcher, tracker, distance, days, mode=mode if isinstance(mode, str) else None
+    )
+    events: list[EventType] = [SlotSet("distance_km", distance), SlotSet("telework_days", days)]
+    if isinstance(mode, str):
+        events.append(SlotSet("transport_mode", mode))
+    return [*events, remember("impact")]
+
+
+async def _quota_follow_up(
+    dispatcher: CollectingDispatcher, tracker: Tracker, text: str
+) -> list[EventType] | None:
+    folded = " ".join(words(text))
+    if "quotite" in folded and _CORRECT.search(folded):
+        return [SlotSet("quotite", None), FollowupAction("quota_form")]
+    given = latest_entity(tracker, "quotite")
+    number = parse_quotite(given if given is not None else text)
+    if given is None and "%" not in text and _DAYS_COUNT.search(folded):
+        number = None  # « ça fait bien 8 jours par mois ? » checks the result: no quotité
+    if number is None:
+        kept = tracker.get_slot("quotite")
+        base = "mensuelle" if _MONTHLY.search(folded) else None
+        base = base or ("hebdomadaire" if _WEEKLY.search(folded) else None)
+        if base is None or not isinstance(kept, int | float) or len(words(text)) > 8:
+            return None
+        await reply_quota(dispatcher, tracker, float(kept), base=base)
+        return [SlotSet("base", base), remember("quota")]
+    # A bare number may be a choice (« 2 »): only « et … », « … % » or the NLU's entity count.
+    limit = MAX_VALUE_FOLLOW_UP_WORDS if given is not None else 6
+    if len(words(text)) > limit or (
+        given is None and "%" not in text and folded.split()[0] != "et"
+    ):
+        return None
+    try:
+        quotite = check_quotite(given if given is not None else text)
+    except ValueError as error:
+        dispatcher.utter_message(text=str(error))
+        return [SlotSet("quotite", None)]
+    await reply_quota(dispatcher, tracker, quotite, base=tracker.get_slot("base"))
+    return [SlotSet("quotite", quotite), remember("quota")]
+
+
+async def _notice_follow_up(
+    dispatcher: CollectingDispatcher, tracker: Tracker, text: str, event: str
+) -> list[EventType] | None:
+    folded = " ".join(words(text))
+    if "date" in folded.split() and _CORRECT.search(folded):
+        form = FollowupAction("notice_form")
+        return [SlotSet("notice_event", event), SlotSet("date", None), form]
+    day = await read_date(text) if mentions_date(text) else None
+    if day is None:
+        if is_follow_up(text, MAX_FOLLOW_UP_WORDS) and names_administration(text):
+            # « et si c'est mon chef qui me fait venir ce jour-là ? »: the same rule, from the
+            # administration's side, and its sentence quoted.
+            return await notice_question(dispatcher, tracker, (event,), offer=False)
+        # « pardon, je suis encore en période d'adaptation »: the same date, the situation
+        # corrected.
+        kept = last_computation(tracker).get("date")
+        if situation_of(text, event) == event or not isinstance(kept, str):
+            return None
+        with contextlib.suppress(ValueError):
+            day = dt.date.fromisoformat(kept)
+        if day is None:
+            return None
+    # « bon en fait j'arrête le tt, je préviens le 1er février » changes the situation too:
+    # never recompute the previous one with the new date.
+    event = situation_of(text, event)
+    await reply_notice(dispatcher, event, day, text)
+    remembered = remember("notice", event=event, date=day.isoformat())
+    return [SlotSet("date", None), SlotSet("notice_event", None), remembered]
+
+
+async def notice_date(
+    dispatcher: CollectingDispatcher, tracker: Tracker, text: str
+) -> list[EventType] | None:
+    """The effective date, when ``text`` gives a date just after a notice period or its offer."""
+    if last_computation(tracker).get("kind") != "notice" or not mentions_date(text):
+        return None
+    return await follow_up(dispatcher, tracker)
