@@ -85,12 +85,30 @@ def check_days(value: object) -> float:
         ValueError: with a French message saying what is accepted.
 
     """
-    return parse_number(
-        parse_days(value),
-        what="Jours de télétravail par semaine",
-        minimum=MIN_DAYS,
-        maximum=MAX_DAYS,
-        example="« 2 » ou « 1,5 »",
+    days = parse_days(value)
+    try:
+        return parse_number(
+            days,
+            what="Jours de télétravail par semaine",
+            minimum=MIN_DAYS,
+            maximum=MAX_DAYS,
+            example="« 2 » ou « 1,5 »",
+        )
+    except ValueError as error:
+        if days is not None and days > MAX_DAYS:
+            raise ValueError(f"{error}. {week_limit()}") from None
+        raise
+
+
+def week_limit() -> str:
+    """Why more than five days is no answer: the week, and the text's own ceiling, quoted.
+
+    « 7 jours sur 7 » is not a typo to correct silently: the agent learns the rule too.
+    """
+    quote = load_rules().quota.full_time_max_days_per_week.sources[0].quote.rstrip(". ")
+    return (
+        "Une semaine de travail compte 5 jours, et le télétravail y est limité à 3 jours à "
+        f"temps plein, sauf dérogation pour raison médicale (« {quote} »)"
     )
 
 

@@ -10,6 +10,7 @@ from rasa_sdk import Action, Tracker
 from actions.impact import ActionImpact, ValidateImpactForm
 from rules import ImpactRequest, simulate_impact
 from rules.formatting import fr_number
+from rules.models import load_rules
 from tests.actions.helpers import Outcome, make_tracker, slot
 
 pytestmark = pytest.mark.unit
@@ -62,6 +63,21 @@ def test_invalid_days_are_explained(run: Run, text: str) -> None:
     outcome = run(ValidateImpactForm(), tracker)
     assert outcome.events == [slot("telework_days", None)]
     assert "à partir de 0,5 et jusqu'à 5" in outcome.text
+
+
+@pytest.mark.parametrize(("text", "over_a_week"), [("7 jours", True), ("6", True), ("0,25", False)])
+def test_more_days_than_a_week_has_quote_the_texts_ceiling(
+    run: Run, text: str, over_a_week: bool
+) -> None:
+    tracker = make_tracker(
+        "impact_form_asking",
+        text=text,
+        slots={"distance_km": 12.0, "requested_slot": "telework_days"},
+    )
+    said = run(ValidateImpactForm(), tracker).text
+    ceiling = load_rules().quota.full_time_max_days_per_week
+    assert ("semaine de travail compte 5 jours" in said) is over_a_week
+    assert (ceiling.sources[0].quote.rstrip(".") in said) is over_a_week
 
 
 def test_simulation_shows_figures_and_every_assumption(run: Run) -> None:
