@@ -41,6 +41,9 @@ ANSWER_SETS: dict[str, Path] = {
     # Written later (05/12/2026, evening) from the texts only, to check that what was tuned
     # on the two sets above carries over to questions nobody tuned on yet.
     "dev3": EVAL_DIR / "answers_dev3.yaml",
+    # Written on 06/12/2026 from the texts only, by a session that saw neither the system nor
+    # the other sets: fresh failures to learn from once the three above are tuned on.
+    "dev4": EVAL_DIR / "answers_dev4.yaml",
     "holdout": EVAL_DIR / "answers_holdout.yaml",
 }
 
