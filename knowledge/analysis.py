@@ -217,8 +217,35 @@ def analyze_many(texts: Iterable[str]) -> list[list[str]]:
     return [_with_prefixes(_terms(doc)) for doc in docs]
 
 
+@lru_cache(maxsize=4096)
+def verb_readings(word: str) -> tuple[str, ...]:
+    """The infinitives ``word`` is a form of, by spaCy's French verb tables (none if no verb).
+
+    Typed without its subject, a verb is often tagged a noun: « c'est qui qui paye ? »,
+    « ça sert à quoi ? », « je demandai ». Its infinitive (« payer », « servir »), when the
+    texts use it, shows the word is not a topic they leave out. Only infinitives the tables
+    know, and only for words that are no noun of the tables: « montant » stays a noun.
+    """
+    lookups = _nlp().get_pipe("lemmatizer").lookups
+    indexes = lookups.get_table("lemma_index", {})
+    if word in indexes.get("noun", {}) or word.rstrip("s") in indexes.get("noun", {}):
+        return ()  # a noun as well (« montant », « paie »): the noun is what may be a topic
+    index = indexes.get("verb", {})
+    if word in index:
+        return (word,)
+    known = list(lookups.get_table("lemma_exc", {}).get("verb", {}).get(word, []))
+    for ending, replacement in lookups.get_table("lemma_rules", {}).get("verb", []):
+        if word.endswith(ending):
+            form = word[: len(word) - len(ending)] + replacement
+            if form in index:
+                known.append(form)
+    return tuple(dict.fromkeys(known))
+
+
 def content_nouns(text: str) -> list[tuple[str, ...]]:
     """The question's nouns and proper nouns, each as its folded forms (lemma, surface).
+
+    A noun that can be read as a verb (:func:`verb_readings`) carries its infinitives too.
 
     Only alphabetic words that are not stop words: « % » (lemma « pourcent ») or « d'après »
     say nothing about the topic. Used to spot a question about something no text mentions.
@@ -231,6 +258,7 @@ def content_nouns(text: str) -> list[tuple[str, ...]]:
         if fold(token.lower_) in stop_words:
             continue
         forms = {fold(token.lemma_.lower() or token.lower_), fold(token.lower_)}
+        forms |= {fold(verb) for verb in verb_readings(token.lower_)}
         words = tuple(sorted(w for form in forms for w in _WORD.findall(form)))
         if words:
             nouns.append(words)

@@ -40,7 +40,7 @@ from knowledge.questions import load_questions, questions_fingerprint
 from knowledge.sentences import split_units
 from knowledge.uncovered import flatten, load_uncovered, uncovered_fingerprint
 
-INDEX_FORMAT = 13
+INDEX_FORMAT = 14
 EMBED_SLICE = 128
 WINDOW_UNITS = 3
 WINDOW_STRIDE = 2

@@ -49,3 +49,17 @@ def test_everyday_nouns_say_how_the_agent_talks_not_the_topic(
     """« au bout d'un an », « c'est vrai ? » are not topics; « mutuelle » still is."""
     question = "au bout d'un an c'est vrai qu'on perd l'ordinateur et la mutuelle ?"
     assert vocabulary.absent_nouns(question) == ["mutuelle"]
+
+
+def test_a_verb_tagged_as_a_noun_counts_by_its_infinitive() -> None:
+    """« portable demandai hier » (demander) is no new topic when the texts use the verb."""
+    passages = ["L'agent peut demander un portable ; il fournit un justificatif."]
+    vocabulary = CorpusVocabulary(analyze_many(passages))
+    assert vocabulary.absent_nouns("portable demandai hier") == []
+    assert vocabulary.absent_nouns("le montant du portable ?") == ["montant"]
+
+
+def test_typed_contractions_are_read_as_the_words_they_stand_for(
+    vocabulary: CorpusVocabulary,
+) -> None:
+    assert vocabulary.absent_nouns("jpeux avoir un ordinateur ? jsuis a 80 %") == []
