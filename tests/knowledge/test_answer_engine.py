@@ -1,0 +1,32 @@
+"""What the answer shows, on the real index: the sentence closest to the question is in it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+def _closest_unit(engine: Any, question: str) -> tuple[tuple[str, str], str]:
+    """Section and text of the unit the engine finds closest to the question (any passage)."""
+    query, hits, scores, _ = engine._search(question)
+    question_cosines = engine._question_cosines(query.vector)
+    best: tuple[float, tuple[str, str], str] | None = None
+    for hit, unit_scores in zip(hits, scores, strict=True):
+        anchored = engine._anchored_scores(hit, question_cosines)
+        for unit, cosine in zip(engine.units(hit), np.maximum(unit_scores, anchored), strict=True):
+            if best is None or cosine > best[0]:
+                best = (float(cosine), (hit.chunk.doc_id, hit.chunk.section), unit.text)
+    assert best is not None
+    return best[1], best[2]
+
+
+def test_the_closest_sentence_is_shown_even_from_a_lower_ranked_section(engine: Any) -> None:
+    """The rank of its section put another key first; the closest sentence still joins."""
+    question = "a quoi sert le simulateur d'impacts ?"
+    section, text = _closest_unit(engine, question)
+    answer = engine.ask(question)
+    cited = [(source.doc_id, source.section) for source in answer.sources]
+    assert not answer.abstained
+    assert section in cited[1:], "une autre section passe en premier"
+    assert text in answer.answer
