@@ -76,6 +76,10 @@ MAX_EXCERPT_CHARS = MAX_PART_CHARS + 100
 MAX_PARTS = 2
 # A unit shorter than this is not taken as answering a quote that merely contains it.
 MIN_ANCHOR_CHARS = 20
+# The longest answer, the closest sentence included (a phone screen and a half).
+MAX_ANSWER_CHARS = 1300
+# The closest sentence joins with what it needs to read on its own, within this much.
+CLOSEST_PART_CHARS = 400
 # A table inside an answer keeps its header and the rows nearest the question that fit.
 MAX_TABLE_CHARS = 450
 
@@ -435,13 +439,21 @@ class AnswerEngine:
         # two sections are already shown it is not added (taking the second one's place:
         # dev3 0.875 but dev4 0.883 → 0.850).
         _, rank, index = max(raw)
-        if index not in chosen.get(rank, []) and (
-            sections[rank] in {sections[r] for r in chosen}
-            or len({sections[r] for r in chosen}) < MAX_PARTS
-        ):
-            chosen.setdefault(rank, []).extend(
-                i for i in answer_span(shown[rank], index) if i not in chosen.get(rank, [])
+        span = [
+            i
+            for i in answer_span(shown[rank], index, CLOSEST_PART_CHARS)
+            if i not in chosen.get(rank, [])
+        ]
+        room = length + sum(len(shown[rank][i].text) for i in span) <= MAX_ANSWER_CHARS
+        if (
+            index not in chosen.get(rank, [])
+            and room
+            and (
+                sections[rank] in {sections[r] for r in chosen}
+                or len({sections[r] for r in chosen}) < MAX_PARTS
             )
+        ):
+            chosen.setdefault(rank, []).extend(span)
             if rank not in order:
                 order.append(rank)
         by_section: dict[tuple[str, str], list[AnswerPart]] = {}
