@@ -97,6 +97,9 @@ _INTERROGATIVE = frozenset(
      "ou", "quand", "combien", "est", "c", "a"}
 )  # fmt: skip
 _WORD = re.compile(r"[a-z0-9]+")
+# « comment » or « pourquoi » this close before the word of computation makes a question of it.
+_HOW = frozenset({"comment", "pourquoi"})
+MAX_HOW_DISTANCE = 3
 
 
 @dataclass(frozen=True)
@@ -131,10 +134,18 @@ def is_explicit_request(text: str) -> bool:
         return True
     if lead and lead[0] in _NOUN_ORDERS and not text.rstrip().endswith("?"):
         return True
+    if _asks_how(tokens):
+        return False  # « je voudrais savoir comment se calcule… »: the rule is the answer
     if _REQUEST.search(" ".join(tokens)):
         return True
     is_question = text.rstrip().endswith("?") or bool(lead and lead[0] in _INTERROGATIVE)
     return not is_question and any(t in _FIRST_PERSON for t in tokens)
+
+
+def _asks_how(tokens: Sequence[str]) -> bool:
+    """« …, comment on calcule mes jours dans ce cas » asks how, even without « ? » at the end."""
+    first = next(i for i, token in enumerate(tokens) if _COMPUTE.match(token))
+    return any(token in _HOW for token in tokens[max(0, first - MAX_HOW_DISTANCE) : first])
 
 
 def asks_for_guide(text: str) -> bool:

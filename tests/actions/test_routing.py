@@ -53,6 +53,8 @@ def test_requests_for_ones_own_computation(text: str) -> None:
         "comment est calculé mon nombre de jours ?",
         "simulateur d'impact du télétravail",
         "qui est éligible au télétravail ?",
+        "j'ai une décharge syndicale, comment on calcule mes jours dans ce cas",
+        "je voudrais savoir comment se calcule mon nombre de jours",
         "",
     ],
 )
