@@ -48,6 +48,11 @@ def test_everyday_phrases_become_the_words_of_the_texts() -> None:
     expanded = expand_abbreviations("la Période d'essai et la periode d essai, ma Période d’essai")
     assert expanded.count("période d'adaptation") == 3
     assert "médecin de prévention" in expand_abbreviations("la médecine du travail dit oui")
+    # « qui paie » is asked of what the texts say the administration « prend en charge »;
+    # the salary slip (« fiche de paie ») is not.
+    assert expand_abbreviations("qui paie l'écran ?") == "qui prend en charge l'écran ?"
+    assert expand_abbreviations("ma fiche de paie") == "ma fiche de paie"
+    assert expand_abbreviations("jpeux ? jsuis a 80 %") == "je peux ? je suis a 80 %"
 
 
 def test_a_compound_has_its_parts_expanded_but_not_two_letter_ones() -> None:
