@@ -35,6 +35,13 @@ DEMONSTRATIVES = frozenset({"cette", "cet", "ces", "celui", "celle", "ceux", "ce
 # « ce » as a pronoun (« ce que », « c'est ») points at nothing said before.
 _CE_PRONOUN = frozenset({"que", "qu", "qui", "quoi", "dont", "n", "sera", "serait", "soit"})
 _THERE_IS = frozenset({"a", "aura", "avait", "aurait", "ait"})
+# A message made only of these words asks without saying about what (« pendant combien de
+# temps ? », « à partir de quand ? », « c'est quoi le délai ? » has its subject: « délai »).
+_INTERROGATIVES = frozenset({"combien", "quand", "quoi", "comment", "pourquoi", "ou"})
+_BARE_ASKING = _INTERROGATIVES | {
+    "pendant", "pour", "de", "d", "temps", "fois", "a", "partir", "jusqu", "jusque", "depuis",
+    "en", "au", "bout", "c", "est", "ca", "ce", "sera", "et", "alors", "du", "coup",
+}  # fmt: skip
 # Words that thank or acknowledge before the real message (« merci bcp, et un téléphone ? »).
 ACKNOWLEDGEMENTS = frozenset(
     {"merci", "mercii", "thanks", "thx", "ok", "okay", "oki", "okk", "dac", "daccord", "top",
@@ -123,6 +130,8 @@ def is_follow_up(text: str, max_words: int = MAX_LEANING_WORDS) -> bool:
         return True
     if len(tokens) > 1 and tokens[-1] in FOLLOW_UP_CLOSERS:
         return True  # « je fais comment alors ? »
+    if set(tokens) <= _BARE_ASKING and set(tokens) & _INTERROGATIVES:
+        return True  # « pendant combien de temps ? »: a way of asking without a subject
     return _points_back(tokens)
 
 
