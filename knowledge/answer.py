@@ -72,7 +72,8 @@ ABSENT_NOUN_PENALTY = 0.15
 QUESTION_COSINE_OFFSET = 0.07
 MAX_ABSENT_NOUNS = 2
 MAX_EXCERPT_CHARS = MAX_PART_CHARS + 100
-# At most this many passages (sections) in one answer, each with its citation.
+# At most this many sections joined by closeness in one answer, each with its citation (the
+# sentence closest to the question may add one more: see compose).
 MAX_PARTS = 2
 # A unit shorter than this is not taken as answering a quote that merely contains it.
 MIN_ANCHOR_CHARS = 20
@@ -384,8 +385,9 @@ class AnswerEngine:
         within ``settings.answer_margin`` of it — another point of the same passage, or of
         another section when the question spans two. Each is widened into the self-contained
         unit of text around it (knowledge.composition), the key one also with the next
-        sentence of its paragraph; the answer stays within ``settings.answer_chars``, but for
-        the unit closest to the question, always shown whatever its section's rank. Units
+        sentence of its paragraph; the answer stays within ``settings.answer_chars`` and
+        ``MAX_PARTS`` sections, but for the unit closest to the question, always shown whatever
+        its section's rank (within ``MAX_ANSWER_CHARS``). Units
         of one passage form one part, in reading order; a part that starts with a list
         without its introduction is introduced by its section title.
         """
@@ -433,11 +435,11 @@ class AnswerEngine:
                 order.append(rank)
             length += added
         # The unit closest to the question is always shown, even when the rank of its
-        # section put another key first: « Toutefois, à l'initiative de l'administration…
-        # 48 h » is the answer to « mon chef veut que je vienne demain, il a le droit ? »,
-        # from the fourth section found (dev3 0.838 → 0.863, the other sets unchanged). When
-        # two sections are already shown it is not added (taking the second one's place:
-        # dev3 0.875 but dev4 0.883 → 0.850).
+        # section put another key first, and even as a third section: « Toutefois, à
+        # l'initiative de l'administration… 48 h » answers « mon chef veut que je vienne
+        # demain, il a le droit ? » from the fourth section found (dev3 0.838 → 0.863, the
+        # other sets unchanged; taking the second section's place instead: dev4 0.883 →
+        # 0.850). Bounded: its part within CLOSEST_PART_CHARS, the answer MAX_ANSWER_CHARS.
         _, rank, index = max(raw)
         span = [
             i
@@ -445,14 +447,7 @@ class AnswerEngine:
             if i not in chosen.get(rank, [])
         ]
         room = length + sum(len(shown[rank][i].text) for i in span) <= MAX_ANSWER_CHARS
-        if (
-            index not in chosen.get(rank, [])
-            and room
-            and (
-                sections[rank] in {sections[r] for r in chosen}
-                or len({sections[r] for r in chosen}) < MAX_PARTS
-            )
-        ):
+        if index not in chosen.get(rank, []) and room:
             chosen.setdefault(rank, []).extend(span)
             if rank not in order:
                 order.append(rank)
