@@ -393,7 +393,8 @@ class AnswerEngine:
         """
         words = {w for w in re.findall(r"[0-9a-z]+", fold(question)) if len(w) > 1}
         candidates: list[tuple[float, int, int]] = []
-        raw: list[tuple[float, int, int]] = []
+        # The unit closest to the question, before any rank penalty (shown whatever its rank).
+        closest = (-np.inf, 0, 0)
         question_cosines = self._question_cosines(query_vector)
         # A section cut into several passages is one text: its passages share the rank of
         # the first (the list of principles, cut in two, had its key item pushed down).
@@ -406,7 +407,7 @@ class AnswerEngine:
             penalty = self.settings.answer_rank_penalty * place
             for index, cosine in enumerate(np.maximum(scores, anchored).tolist()):
                 candidates.append((cosine - penalty, rank, index))
-                raw.append((cosine, rank, index))
+                closest = max(closest, (cosine, rank, index))
         if not candidates:
             return [AnswerPart(hits[0].chunk.text, self._source(hits[0], hits[0].chunk.text))]
         candidates.sort(key=lambda c: -c[0])
@@ -440,7 +441,7 @@ class AnswerEngine:
         # demain, il a le droit ? » from the fourth section found (dev3 0.838 → 0.863, the
         # other sets unchanged; taking the second section's place instead: dev4 0.883 →
         # 0.850). Bounded: its part within CLOSEST_PART_CHARS, the answer MAX_ANSWER_CHARS.
-        _, rank, index = max(raw)
+        _, rank, index = closest
         span = [
             i
             for i in answer_span(shown[rank], index, CLOSEST_PART_CHARS)
