@@ -44,6 +44,8 @@ ANSWER_SETS: dict[str, Path] = {
     # Written on 06/12/2026 from the texts only, by a session that saw neither the system nor
     # the other sets: fresh failures to learn from once the three above are tuned on.
     "dev4": EVAL_DIR / "answers_dev4.yaml",
+    # Written on 06/12/2026 (evening) the same way, once the four above were tuned on.
+    "dev5": EVAL_DIR / "answers_dev5.yaml",
     "holdout": EVAL_DIR / "answers_holdout.yaml",
 }
 
