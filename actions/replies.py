@@ -237,6 +237,47 @@ def offers(choices: Sequence[Choice]) -> list[Choice]:
     return [c for c in choices if not c.payload.startswith(_NOT_AN_OFFER)]
 
 
+# Words a request for the offered action adds to its verb (« calcule pour moi », « vas-y
+# vérifie mon cas ») without naming anything else.
+_REQUEST_WORDS = frozenset(
+    {"pour", "moi", "me", "m", "mon", "ma", "mes", "le", "la", "les", "cas", "situation", "stp",
+     "svp", "merci", "alors", "donc", "maintenant", "direct", "directement", "tout", "de", "suite",
+     "d", "l", "du", "des"}
+)  # fmt: skip
+# Two words share a stem when they agree on this many first letters (« calcule », « calculer »).
+STEM_LETTERS = 5
+MAX_OFFER_REQUEST_WORDS = 7
+
+
+def _stem(word: str) -> str:
+    return word[:STEM_LETTERS]
+
+
+def names_offer(text: str, choices: Sequence[Choice]) -> Choice | None:
+    """The one offer a short request names by its own verb (« d'accord, calcule pour moi »).
+
+    After « Voulez-vous calculer… ? [Calculer pour ma situation] », « calcule pour moi » or
+    « ok vérifie » asks for that offer: every word left once the yes-words and the request's
+    small words are set aside shares its stem with a word of the offer's title. A question, or
+    a word the title does not have (« calcule la date de fin »), is not a request for it.
+    """
+    tokens = words(text)
+    if not tokens or len(tokens) > MAX_OFFER_REQUEST_WORDS or is_question(text):
+        return None
+    joined = f" {' '.join(tokens)} "
+    for phrase in sorted(_YES, key=len, reverse=True):
+        joined = joined.replace(f" {phrase} ", " ")
+    rest = [t for t in joined.split() if t not in _FILLERS and t not in _REQUEST_WORDS]
+    if not rest:
+        return None
+    named = [
+        choice
+        for choice in offers(choices)
+        if all(_stem(t) in {_stem(w) for w in words(_title_key(choice.title))} for t in rest)
+    ]
+    return named[0] if len(named) == 1 else None
+
+
 def read_reply(text: str, choices: Sequence[Choice]) -> Reply:
     """Read a message against the choices of the question just asked.
 
@@ -249,6 +290,9 @@ def read_reply(text: str, choices: Sequence[Choice]) -> Reply:
     chosen = pick(text, kept)
     if chosen is not None:
         return Reply("choice", chosen, kept)
+    requested = names_offer(text, kept)
+    if requested is not None:
+        return Reply("choice", requested, kept)
     answer = yes_or_no(text)
     if answer is not None:
         wanted = ("oui",) if answer else ("non", "non merci")

@@ -14,6 +14,7 @@ from actions.replies import (
     parse_payload,
     pick,
     pick_by_words,
+    names_offer,
     read_reply,
     yes_or_no,
 )
@@ -25,6 +26,7 @@ STATUS = [
 OFFER = [Choice("Calculer pour ma situation", "/start_quota")]
 QUIZ = [Choice(f"{x}) choix {x}", f'/quiz_answer{{"quiz_choice":"{x}"}}') for x in "abcd"]
 YES_NO = [Choice("Oui", "/affirm"), Choice("Non", "/deny")]
+REFERENT = Choice("Contacter le référent", "/talk_to_human")
 
 
 @pytest.mark.unit
@@ -121,6 +123,32 @@ def test_a_yes_accepts_the_one_offer_and_a_no_declines() -> None:
     assert read_reply("non merci", OFFER).kind == "no"
     assert read_reply("oui", YES_NO).choice == YES_NO[0]
     assert read_reply("non", YES_NO).choice == YES_NO[1]
+
+
+QUOTA_OFFER = Choice("Calculer pour ma situation", "/start_quota")
+NOTICE_OFFER = Choice("Calculer la date d'effet", "/start_notice")
+IMPACT_OFFER = Choice("Simuler mes économies", "/start_impact")
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("text", "offered", "expected"),
+    [
+        ("d'accord, calcule pour moi", [QUOTA_OFFER, REFERENT], QUOTA_OFFER),
+        ("calcule pour moi", [QUOTA_OFFER], QUOTA_OFFER),
+        ("ok vas-y simule", [IMPACT_OFFER, REFERENT], IMPACT_OFFER),
+        ("calcule la date d'effet stp", [NOTICE_OFFER, REFERENT], NOTICE_OFFER),
+        ("calcule la date de fin", [NOTICE_OFFER], None),  # « fin » is no word of the offer
+        ("calcule pour moi ?", [QUOTA_OFFER], None),  # a question, not a request
+        ("montre moi le guide", [QUOTA_OFFER], None),  # « montre » is no word of the offer
+        ("calcule", [QUOTA_OFFER, NOTICE_OFFER], None),  # two offers named alike
+        ("contacte le referent", [QUOTA_OFFER, REFERENT], None),  # the référent is no offer
+    ],
+)
+def test_a_request_naming_the_offer_by_its_verb_accepts_it(
+    text: str, offered: list[Choice], expected: Choice | None
+) -> None:
+    assert names_offer(text, offered) == expected
 
 
 @pytest.mark.unit
