@@ -242,6 +242,38 @@ def verb_readings(word: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(known))
 
 
+# Adverb endings and the adjective ending each comes from (« équitablement » ← « équitable »,
+# « constamment » ← « constant », « récemment » ← « récent »).
+_ADVERB_ENDINGS = (("amment", "ant"), ("emment", "ent"), ("ment", ""))
+
+
+def is_adverb(word: str) -> bool:
+    """Whether ``word`` is an adverb made from an adjective, by spaCy's French tables.
+
+    Typed without accents, « equitablement » is tagged a noun; no text needs to use it for
+    the question to be about what they say. A word the tables know as a noun stays one
+    (« logement », « équipement »).
+    """
+    if fold(word) in _folded_lemmas("noun"):
+        return False
+    adjectives = _folded_lemmas("adj")
+    return any(
+        word.endswith(ending) and fold(word[: -len(ending)] + replacement) in adjectives
+        for ending, replacement in _ADVERB_ENDINGS
+        if len(word) > len(ending) + 2
+    )
+
+
+def _lemma_index(part_of_speech: str) -> Any:
+    indexes = _nlp().get_pipe("lemmatizer").lookups.get_table("lemma_index", {})
+    return indexes.get(part_of_speech, {})
+
+
+@lru_cache(maxsize=2)
+def _folded_lemmas(part_of_speech: str) -> frozenset[str]:
+    return frozenset(fold(lemma) for lemma in _lemma_index(part_of_speech))
+
+
 def content_nouns(text: str) -> list[tuple[str, ...]]:
     """The question's nouns and proper nouns, each as its folded forms (lemma, surface).
 
@@ -255,7 +287,7 @@ def content_nouns(text: str) -> list[tuple[str, ...]]:
     for token in _parse(text):
         if token.pos_ not in ("NOUN", "PROPN") or not token.is_alpha:
             continue
-        if fold(token.lower_) in stop_words:
+        if fold(token.lower_) in stop_words or is_adverb(token.lower_):
             continue
         forms = {fold(token.lemma_.lower() or token.lower_), fold(token.lower_)}
         forms |= {fold(verb) for verb in verb_readings(token.lower_)}

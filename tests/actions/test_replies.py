@@ -10,11 +10,11 @@ from actions.replies import (
     Choice,
     attempted_choice,
     last_choices,
+    names_offer,
     numbered,
     parse_payload,
     pick,
     pick_by_words,
-    names_offer,
     read_reply,
     yes_or_no,
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from knowledge.analysis import analyze_many
-from knowledge.vocabulary import CorpusVocabulary
+from knowledge.vocabulary import CorpusVocabulary, named_places
 
 pytestmark = pytest.mark.unit
 
@@ -63,3 +63,32 @@ def test_typed_contractions_are_read_as_the_words_they_stand_for(
     vocabulary: CorpusVocabulary,
 ) -> None:
     assert vocabulary.absent_nouns("jpeux avoir un ordinateur ? jsuis a 80 %") == []
+
+
+def test_a_place_abroad_is_absent_whatever_its_tag(vocabulary: CorpusVocabulary) -> None:
+    """Lower-cased, « portugal » is tagged an adverb; it is still a place no text names."""
+    assert vocabulary.absent_nouns("je pars au portugal, un ordinateur est fourni ?") == [
+        "portugal"
+    ]
+    assert vocabulary.absent_nouns("un ordinateur aux etats-unis ?") == ["etats unis"]
+    # France, its overseas territories and a « réunion de service » are no place abroad.
+    assert named_places("un ordinateur en France ou en Martinique ?") == []
+    assert named_places("un ordinateur pour la réunion de service ?") == []
+
+
+def test_a_typo_keeps_the_first_letter(vocabulary: CorpusVocabulary) -> None:
+    """« déconnexion » is two letters from « connexion » but another topic."""
+    assert vocabulary.knows("connexoin")
+    assert not vocabulary.knows("deconnexion")
+
+
+def test_a_joined_compound_is_known() -> None:
+    """« coworking » for the texts' « co-working »."""
+    vocabulary = CorpusVocabulary(analyze_many(["Des centres de co-working dans les territoires."]))
+    assert vocabulary.absent_nouns("des centres de coworking ?") == []
+
+
+def test_an_adverb_typed_without_accents_is_no_topic(vocabulary: CorpusVocabulary) -> None:
+    """« equitablement » is tagged a noun; « logement » stays a noun the texts do not use."""
+    assert vocabulary.absent_nouns("un ordinateur fourni equitablement ?") == []
+    assert vocabulary.absent_nouns("un ordinateur pour le logement ?") == ["logement"]
