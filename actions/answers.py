@@ -97,6 +97,7 @@ OFFER_QUESTIONS = {
     "/start_notice": "Voulez-vous calculer la date d'effet pour votre cas ?",
     "/start_manager_guide": "Voulez-vous voir le guide du manager ?",
     "/request_draft": "Voulez-vous que je vous aide à remplir votre demande ?",
+    "/talk_to_human": "Voulez-vous poser votre question à un référent télétravail ?",
 }
 REPHRASE = "Pouvez-vous reformuler votre question autrement ?"
 

@@ -19,8 +19,10 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 
+from actions.answers import answer_question
 from actions.common import (
     HELP_BUTTON,
+    REFERENT_BUTTON,
     button,
     failure_text,
     latest_entity,
@@ -48,6 +50,7 @@ from actions.replies import (
     pick,
     yes_or_no,
 )
+from actions.routing import asks_about_referents
 from knowledge.payload import BotPayload, Handoff
 from rules.models import cite, load_rules
 
@@ -194,13 +197,17 @@ def pending_question(tracker: Tracker) -> tuple[str, str | None, int] | None:
         if seen > MAX_QUESTION_LOOKBACK:
             break
         text = str(event.get("text") or "").strip()
-        if text.startswith("/") or _intent_of(event) in NOT_A_QUESTION:
-            continue
+        intent = _intent_of(event)
+        if text.startswith("/") or (
+            intent in NOT_A_QUESTION
+            and not (intent == "talk_to_human" and asks_about_referents(text))
+        ):
+            continue  # a question about the référents is one (« y a un référent par région ? »)
         if not any(char.isalpha() for char in text) or yes_or_no(text) is not None:
             continue  # « 80 », « oui »: a value or a reply, not a question
         if attempted_choice(text):
             continue  # « 2 », « b »: a choice among the bot's buttons
-        return text, _intent_of(event) or None, index
+        return text, intent or None, index
     return None
 
 
@@ -331,6 +338,13 @@ class ActionTalkToHuman(Action):
         """
         if offer_pending(tracker) and consents(tracker):
             await create_ticket(dispatcher, tracker)
+        elif latest_intent(tracker) == "talk_to_human" and asks_about_referents(
+            latest_text(tracker)
+        ):
+            # A question about the référents: what the texts say, the référent offered after.
+            await answer_question(
+                dispatcher, latest_text(tracker), offers=[REFERENT_BUTTON], intent="talk_to_human"
+            )
         else:
             offer_handoff(dispatcher, tracker)
         return [FollowupAction(ACTION_LISTEN)]

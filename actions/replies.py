@@ -301,8 +301,9 @@ def read_reply(text: str, choices: Sequence[Choice]) -> Reply:
             return Reply("choice", titled[0], kept)
         if not answer:
             return Reply("no", None, kept)
-        accepted = offers(kept)
-        if len(accepted) == 1:
+        accepted = offers(kept) or [c for c in kept if c.payload == "/talk_to_human"]
+        if len(accepted) == 1 and (len(kept) == 1 or accepted[0].payload != "/talk_to_human"):
+            # The référent alone is accepted too: its offer asked « … à un référent ? ».
             return Reply("choice", accepted[0], kept)
         return Reply("unclear", None, kept)
     if attempted_choice(text):

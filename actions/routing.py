@@ -97,6 +97,8 @@ _INTERROGATIVE = frozenset(
      "ou", "quand", "combien", "est", "c", "a"}
 )  # fmt: skip
 _WORD = re.compile(r"[a-z0-9]+")
+# Fewer words than this is a request or a word typed alone (« référent ? »), not a question.
+MIN_QUESTION_WORDS = 4
 # « comment » or « pourquoi » this close before the word of computation makes a question of it.
 _HOW = frozenset({"comment", "pourquoi"})
 MAX_HOW_DISTANCE = 3
@@ -151,6 +153,26 @@ def _asks_how(tokens: Sequence[str]) -> bool:
 def asks_for_guide(text: str) -> bool:
     """Tell whether a manager asks for the guide or the quiz, not for one fact of it."""
     return bool(_GUIDE.search(" ".join(words(text))))
+
+
+# Words that ask to reach a person, not to learn about the référents.
+_REACH = re.compile(
+    r"\b(contact\w*|parl\w*|joindre|joins|joignable|transm\w*|relation|appel\w*|ecri\w*"
+    r"|humain\w*|quelqu un|personne|poser|pose|envoy\w*|ticket|rappel\w*)\b"
+)
+
+
+def asks_about_referents(text: str) -> bool:
+    """Tell whether a message mentioning the référents asks *about* them, not to reach one.
+
+    « y a un référent tt par région ? il organise des rencontres ? » asks what the texts say
+    of the référents: it is answered, and the référent offered after; « je veux parler à un
+    référent », « comment contacter le référent ? » or « référent » alone ask for a person.
+    """
+    tokens = words(text)
+    if _REACH.search(" ".join(tokens)) or len(tokens) < MIN_QUESTION_WORDS:
+        return False
+    return text.rstrip().endswith("?") or tokens[0] in _INTERROGATIVE
 
 
 def has_parameters(computation: Computation, entities: Collection[str]) -> bool:

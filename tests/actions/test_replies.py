@@ -207,3 +207,10 @@ def test_choices_are_those_of_the_last_question_of_the_turn() -> None:
     }
     events: list[dict[str, Any]] = [{"event": "user"}, abstention, question, {"event": "user"}]
     assert last_choices(events) == [Choice("Temps plein (100 %)", "/inform")]
+
+
+@pytest.mark.unit
+def test_a_yes_accepts_the_referent_only_when_it_is_the_one_button() -> None:
+    assert read_reply("oui", [REFERENT]).choice == REFERENT
+    help_button = Choice("Que pouvez-vous faire ?", "/help")
+    assert read_reply("oui", [REFERENT, help_button]).kind == "unclear"

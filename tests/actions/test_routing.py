@@ -7,6 +7,7 @@ import pytest
 from actions.routing import (
     SECTION_COMPUTATIONS,
     Route,
+    asks_about_referents,
     asks_for_guide,
     computation_of_passage,
     follow_up_events,
@@ -271,3 +272,21 @@ def test_an_unsure_message_starts_a_calculator_only_on_strong_evidence(
 )
 def test_a_document_requested_by_name(text: str, document: str | None) -> None:
     assert requested_document(text) == document
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("text", "about"),
+    [
+        ("y a un referent tt par region ? il organise des rencontres ?", True),
+        ("quel est le rôle du référent télétravail ?", True),
+        ("je veux parler à un référent", False),
+        ("comment contacter le référent ?", False),
+        ("je peux poser ma question à un référent ?", False),
+        ("référent ?", False),
+    ],
+)
+def test_a_question_about_the_referents_is_not_a_request_to_reach_one(
+    text: str, about: bool
+) -> None:
+    assert asks_about_referents(text) is about
