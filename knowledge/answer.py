@@ -140,6 +140,15 @@ def _anchor_units(
     return found
 
 
+# Blanks of a template to fill in: « les XXX (lundi, mardi,...) », « Motivation : ……… ».
+_BLANKS = re.compile(r"…{2,}|\.{4,}|\bX{3,}\b|\bYY\b|_{3,}")
+
+
+def has_blanks(text: str) -> bool:
+    """Whether a unit is a line of a form or template to fill in (the annexes' models)."""
+    return bool(_BLANKS.search(text))
+
+
 def merge_parts(parts: list[AnswerPart]) -> AnswerPart:
     """Parts of one section (two passages of it) under one citation, the key part first."""
     if len(parts) == 1:
@@ -405,9 +414,11 @@ class AnswerEngine:
             anchored = self._anchored_scores(hit, question_cosines)
             place = section_ranks[(hit.chunk.doc_id, hit.chunk.section)]
             penalty = self.settings.answer_rank_penalty * place
+            units = self.units(hit)
             for index, cosine in enumerate(np.maximum(scores, anchored).tolist()):
                 candidates.append((cosine - penalty, rank, index))
-                closest = max(closest, (cosine, rank, index))
+                if not has_blanks(units[index].text):
+                    closest = max(closest, (cosine, rank, index))
         if not candidates:
             return [AnswerPart(hits[0].chunk.text, self._source(hits[0], hits[0].chunk.text))]
         candidates.sort(key=lambda c: -c[0])
@@ -426,6 +437,8 @@ class AnswerEngine:
             ):
                 continue
             units = shown[rank]
+            if chosen and has_blanks(units[index].text):
+                continue  # a line of a form to fill in (« les XXX (lundi…) ») adds nothing
             spanner = key_span if not chosen else answer_span
             span = [i for i in spanner(units, index) if i not in chosen.get(rank, [])]
             added = sum(len(units[i].text) for i in span)

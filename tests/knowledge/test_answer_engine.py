@@ -6,6 +6,8 @@ from typing import Any
 
 import numpy as np
 
+from knowledge.answer import has_blanks
+
 
 def _closest_unit(engine: Any, question: str) -> tuple[tuple[str, str], str]:
     """Section and text of the unit the engine finds closest to the question (any passage)."""
@@ -15,6 +17,8 @@ def _closest_unit(engine: Any, question: str) -> tuple[tuple[str, str], str]:
     for hit, unit_scores in zip(hits, scores, strict=True):
         anchored = engine._anchored_scores(hit, question_cosines)
         for unit, cosine in zip(engine.units(hit), np.maximum(unit_scores, anchored), strict=True):
+            if has_blanks(unit.text):
+                continue  # a template line is never the added closest one
             if best is None or cosine > best[0]:
                 best = (float(cosine), (hit.chunk.doc_id, hit.chunk.section), unit.text)
     assert best is not None
@@ -30,3 +34,17 @@ def test_the_closest_sentence_is_shown_even_from_a_lower_ranked_section(engine: 
     assert not answer.abstained
     assert section in cited[1:], "une autre section passe en premier"
     assert text in answer.answer
+
+
+def test_template_lines_to_fill_in_are_not_added_to_an_answer(engine: Any) -> None:
+    """The decision model's « les XXX (lundi, mardi,...) » was added next to the rule."""
+    for question in (
+        "je voudrais passer definitivement mon jour de tt du lundi au vendredi, quelle demarche ?",
+        "si je suis en formation ou en controle sur le terrain ca compte comment ?",
+    ):
+        answer = engine.ask(question)
+        assert not answer.abstained
+        assert not has_blanks(answer.answer), answer.answer
+    assert has_blanks("Les jours travaillés sur site sont : les XXX (lundi, mardi,...).")
+    assert has_blanks("Motivation en cas de refus : ………")
+    assert not has_blanks("La durée de l'autorisation est d'un an maximum...")
