@@ -247,6 +247,7 @@ _REQUEST_WORDS = frozenset(
 # Two words share a stem when they agree on this many first letters (« calcule », « calculer »).
 STEM_LETTERS = 5
 MAX_OFFER_REQUEST_WORDS = 7
+MIN_OFFER_WORD = 3
 
 
 def _stem(word: str) -> str:
@@ -268,8 +269,8 @@ def names_offer(text: str, choices: Sequence[Choice]) -> Choice | None:
     for phrase in sorted(_YES, key=len, reverse=True):
         joined = joined.replace(f" {phrase} ", " ")
     rest = [t for t in joined.split() if t not in _FILLERS and t not in _REQUEST_WORDS]
-    if not rest:
-        return None
+    if not rest or not all(t.isalpha() and len(t) >= MIN_OFFER_WORD for t in rest):
+        return None  # « 5 » is a number to read as a choice's, not a word of its title
     named = [
         choice
         for choice in offers(choices)

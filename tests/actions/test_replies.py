@@ -143,6 +143,7 @@ IMPACT_OFFER = Choice("Simuler mes économies", "/start_impact")
         ("montre moi le guide", [QUOTA_OFFER], None),  # « montre » is no word of the offer
         ("calcule", [QUOTA_OFFER, NOTICE_OFFER], None),  # two offers named alike
         ("contacte le referent", [QUOTA_OFFER, REFERENT], None),  # the référent is no offer
+        ("5", [Choice("d) 5 jours par semaine", "/quiz_answer")], None),  # a number, not a verb
     ],
 )
 def test_a_request_naming_the_offer_by_its_verb_accepts_it(
