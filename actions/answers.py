@@ -249,6 +249,33 @@ def _cites_first(answer: Answer, section: tuple[str, str]) -> bool:
     return first is not None and (first.doc_id, first.section) == section
 
 
+def incomplete(question: str) -> bool:
+    """Whether a follow-up has too few words of its own to stand alone.
+
+    « et pour un contractuel ? » after a question on recourse asks the contractuel's recourse.
+    """
+    from knowledge.follow_up import MAX_SUBJECT_WORDS, subject_words
+
+    return len(subject_words(question)) <= MAX_SUBJECT_WORDS
+
+
+async def _follow_up_answer(
+    question: str, context: str, about: tuple[str, str] | None, known: KnownQueryVector | None
+) -> Answer:
+    """The answer to an incomplete follow-up, with what came before.
+
+    From the section just cited if it is about it, else searched with the message before it,
+    and alone only when that finds nothing. Searched alone first, « et pour un contractuel ? »
+    was answered (barely) with who may telework, not the contractuel's recourse asked about.
+    """
+    if about:
+        found = await retrieve_about(question, about, known)
+        if found is not None:
+            return found
+    with_previous = await retrieve(context[-MAX_QUESTION_CHARS:])
+    return with_previous if not with_previous.abstained else await retrieve(question, known)
+
+
 async def retrieve_about(
     question: str, about: tuple[str, str], known: KnownQueryVector | None = None
 ) -> Answer | None:
@@ -316,13 +343,16 @@ async def answer_question(
         question = question[:MAX_QUESTION_CHARS]
     logger.debug("Recherche pour une question de %d caractères", len(question))
     try:
-        answer = await retrieve(question, known)
-        if context and about and not _cites_first(answer, about):
-            # Found elsewhere alone: the follow-up may still be about what was just cited.
-            answer = await retrieve_about(question, about, known) or answer
-        if answer.abstained and context:
-            with_previous = await retrieve(context[-MAX_QUESTION_CHARS:])
-            answer = answer if with_previous.abstained else with_previous
+        if context and incomplete(question):
+            answer = await _follow_up_answer(question, context, about, known)
+        else:
+            answer = await retrieve(question, known)
+            if context and about and not _cites_first(answer, about):
+                # Found elsewhere alone: the follow-up may still be about what was just cited.
+                answer = await retrieve_about(question, about, known) or answer
+            if answer.abstained and context:
+                with_previous = await retrieve(context[-MAX_QUESTION_CHARS:])
+                answer = answer if with_previous.abstained else with_previous
     except TimeoutError as error:
         logger.warning("Recherche trop longue ou refusée (%s)", type(error).__name__)
         dispatcher.utter_message(text=failure_text(error, BUSY_MESSAGE), buttons=[REFERENT_BUTTON])

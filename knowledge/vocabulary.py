@@ -112,12 +112,13 @@ class CorpusVocabulary:
         if len(word) < MIN_TYPO_LENGTH:
             return False
         if word not in self._known:
-            # A typo keeps the first letter: « deconnexion » is no typo of « connexion ».
+            # A typo keeps the first letter or drops the term's (« change » for « échange »):
+            # « deconnexion », two letters added in front, is no typo of « connexion ».
             candidates = [
                 term
                 for length in range(len(word) - 2, len(word) + 3)
                 for term in self._by_length.get(length, ())
-                if term[0] == word[0]
+                if term[0] == word[0] or term.endswith(word)
             ]
             close = process.extractOne(
                 word, candidates, scorer=fuzz.ratio, score_cutoff=TYPO_SIMILARITY

@@ -92,3 +92,9 @@ def test_an_adverb_typed_without_accents_is_no_topic(vocabulary: CorpusVocabular
     """« equitablement » is tagged a noun; « logement » stays a noun the texts do not use."""
     assert vocabulary.absent_nouns("un ordinateur fourni equitablement ?") == []
     assert vocabulary.absent_nouns("un ordinateur pour le logement ?") == ["logement"]
+
+
+def test_a_typo_may_drop_the_first_letter_of_the_word() -> None:
+    """« change » for « échange » (its accented first letter dropped) is no new topic."""
+    vocabulary = CorpusVocabulary(analyze_many(["Un échange de jour est possible."]))
+    assert vocabulary.knows("change")
