@@ -34,7 +34,7 @@ CHAT_TIMEOUT_S = 60.0
 ACTIONS_PORT = 55055
 RASA_PORT = 55005
 # The sets ``--set`` accepts: the judge's (the holdout) and the development sets (dev, then
-# dev2 to dev14 written later with new situations), tuned against while the holdout stays
+# dev2 to dev15 written later with new situations), tuned against while the holdout stays
 # unseen.
 SETS = {
     **SCENARIO_SETS,
@@ -52,6 +52,7 @@ SETS = {
     "dev12": SCENARIO_DIR / "dev12.yaml",
     "dev13": SCENARIO_DIR / "dev13.yaml",
     "dev14": SCENARIO_DIR / "dev14.yaml",
+    "dev15": SCENARIO_DIR / "dev15.yaml",
 }
 
 
@@ -83,7 +84,7 @@ def eval_scenarios(
         str,
         typer.Option(
             "--set",
-            help="Jeu de scénarios (holdout : tenu à l'écart ; dev à dev14 : réglage).",
+            help="Jeu de scénarios (holdout : tenu à l'écart ; dev à dev15 : réglage).",
         ),
     ] = "holdout",
     rasa_url: Annotated[
