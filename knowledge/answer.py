@@ -515,6 +515,8 @@ class AnswerEngine:
 
     def _part(self, hit: Hit, indices: list[int], words: set[str]) -> AnswerPart:
         units = self._shown_units(hit, words)
+        # Lines to fill in, or the source's empty heading « XXXXXX », caught inside a span.
+        indices = [i for i in indices if not has_blanks(units[i].text)] or indices
         text = render(units, indices)
         heading = list_heading(units, indices, hit.chunk.section)
         if heading:

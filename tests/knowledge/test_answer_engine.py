@@ -45,6 +45,9 @@ def test_template_lines_to_fill_in_are_not_added_to_an_answer(engine: Any) -> No
         answer = engine.ask(question)
         assert not answer.abstained
         assert not has_blanks(answer.answer), answer.answer
+    # An empty heading of the source (« XXXXXX ») between two items is left out too.
+    answer = engine.ask("quels outils interministeriels de collaboration pour tous les agents ?")
+    assert "Tchap" in answer.answer and "XXXXXX" not in answer.answer
     assert has_blanks("Les jours travaillés sur site sont : les XXX (lundi, mardi,...).")
     assert has_blanks("Motivation en cas de refus : ………")
     assert not has_blanks("La durée de l'autorisation est d'un an maximum...")
