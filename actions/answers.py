@@ -264,16 +264,37 @@ async def _follow_up_answer(
 ) -> Answer:
     """The answer to an incomplete follow-up, with what came before.
 
-    From the section just cited if it is about it, else searched with the message before it,
-    and alone only when that finds nothing. Searched alone first, « et pour un contractuel ? »
-    was answered (barely) with who may telework, not the contractuel's recourse asked about.
+    From the section just cited if it is about it; else searched with the message before it
+    when that answer holds the follow-up's own words, alone otherwise. Alone first, « et pour
+    un contractuel ? » was answered (barely: 0.50) with who may telework, not the
+    contractuel's recourse asked about; with the message before it always first, « et le
+    matériel ? » after a question on the number of days got the days again (dev16).
     """
     if about:
         found = await retrieve_about(question, about, known)
         if found is not None:
             return found
     with_previous = await retrieve(context[-MAX_QUESTION_CHARS:])
-    return with_previous if not with_previous.abstained else await retrieve(question, known)
+    if not with_previous.abstained and await run_in_thread(
+        _holds_subject, question, with_previous.answer, timeout=ASK_TIMEOUT_S
+    ):
+        return with_previous
+    alone = await retrieve(question, known)
+    return with_previous if alone.abstained and not with_previous.abstained else alone
+
+
+def _holds_subject(question: str, answer: str) -> bool:
+    """Whether the answer's text has every word of the follow-up's own subject.
+
+    « et pour un contractuel ? » after recourse: the recourse passage names the contractuel;
+    « et le matériel ? » after the number of days: the days' passage has no « matériel », the
+    follow-up opens a new subject and is searched alone.
+    """
+    from knowledge.analysis import analyze
+    from knowledge.follow_up import subject_words
+
+    found = set(analyze(answer))
+    return all(any(form in found for form in forms) for forms in subject_words(question))
 
 
 async def retrieve_about(
