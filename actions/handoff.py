@@ -45,9 +45,11 @@ from actions.quota import quota_now, stated_quotite
 from actions.replies import (
     Choice,
     attempted_choice,
+    is_question,
     last_bot_text,
     last_bot_turn,
     pick,
+    words,
     yes_or_no,
 )
 from actions.routing import asks_about_referents
@@ -390,6 +392,11 @@ class ActionHandleInform(Action):
         if distance is not None or days is not None:
             return await self._impact(dispatcher, tracker, distance, days)
         if latest_entity(tracker, "status") is not None:
+            if is_question(latest_text(tracker)) and len(words(latest_text(tracker))) >= 4:
+                # « et un contractuel en cdd de 6 mois ? » asks the rule for that status.
+                from actions.small_talk import answer_as_a_question
+
+                return await answer_as_a_question(dispatcher, tracker, domain)
             dispatcher.utter_message(
                 text="Voulez-vous vérifier votre éligibilité au télétravail ?",
                 buttons=[button("Vérifier mon éligibilité", "/start_eligibility"), HELP_BUTTON],
