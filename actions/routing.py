@@ -158,7 +158,7 @@ def asks_for_guide(text: str) -> bool:
 # Words that ask to reach a person, not to learn about the référents.
 _REACH = re.compile(
     r"\b(contact\w*|parl\w*|joindre|joins|joignable|transm\w*|relation|appel\w*|ecri\w*"
-    r"|humain\w*|quelqu un|personne|poser|pose|envoy\w*|ticket|rappel\w*)\b"
+    r"|humain\w*|quelqu un|personne|poser|pose|envoy\w*|ticket|rappel\w*|adress\w*|tourn\w*)\b"
 )
 
 
@@ -170,6 +170,8 @@ def asks_about_referents(text: str) -> bool:
     référent », « comment contacter le référent ? » or « référent » alone ask for a person.
     """
     tokens = words(text)
+    if not any(token.startswith("referent") for token in tokens):
+        return False  # « à qui je m'adresse ? » asks for a person, not about the référents
     if _REACH.search(" ".join(tokens)) or len(tokens) < MIN_QUESTION_WORDS:
         return False
     return text.rstrip().endswith("?") or tokens[0] in _INTERROGATIVE

@@ -284,6 +284,8 @@ def test_a_document_requested_by_name(text: str, document: str | None) -> None:
         ("comment contacter le référent ?", False),
         ("je peux poser ma question à un référent ?", False),
         ("référent ?", False),
+        ("à qui je m'adresse pour ma question ?", False),  # a person, not the référents
+        ("à quel référent je m'adresse ?", False),
     ],
 )
 def test_a_question_about_the_referents_is_not_a_request_to_reach_one(
