@@ -143,11 +143,16 @@ def yes_or_no(text: str) -> bool | None:
         return False  # « non c'est bon merci », « nan ça ira »
     if no == yes:
         return None
-    joined = f" {' '.join(tokens)} "
-    for phrase in sorted((*_YES, *_NO), key=len, reverse=True):
-        joined = joined.replace(f" {phrase} ", " ")
-    rest = [t for t in joined.split() if t not in _FILLERS]
+    rest = [t for t in _without_phrases(tokens, (*_YES, *_NO)) if t not in _FILLERS]
     return yes if len(rest) <= 1 else None
+
+
+def _without_phrases(tokens: list[str], phrases: Iterable[str]) -> list[str]:
+    """The tokens left once the phrases are taken out (the longest first)."""
+    joined = f" {' '.join(tokens)} "
+    for phrase in sorted(phrases, key=len, reverse=True):
+        joined = joined.replace(f" {phrase} ", " ")
+    return joined.split()
 
 
 def _title_key(title: str) -> str:
@@ -265,10 +270,8 @@ def names_offer(text: str, choices: Sequence[Choice]) -> Choice | None:
     tokens = words(text)
     if not tokens or len(tokens) > MAX_OFFER_REQUEST_WORDS or is_question(text):
         return None
-    joined = f" {' '.join(tokens)} "
-    for phrase in sorted(_YES, key=len, reverse=True):
-        joined = joined.replace(f" {phrase} ", " ")
-    rest = [t for t in joined.split() if t not in _FILLERS and t not in _REQUEST_WORDS]
+    small = _FILLERS | _REQUEST_WORDS
+    rest = [t for t in _without_phrases(tokens, _YES) if t not in small]
     if not rest or not all(t.isalpha() and len(t) >= MIN_OFFER_WORD for t in rest):
         return None  # « 5 » is a number to read as a choice's, not a word of its title
     named = [
