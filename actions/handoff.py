@@ -52,7 +52,7 @@ from actions.replies import (
     words,
     yes_or_no,
 )
-from actions.routing import asks_about_referents
+from actions.routing import MIN_QUESTION_WORDS, asks_about_referents
 from knowledge.payload import BotPayload, Handoff
 from rules.models import cite, load_rules
 
@@ -392,7 +392,8 @@ class ActionHandleInform(Action):
         if distance is not None or days is not None:
             return await self._impact(dispatcher, tracker, distance, days)
         if latest_entity(tracker, "status") is not None:
-            if is_question(latest_text(tracker)) and len(words(latest_text(tracker))) >= 4:
+            text = latest_text(tracker)
+            if is_question(text) and len(words(text)) >= MIN_QUESTION_WORDS:
                 # « et un contractuel en cdd de 6 mois ? » asks the rule for that status.
                 from actions.small_talk import answer_as_a_question
 

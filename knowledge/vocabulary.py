@@ -67,16 +67,20 @@ def _places() -> dict[tuple[str, ...], str]:
     ]
     places: dict[tuple[str, ...], str] = {}
     for name in names:
-        words = tuple(fold(name).replace("-", " ").replace("'", " ").replace("’", " ").split())
+        words = _place_words(name)
         if words and all(word.isalpha() for word in words):
             places[words] = " ".join(words)
     return places
 
 
+def _place_words(text: str) -> tuple[str, ...]:
+    """Folded words, hyphens and apostrophes as separators (« États-Unis » → etats, unis)."""
+    return tuple(fold(text).replace("-", " ").replace("'", " ").replace("’", " ").split())
+
+
 def named_places(question: str) -> list[str]:
     """The countries and territories a question names (folded, as in :func:`_places`)."""
-    tokens = fold(question).replace("-", " ").replace("'", " ").replace("’", " ").split()
-    tokens = ["".join(c for c in token if c.isalpha()) for token in tokens]
+    tokens = ["".join(c for c in token if c.isalpha()) for token in _place_words(question)]
     found: list[str] = []
     for size in (3, 2, 1):
         for start in range(len(tokens) - size + 1):
