@@ -34,7 +34,7 @@ CHAT_TIMEOUT_S = 60.0
 ACTIONS_PORT = 55055
 RASA_PORT = 55005
 # The sets ``--set`` accepts: the judge's (the holdout) and the development sets (dev, then
-# dev2 to dev16 written later with new situations), tuned against while the holdout stays
+# dev2 to dev17 written later with new situations), tuned against while the holdout stays
 # unseen.
 SETS = {
     **SCENARIO_SETS,
@@ -54,6 +54,7 @@ SETS = {
     "dev14": SCENARIO_DIR / "dev14.yaml",
     "dev15": SCENARIO_DIR / "dev15.yaml",
     "dev16": SCENARIO_DIR / "dev16.yaml",
+    "dev17": SCENARIO_DIR / "dev17.yaml",
 }
 
 
@@ -85,7 +86,7 @@ def eval_scenarios(
         str,
         typer.Option(
             "--set",
-            help="Jeu de scénarios (holdout : tenu à l'écart ; dev à dev16 : réglage).",
+            help="Jeu de scénarios (holdout : tenu à l'écart ; dev à dev17 : réglage).",
         ),
     ] = "holdout",
     rasa_url: Annotated[

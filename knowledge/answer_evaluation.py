@@ -46,6 +46,7 @@ ANSWER_SETS: dict[str, Path] = {
     "dev4": EVAL_DIR / "answers_dev4.yaml",
     # Written on 06/12/2026 (evening) the same way, once the four above were tuned on.
     "dev5": EVAL_DIR / "answers_dev5.yaml",
+    "dev6": EVAL_DIR / "answers_dev6.yaml",
     "holdout": EVAL_DIR / "answers_holdout.yaml",
 }
 
