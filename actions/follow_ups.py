@@ -40,7 +40,8 @@ _THERE_IS = frozenset({"a", "aura", "avait", "aurait", "ait"})
 _INTERROGATIVES = frozenset({"combien", "quand", "quoi", "comment", "pourquoi", "ou"})
 _BARE_ASKING = _INTERROGATIVES | {
     "pendant", "pour", "de", "d", "temps", "fois", "a", "partir", "jusqu", "jusque", "depuis",
-    "en", "au", "bout", "c", "est", "ca", "ce", "sera", "et", "alors", "du", "coup",
+    "en", "au", "bout", "c", "est", "ca", "ce", "sera", "et", "alors", "du", "coup", "dure",
+    "durer",
 }  # fmt: skip
 # Words that thank or acknowledge before the real message (« merci bcp, et un téléphone ? »).
 ACKNOWLEDGEMENTS = frozenset(

@@ -149,6 +149,18 @@ def has_blanks(text: str) -> bool:
     return bool(_BLANKS.search(text))
 
 
+def _dangles(units: list[Unit], index: int, shown: list[int]) -> bool:
+    """Whether a unit introduces (« … : ») what is not shown after it.
+
+    The form's last field « Date et signature du supérieur hiérarchique : », left alone once
+    the lines to fill in around it are removed, says nothing.
+    """
+    if units[index].kind != "sentence" or not units[index].text.rstrip(" *_").endswith(":"):
+        return False
+    after = index + 1
+    return after not in shown or units[after].kind == "sentence"
+
+
 def merge_parts(parts: list[AnswerPart]) -> AnswerPart:
     """Parts of one section (two passages of it) under one citation, the key part first."""
     if len(parts) == 1:
@@ -421,6 +433,10 @@ class AnswerEngine:
                     closest = max(closest, (cosine, rank, index))
         if not candidates:
             return [AnswerPart(hits[0].chunk.text, self._source(hits[0], hits[0].chunk.text))]
+        # A model to fill in (« A compter du XXX et jusqu'au XXX… ») is never the key when
+        # a unit of text is there to answer.
+        filled = [c for c in candidates if not has_blanks(self.units(hits[c[1]])[c[2]].text)]
+        candidates = filled or candidates
         candidates.sort(key=lambda c: -c[0])
         best = candidates[0][0]
         chosen: dict[int, list[int]] = {}
@@ -468,7 +484,12 @@ class AnswerEngine:
         by_section: dict[tuple[str, str], list[AnswerPart]] = {}
         for rank in order:
             part = self._part(hits[rank], sorted(set(chosen[rank])), words)
-            by_section.setdefault(sections[rank], []).append(part)
+            if part is not None:
+                by_section.setdefault(sections[rank], []).append(part)
+        if not by_section:  # nothing but lines to fill in: shown as they are
+            key = order[0]
+            part = self._part(hits[key], sorted(set(chosen[key])), words, keep_blanks=True)
+            return [part or AnswerPart(hits[key].chunk.text, self._source(hits[key], ""))]
         return [merge_parts(parts) for parts in by_section.values()]
 
     def _question_cosines(self, query_vector: np.ndarray | None) -> np.ndarray | None:
@@ -513,10 +534,18 @@ class AnswerEngine:
             shown.append(unit)
         return shown
 
-    def _part(self, hit: Hit, indices: list[int], words: set[str]) -> AnswerPart:
+    def _part(
+        self, hit: Hit, indices: list[int], words: set[str], keep_blanks: bool = False
+    ) -> AnswerPart | None:
+        """The units of one passage as one part, or None when only lines to fill in remain."""
         units = self._shown_units(hit, words)
-        # Lines to fill in, or the source's empty heading « XXXXXX », caught inside a span.
-        indices = [i for i in indices if not has_blanks(units[i].text)] or indices
+        if not keep_blanks:
+            # Lines to fill in, or the source's empty heading « XXXXXX », caught in a span,
+            # and what introduces nothing once they are gone (« Date et signature : »).
+            indices = [i for i in indices if not has_blanks(units[i].text)]
+            indices = [i for i in indices if not _dangles(units, i, indices)]
+            if not indices:
+                return None
         text = render(units, indices)
         heading = list_heading(units, indices, hit.chunk.section)
         if heading:

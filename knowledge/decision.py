@@ -8,10 +8,11 @@ questions (covered or not: ``TRAINING_SETS``, never the holdout), the same signa
 a logistic regression do as well, measured on each set with the others as training data
 (``teletravail eval decision``; with five sets, places abroad and typos keeping their first
 letter, 06/12/2026 evening): dev 0.981 (rule 0.974), dev-extra 0.954 (0.954), dev3 0.918
-(0.891), dev4 0.918 (0.871), dev5 0.929 (0.871) right
-decisions — without one hand-set threshold, and on more questions once deployed (all the
-sets; docs/answers.md). scikit-learn's defaults (C = 1, threshold 0.5) were kept: no
-setting was chosen on the measure.
+(0.891), dev4 0.918 (0.871), dev5 0.929 (0.871) right decisions; dev6, written later and
+measured the same way before joining the training sets, 0.894 (0.894), the others unchanged
+with it among their training data — without one hand-set threshold, and on more questions
+once deployed (all the sets; docs/answers.md). scikit-learn's defaults (C = 1, threshold
+0.5) were kept: no setting was chosen on the measure.
 
 The model is fitted after the index is built (``teletravail index``, about 15 s) and stored
 next to it (``decision.json``) with a fingerprint of what it depends on: the index and the
@@ -45,7 +46,7 @@ logger = logging.getLogger(__name__)
 DECISION_FILE = "decision.json"
 DECISION_FORMAT = 5
 # Development sets only: the holdout measures the decision, it never trains it.
-TRAINING_SETS = ("dev", "dev-extra", "dev3", "dev4", "dev5")
+TRAINING_SETS = ("dev", "dev-extra", "dev3", "dev4", "dev5", "dev6")
 THRESHOLD = 0.5
 # The rule's guard (knowledge.answer.Signals.uncovered): the same coverage threshold.
 UNCOVERED_COVERAGE: float = KnowledgeSettings.model_fields["uncovered_coverage"].default

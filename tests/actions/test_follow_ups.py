@@ -46,6 +46,7 @@ def test_the_acknowledgement_before_a_message_is_left_out(text: str, rest: str) 
         ("je px faire quoi alors ?", True),
         ("c'est quoi les pièces à fournir avec ?", True),
         ("pendant combien de temps ?", True),
+        ("ça dure combien de temps ?", True),
         ("à partir de quand ?", True),
         ("combien de jours ?", False),
         ("quand ?", True),

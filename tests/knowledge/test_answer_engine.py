@@ -51,3 +51,14 @@ def test_template_lines_to_fill_in_are_not_added_to_an_answer(engine: Any) -> No
     assert has_blanks("Les jours travaillés sur site sont : les XXX (lundi, mardi,...).")
     assert has_blanks("Motivation en cas de refus : ………")
     assert not has_blanks("La durée de l'autorisation est d'un an maximum...")
+
+
+def test_a_model_to_fill_in_is_never_the_key_nor_a_lone_label(engine: Any) -> None:
+    """The annex's « A compter du XXX… » came first; « Date et signature… : » stood alone."""
+    answer = engine.ask("l'autorisation de tt elle est valable combien de temps ?")
+    assert not answer.abstained
+    assert "an maximum" in answer.answer.split("\n\n")[0]
+    assert "XXX" not in answer.answer
+    answer = engine.ask("mon n+1 a refuse ma demande de tt, je peux faire quoi ?")
+    assert "commission" in answer.answer
+    assert "signature" not in answer.answer, answer.answer
