@@ -303,11 +303,16 @@ _ADAPTATION_OVER = re.compile(
     r"(\w+\W+){0,4}(adaptation|essai)|(adaptation|essai)\W+(\w+\W+){0,3}"
     r"(finie?|terminee?|passee?|ecoulee?|achevee?)\b"
 )
-# A change of something else than the days (« si je change de poste, mon tt continue ? »).
-_OTHER_CHANGE = re.compile(
-    r"\bchang\w* (de|d) (poste|service|fonctions?|affectation|residence|domicile|adresse|"
-    r"metier|employeur|ministere|bureau|direction|grade|corps|region|ville)\b"
+# What is not the days nor the telework itself, after « changer de » or « fin de ».
+_NOT_TELEWORK = (
+    r"(?!(jours?|journees?|dates?|calendrier|planning|tt|teletravail|la periode|periode|"
+    r"l adaptation|mon tt|mon teletravail|ma periode)\b)\w+"
 )
+# A change of something else than the days (« si je change de poste, mon tt continue ? »,
+# « sans changer de sécu »): « changer de jour » names the days.
+_OTHER_CHANGE = re.compile(r"\bchang\w* (de|d|du) " + _NOT_TELEWORK)
+# The end of something else (« fin de congé parental », « fin de contrat »): left out.
+_OTHER_END = re.compile(r"\bfin (de|d|du) " + _NOT_TELEWORK)
 _DURABLE = re.compile(
     r"\b(durabl\w*|definiti\w*|calendrier|planning|tous les|toutes les|chaque semaine|"
     r"mes jours|habituel\w*|fixes?)\b"
@@ -348,6 +353,7 @@ def notice_events(text: str) -> tuple[str, ...]:
     folded = _DECREE.sub(" ", " ".join(words(text)))
     if _SICK_LEAVE.search(folded):  # then « pendant mon arrêt » is that leave too
         folded = re.sub(r"\barrets?\b", " ", _SICK_LEAVE.sub(" ", folded))
+    folded = _OTHER_END.sub(" ", folded)
     adaptation = bool(_ADAPTATION.search(folded)) and not adaptation_over(folded)
     about_telework = re.search(r"\btt\b|teletravail", folded)
     if _OTHER_CHANGE.search(folded) and len(_CHANGE.findall(folded)) < 2:

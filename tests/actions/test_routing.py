@@ -146,6 +146,11 @@ def test_route(intent: str, text: str, entities: tuple[str, ...], expected: Rout
         ("en arrêt maladie, je peux télétravailler pendant mon arrêt ?", ()),
         ("mon arrêt de travail finit lundi, je reprends le tt ?", ()),
         ("je suis en arrêt maladie et je veux arrêter le tt", ("end", "end_during_adaptation")),
+        # The end or the change of something else: « fin de congé », « changer de sécu ».
+        ("fin de congé parental, je peux faire du tt en gardant ma fille ?", ()),
+        ("frontalier, combien de jours de tt sans changer de sécu ?", ()),
+        ("fin de congé parental, je veux arrêter le tt", ("end", "end_during_adaptation")),
+        ("fin du télétravail, quel délai ?", ("end", "end_during_adaptation")),
     ],
 )
 def test_notice_events_of_a_question(text: str, events: tuple[str, ...]) -> None:
