@@ -54,7 +54,14 @@ ACKNOWLEDGEMENTS = frozenset(
 _SPLIT_ACKNOWLEDGEMENTS = {("d", "accord"), ("d", "acc")}
 # Discourse words that open a message without adding to its subject.
 _OPENING_WORDS = frozenset({"et", "sinon", "alors", "mais", "ensuite", "puis", "bon", "donc"})
-_OPENING_PAIRS = {("du", "coup"), ("au", "fait"), ("autre", "question"), ("par", "contre")}
+_OPENING_PAIRS = {
+    ("du", "coup"),
+    ("au", "fait"),
+    ("autre", "question"),
+    ("autre", "chose"),
+    ("autre", "sujet"),
+    ("par", "contre"),
+}
 MAX_LEANING_WORDS = 12
 # Beyond the acknowledgement, what makes a thank-you or a goodbye carry a question.
 MIN_QUESTION_WORDS = 2

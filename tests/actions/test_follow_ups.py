@@ -113,6 +113,7 @@ def test_a_thank_you_may_carry_a_question(text: str, more: bool) -> None:
         ("merci, et sinon qui peut visiter mon domicile ?", "qui peut visiter mon domicile ?"),
         ("Du coup pour arrêter ?", "pour arrêter ?"),
         ("autre question : qui paie ma box ?", "qui paie ma box ?"),
+        ("autre chose, mon pass navigo baisse ?", "mon pass navigo baisse ?"),
         ("et si je refuse ?", "si je refuse ?"),
         ("quel matériel est fourni ?", "quel matériel est fourni ?"),
         ("et ?", "et ?"),
