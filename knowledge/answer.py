@@ -149,6 +149,16 @@ def has_blanks(text: str) -> bool:
     return bool(_BLANKS.search(text))
 
 
+def _visible(units: list[Unit], indices: list[int]) -> list[int]:
+    """The units of a span worth showing.
+
+    Neither a line to fill in (nor the source's empty heading « XXXXXX ») nor what introduces
+    nothing once they are gone (« Date et signature : »).
+    """
+    kept = [i for i in indices if not has_blanks(units[i].text)]
+    return [i for i in kept if not _dangles(units, i, kept)]
+
+
 def _dangles(units: list[Unit], index: int, shown: list[int]) -> bool:
     """Whether a unit introduces (« … : ») what is not shown after it.
 
@@ -483,13 +493,12 @@ class AnswerEngine:
                 order.append(rank)
         by_section: dict[tuple[str, str], list[AnswerPart]] = {}
         for rank in order:
-            part = self._part(hits[rank], sorted(set(chosen[rank])), words)
-            if part is not None:
+            visible = _visible(shown[rank], sorted(set(chosen[rank])))
+            if visible:
+                part = self._part(hits[rank], visible, words)
                 by_section.setdefault(sections[rank], []).append(part)
-        if not by_section:  # nothing but lines to fill in: shown as they are
-            key = order[0]
-            part = self._part(hits[key], sorted(set(chosen[key])), words, keep_blanks=True)
-            return [part or AnswerPart(hits[key].chunk.text, self._source(hits[key], ""))]
+        if not by_section:  # nothing but lines to fill in: the key passage's, as they are
+            return [self._part(hits[order[0]], sorted(set(chosen[order[0]])), words)]
         return [merge_parts(parts) for parts in by_section.values()]
 
     def _question_cosines(self, query_vector: np.ndarray | None) -> np.ndarray | None:
@@ -534,18 +543,8 @@ class AnswerEngine:
             shown.append(unit)
         return shown
 
-    def _part(
-        self, hit: Hit, indices: list[int], words: set[str], keep_blanks: bool = False
-    ) -> AnswerPart | None:
-        """The units of one passage as one part, or None when only lines to fill in remain."""
+    def _part(self, hit: Hit, indices: list[int], words: set[str]) -> AnswerPart:
         units = self._shown_units(hit, words)
-        if not keep_blanks:
-            # Lines to fill in, or the source's empty heading « XXXXXX », caught in a span,
-            # and what introduces nothing once they are gone (« Date et signature : »).
-            indices = [i for i in indices if not has_blanks(units[i].text)]
-            indices = [i for i in indices if not _dangles(units, i, indices)]
-            if not indices:
-                return None
         text = render(units, indices)
         heading = list_heading(units, indices, hit.chunk.section)
         if heading:
