@@ -34,7 +34,7 @@ CHAT_TIMEOUT_S = 60.0
 ACTIONS_PORT = 55055
 RASA_PORT = 55005
 # The sets ``--set`` accepts: the judge's (the holdout) and the development sets (dev, then
-# dev2 to dev17 written later with new situations), tuned against while the holdout stays
+# dev2 to dev18 written later with new situations), tuned against while the holdout stays
 # unseen.
 SETS = {
     **SCENARIO_SETS,
@@ -55,6 +55,7 @@ SETS = {
     "dev15": SCENARIO_DIR / "dev15.yaml",
     "dev16": SCENARIO_DIR / "dev16.yaml",
     "dev17": SCENARIO_DIR / "dev17.yaml",
+    "dev18": SCENARIO_DIR / "dev18.yaml",
 }
 
 
@@ -86,7 +87,7 @@ def eval_scenarios(
         str,
         typer.Option(
             "--set",
-            help="Jeu de scénarios (holdout : tenu à l'écart ; dev à dev17 : réglage).",
+            help="Jeu de scénarios (holdout : tenu à l'écart ; dev à dev18 : réglage).",
         ),
     ] = "holdout",
     rasa_url: Annotated[

@@ -47,6 +47,7 @@ ANSWER_SETS: dict[str, Path] = {
     # Written on 06/12/2026 (evening) the same way, once the four above were tuned on.
     "dev5": EVAL_DIR / "answers_dev5.yaml",
     "dev6": EVAL_DIR / "answers_dev6.yaml",
+    "dev7": EVAL_DIR / "answers_dev7.yaml",
     "holdout": EVAL_DIR / "answers_holdout.yaml",
 }
 
