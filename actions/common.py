@@ -198,6 +198,11 @@ def latest_text(tracker: Tracker) -> str:
     return text if isinstance(text, str) else ""
 
 
+# Intents whose message is an attempt at the form's question, whatever its length: a value,
+# or « je sais pas » (dont_know), which the form's validation answers with the expected form.
+ATTEMPT_INTENTS = frozenset({"inform", "nlu_fallback", "dont_know"})
+
+
 def latest_intent(tracker: Tracker) -> str:
     """The intent of the latest user message, ``nlu_fallback`` included (empty if unknown)."""
     intent = (tracker.latest_message or {}).get("intent") or {}

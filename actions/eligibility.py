@@ -18,6 +18,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import (
+    ATTEMPT_INTENTS,
     RULES_TIMEOUT_S,
     button,
     chosen_value,
@@ -41,7 +42,9 @@ logger = logging.getLogger(__name__)
 FORM_SLOTS = ("status", "contract_over_one_year", "activities_teleworkable", "home_conditions_ok")
 YES_NO_SLOTS = FORM_SLOTS[1:]
 # Intents whose text may answer one of the form's questions.
-ANSWER_INTENTS = {"inform", "nlu_fallback", "out_of_scope", "affirm", "deny", "ask_eligibility"}
+ANSWER_INTENTS = {
+    "inform", "nlu_fallback", "out_of_scope", "affirm", "deny", "dont_know", "ask_eligibility"
+}  # fmt: skip
 VERDICT_TITLES = {
     "eligible": "Verdict : éligible",
     "not_eligible": "Verdict : non éligible en l'état",
@@ -158,7 +161,7 @@ class ValidateEligibilityForm(FormValidationAction):
 
     @staticmethod
     def _is_attempt(tracker: Tracker, text: str) -> bool:
-        return latest_intent(tracker) in {"inform", "nlu_fallback"} or len(text.split()) <= 3
+        return latest_intent(tracker) in ATTEMPT_INTENTS or len(text.split()) <= 3
 
     async def extract_status(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]

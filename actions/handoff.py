@@ -116,8 +116,8 @@ WHERE_ANSWER_COMES = {
 }
 # Messages that carry no question: the hand-off is asked about the one before them.
 NOT_A_QUESTION = frozenset(
-    {"talk_to_human", "affirm", "deny", "stop", "greet", "goodbye", "thank", "help",
-     "bot_challenge", "quiz_answer", "inform"}
+    {"talk_to_human", "affirm", "deny", "dont_know", "stop", "greet", "goodbye", "thank",
+     "help", "bot_challenge", "quiz_answer", "inform"}
 )  # fmt: skip
 MAX_CONTEXT_TURNS = 6
 # How far back the question is looked for (user messages): an older one is not « the

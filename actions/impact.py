@@ -15,6 +15,7 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import (
+    ATTEMPT_INTENTS,
     RULES_TIMEOUT_S,
     failure_text,
     latest_entity,
@@ -43,7 +44,7 @@ logger = logging.getLogger(__name__)
 
 MAX_DISTANCE_KM = 500.0
 MIN_DAYS, MAX_DAYS = 0.5, 5.0
-ANSWER_INTENTS = {"inform", "nlu_fallback", "out_of_scope", "simulate_impact"}
+ANSWER_INTENTS = {"inform", "nlu_fallback", "out_of_scope", "dont_know", "simulate_impact"}
 # Domain transport modes → simulator modes (the texts give no factor for two-wheelers).
 MODES = {
     "voiture": "voiture_essence",
@@ -254,7 +255,7 @@ class ValidateImpactForm(FormValidationAction):
         if not text or text.startswith("/") or intent not in ANSWER_INTENTS:
             return {}
         number = to_float(text) if slot == "distance_km" else parse_days(text)
-        attempt = intent in {"inform", "nlu_fallback"} or len(text.split()) <= 3
+        attempt = intent in ATTEMPT_INTENTS or len(text.split()) <= 3
         return {slot: text} if number is not None or attempt else {}
 
     async def extract_distance_km(

@@ -23,6 +23,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import dates
 from actions.common import (
+    ATTEMPT_INTENTS,
     RULES_TIMEOUT_S,
     button,
     chosen_value,
@@ -63,7 +64,7 @@ RECOMPUTE_HINT = (
 )
 CLEARED: list[EventType] = [SlotSet("date", None), SlotSet("notice_event", None)]
 # Intents whose text may answer one of the form's questions.
-ANSWER_INTENTS = {"inform", "nlu_fallback", "out_of_scope", "ask_changes"}
+ANSWER_INTENTS = {"inform", "nlu_fallback", "out_of_scope", "dont_know", "ask_changes"}
 EVENTS = ("ponctual_change", "calendar_change", "end_during_adaptation", "end")
 # Words of each event, most specific first (folded text).
 _EVENT_WORDS = (
@@ -185,7 +186,7 @@ class ValidateNoticeForm(FormValidationAction):
         intent = latest_intent(tracker)
         if not text or text.startswith("/") or intent not in ANSWER_INTENTS:
             return {}
-        if intent in {"inform", "nlu_fallback"} or len(text.split()) <= 3:
+        if intent in ATTEMPT_INTENTS or len(text.split()) <= 3:
             return {slot: text}
         # A statement that holds the answer (« arrêter le tt, je suis en période
         # d'adaptation », « je préviens le 1er février ») answers; a question is answered.

@@ -18,6 +18,7 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import (
+    ATTEMPT_INTENTS,
     RULES_TIMEOUT_S,
     chosen_value,
     failure_text,
@@ -42,7 +43,7 @@ from rules.models import cite, load_rules
 logger = logging.getLogger(__name__)
 
 # Intents whose text may be an answer to « Quelle est votre quotité ? ».
-ANSWER_INTENTS = {"inform", "nlu_fallback", "out_of_scope", "ask_quota"}
+ANSWER_INTENTS = {"inform", "nlu_fallback", "out_of_scope", "dont_know", "ask_quota"}
 # Intents of « non, 50 % » or « oui 80 » : with a quotité in them, they answer the question.
 CORRECTION_INTENTS = {"deny", "affirm", "stop"}
 WORDS_HINT = "Vous pouvez aussi écrire « temps plein » (100 %) ou « mi-temps » (50 %)."
@@ -226,7 +227,7 @@ class ValidateQuotaForm(FormValidationAction):
             return {"quotite": text}  # « ah non, 50 % » corrects, it does not stop the form
         if intent not in ANSWER_INTENTS:
             return {}
-        attempt = intent in {"inform", "nlu_fallback"} or len(text.split()) <= 3
+        attempt = intent in ATTEMPT_INTENTS or len(text.split()) <= 3
         if parse_quotite(text) is None and not attempt:
             return {}  # a question asked mid-form: let the dialogue handle it
         return {"quotite": text}

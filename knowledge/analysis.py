@@ -17,6 +17,8 @@ from typing import Any
 
 import yaml
 
+from knowledge.elision import split_elisions
+
 SYNONYMS_FILE = Path(__file__).resolve().parent / "synonyms.yaml"
 PREFIX_CHARS = 4
 _WORD = re.compile(r"[0-9a-z]+")
@@ -102,8 +104,10 @@ def expand_abbreviations(text: str) -> str:
 
     « ordi » → « ordinateur », « période d'essai » → « période d'adaptation »: single words
     are replaced word for word, phrases of several words (matched without accents or case)
-    first.
+    first, once glued elisions are split (« lattestation » → « l'attestation »,
+    knowledge.elision).
     """
+    text = split_elisions(text)
     mapping = synonyms()
     pattern = _phrase_pattern()
     if pattern is not None:

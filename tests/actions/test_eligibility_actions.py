@@ -131,9 +131,12 @@ def test_mapped_affirm_is_kept(run: Run) -> None:
     assert outcome.events == [slot("home_conditions_ok", True), slot("requested_slot", None)]
 
 
-def test_unclear_yes_no_is_asked_again(run: Run) -> None:
+@pytest.mark.parametrize(
+    ("text", "intent"), [("bof", "inform"), ("euh je sais pas trop en fait", "dont_know")]
+)
+def test_unclear_yes_no_is_asked_again(run: Run, text: str, intent: str) -> None:
     outcome = run(
-        ValidateEligibilityForm(), asking("activities_teleworkable", text="bof", intent="inform")
+        ValidateEligibilityForm(), asking("activities_teleworkable", text=text, intent=intent)
     )
     assert outcome.events == [
         slot("activities_teleworkable", None),

@@ -133,6 +133,14 @@ def test_form_asks_again_for_an_unknown_change(run: Run) -> None:
     assert outcome.texts == [UNKNOWN_EVENT]
 
 
+def test_form_lists_the_changes_again_after_i_dont_know(run: Run) -> None:
+    tracker = form_asking("notice_event", "alors la je sais vraiment pas")
+    tracker.latest_message["intent"] = {"name": "dont_know", "confidence": 0.99}
+    outcome = run(ValidateNoticeForm(), tracker)
+    assert slot("notice_event", None) in outcome.events
+    assert outcome.texts == [UNKNOWN_EVENT]
+
+
 def test_form_leaves_a_question_to_the_dialogue(run: Run) -> None:
     tracker = make_tracker(
         "notice",

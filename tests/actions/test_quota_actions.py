@@ -33,7 +33,13 @@ def test_free_text_quotite_is_read(run: Run, text: str, expected: float) -> None
 
 
 @pytest.mark.parametrize(
-    ("text", "intent"), [("0", "inform"), ("150", "inform"), ("abc", "nlu_fallback")]
+    ("text", "intent"),
+    [
+        ("0", "inform"),
+        ("150", "inform"),
+        ("abc", "nlu_fallback"),
+        ("je sais pas trop en fait", "dont_know"),  # not a refusal: the question again
+    ],
 )
 def test_invalid_quotite_says_what_is_accepted_and_asks_again(
     run: Run, text: str, intent: str
