@@ -40,6 +40,9 @@ QUOTA_MARKERS = ("de télétravail par semaine au plus", "les plafonds ne laisse
 MAX_FOLLOW_UP_WORDS = 20
 # « si je passe à 90, ça fait combien ? »: a new value in a short sentence.
 MAX_VALUE_FOLLOW_UP_WORDS = 10
+# The smallest figure read as a quotité without « % » in a hypothesis (« si je passe à 90 »):
+# smaller ones count days or hours (« si je fais 2 jours »).
+MIN_PERCENT_FIGURE = 10
 
 
 def last_computation(tracker: Tracker) -> dict[str, Any]:
@@ -118,10 +121,12 @@ async def _quota_follow_up(
             return None
         await reply_quota(dispatcher, tracker, float(kept), base=base)
         return [SlotSet("base", base), remember("quota")]
-    # A bare number may be a choice (« 2 »): only « et … », « … % » or the NLU's entity count.
-    limit = MAX_VALUE_FOLLOW_UP_WORDS if given is not None else 6
+    # A bare number may be a choice (« 2 »): only « et … », « … % », the NLU's entity or a
+    # hypothesis with a figure a quotité can be (« si je passe a 90 ça fait combien ? ») count.
+    supposed = bool({"si", "plutot"} & set(folded.split())) and MIN_PERCENT_FIGURE <= number <= 100
+    limit = MAX_VALUE_FOLLOW_UP_WORDS if given is not None or supposed else 6
     if len(words(text)) > limit or (
-        given is None and "%" not in text and folded.split()[0] != "et"
+        given is None and "%" not in text and folded.split()[0] != "et" and not supposed
     ):
         return None
     try:

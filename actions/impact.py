@@ -31,6 +31,7 @@ from actions.parsing import (
     mentions_diesel,
     parse_days,
     parse_transport_mode,
+    stated_days,
     stated_distance,
     to_float,
 )
@@ -199,7 +200,8 @@ def impact_entities(tracker: Tracker) -> tuple[Any, Any]:
     """The distance and the days the latest message gives (None for one it does not give).
 
     A number followed by « km » is the distance whatever the NLU labelled it: in « 2 jours
-    de tt, j'habite à 1200 km », both numbers were read as days.
+    de tt, j'habite à 1200 km », both numbers were read as days; one followed by « jours »
+    is the days (« avec 8 jours de tt et 15 km » had both read as distances).
     """
     distance = stated_distance(latest_text(tracker))
     days = [
@@ -207,6 +209,8 @@ def impact_entities(tracker: Tracker) -> tuple[Any, Any]:
         for found in (tracker.latest_message or {}).get("entities") or []
         if isinstance(found, dict) and found.get("entity") == "telework_days"
     ]
+    if not days and (in_days := stated_days(latest_text(tracker))) is not None:
+        days = [in_days]
     if distance is None:
         return latest_entity(tracker, "distance_km"), days[0] if days else None
     kept = [value for value in days if to_float(value) != to_float(distance)]

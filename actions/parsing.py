@@ -223,3 +223,15 @@ def stated_distance(text: str) -> str | None:
     """The number a text gives in kilometres (« j'habite à 1200 km » → « 1200 »), if any."""
     match = _DISTANCE.search(fold(text))
     return match.group(1) if match else None
+
+
+_DAYS_PER_WEEK = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:jours?|jrs?|j)\b(?! (?:par|/) mois)")
+
+
+def stated_days(text: str) -> str | None:
+    """The number a text gives in days (« avec 8 jours de tt par semaine » → « 8 »), if any.
+
+    Days per month are not days per week: « 8 jours par mois » gives none.
+    """
+    match = _DAYS_PER_WEEK.search(fold(text))
+    return match.group(1) if match else None

@@ -18,6 +18,7 @@ answers according to the intent and the form asks its question again (``data/rul
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -105,10 +106,29 @@ def offers_for_passage(source: Source) -> list[Button]:
     return [OFFERS[computation]] if computation else []
 
 
+# A number followed by one of these counts something else than a quotité (« mon fils de 3 ans »).
+_COUNTED = re.compile(
+    r"\s*(ans?|mois|jours?|j|semaines?|km|kilom\w*|h|heures?|min|minutes?|enfants?|fois)\b"
+)
+
+
 def entity_names(tracker: Tracker) -> set[str]:
-    """The names of the entities of the latest message."""
-    found = (tracker.latest_message or {}).get("entities") or []
-    return {e["entity"] for e in found if isinstance(e, dict) and isinstance(e.get("entity"), str)}
+    """The names of the entities of the latest message.
+
+    A quotité read in a count of something else (« 3 » of « mon fils de 3 ans ») is left out:
+    it would start the quota calculator on « 3 % ».
+    """
+    message = tracker.latest_message or {}
+    text = str(message.get("text") or "").lower()
+    names = set()
+    for entity in message.get("entities") or []:
+        if not isinstance(entity, dict) or not isinstance(entity.get("entity"), str):
+            continue
+        end = entity.get("end")
+        if entity["entity"] == "quotite" and isinstance(end, int) and _COUNTED.match(text, end):
+            continue
+        names.add(entity["entity"])
+    return names
 
 
 async def start(

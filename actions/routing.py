@@ -192,7 +192,7 @@ def has_parameters(computation: Computation, entities: Collection[str]) -> bool:
 _TOPIC_WORDS: tuple[tuple[Computation, re.Pattern[str]], ...] = (
     ("notice", re.compile(r"\b(date d effet|prevenance|preavis|prendr?a? effet|effecti(f|ve))\b")),
     ("eligibility", re.compile(r"\b(eligib\w*|rempli\w* (les |toutes les )?conditions)")),
-    ("impact", re.compile(r"\b(economies?|trajets?|co2|carburant|kilometres)\b")),
+    ("impact", re.compile(r"\b(economies?|trajets?|co2|carburant|kilometres|km|simul\w*)\b")),
     ("quota", re.compile(r"\b(quotite|(mes|de|nombre de) (jours|jrs) de (tt|teletravail))\b")),
 )
 

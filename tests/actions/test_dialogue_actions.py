@@ -176,6 +176,19 @@ def test_quota_follow_ups(run: Run) -> None:
     assert seventy.texts[0].startswith("À 70 % : 1,5 jour")
 
 
+@pytest.mark.parametrize("text", ["si je passe a 90 ca fait combien ?", "et plutot 90 ?"])
+def test_a_quotite_supposed_without_entity_is_computed(run: Run, text: str) -> None:
+    kept = {"quotite": 80.0, "last_computation": {"kind": "quota"}}
+    outcome = run(ActionAnswerQuestion(), after([], text, "nlu_fallback", slots=kept))
+    assert outcome.texts[0].startswith("À 90 % : 2,5 jours")
+
+
+def test_a_small_figure_supposed_is_no_quotite(run: Run) -> None:
+    kept = {"quotite": 80.0, "last_computation": {"kind": "quota"}}
+    outcome = run(ActionHandleReply(), after([], "si je fais 2 jours ?", "inform", slots=kept))
+    assert not any(text.startswith("À 2 %") or "2 % n'est pas" in text for text in outcome.texts)
+
+
 def test_a_quotite_after_the_rule_and_its_offer_is_computed(run: Run) -> None:
     """« et à mi-temps ? » after the ceilings' answer, which offered the computation."""
     tracker = after(

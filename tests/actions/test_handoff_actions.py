@@ -328,6 +328,22 @@ def test_a_number_in_km_is_the_distance_whatever_its_label(run: Run) -> None:
     assert "Hypothèses utilisées" not in outcome.text
 
 
+def test_a_number_of_days_is_the_days_whatever_its_label(run: Run) -> None:
+    """« 8 jours » read as a distance by the NLU: the days, explained as out of range."""
+    tracker = make_tracker(
+        "inform",
+        text="simulation des economies avec 8 jours de tt par semaine et 15 km en voiture",
+        entities=[
+            {"entity": "distance_km", "value": "8"},
+            {"entity": "distance_km", "value": "15"},
+        ],
+        slots={"quotite": None},
+    )
+    outcome = run(ActionHandleInform(), tracker)
+    assert outcome.events == [slot("distance_km", 15.0), slot("telework_days", None)]
+    assert "5" in outcome.texts[0] and "Hypothèses utilisées" not in outcome.text
+
+
 def test_a_plausible_distance_in_km_is_simulated_with_the_days(run: Run) -> None:
     outcome = run(ActionHandleInform(), _simulation_with_distance(35))
     assert "distance aller simple : 35 km (valeur saisie)" in outcome.text

@@ -14,6 +14,7 @@ from actions.parsing import (
     parse_status,
     parse_transport_mode,
     parse_yes_no,
+    stated_days,
     stated_distance,
 )
 
@@ -144,3 +145,12 @@ def test_union_discharge(texts: list[str], value: float | None) -> None:
 )  # fmt: skip
 def test_stated_distance(text: str, km: str | None) -> None:
     assert stated_distance(text) == km
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [("avec 8 jours de tt par semaine et 15 km", "8"), ("2j de tt", "2"), ("1,5 jour", "1,5"),
+     ("8 jours par mois", None), ("à 35 km", None)],
+)  # fmt: skip
+def test_stated_days(text: str, days: str | None) -> None:
+    assert stated_days(text) == days

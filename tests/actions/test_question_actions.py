@@ -258,3 +258,24 @@ def test_suggestions_do_not_repeat_the_referent_and_the_help(
     ]
     outcome = run(ActionAnswerQuestion(), make_tracker("fallback", ranking=ranking))
     assert outcome.payloads == ["/ask_equipment", REFERENT, HELP]
+
+
+@pytest.mark.parametrize(
+    ("text", "number", "counted"),
+    [
+        ("je peux garder mon fils de 3 ans pendant mes jours de tt ?", "3", True),
+        ("je suis à 80 % et j'habite à 30 km", "80", False),
+        ("80 jours par an ça fait combien", "80", True),
+    ],
+)
+def test_a_number_counting_something_else_is_no_quotite(
+    text: str, number: str, counted: bool
+) -> None:
+    from actions.questions import entity_names
+
+    tracker = make_tracker("question", text=text, intent="ask_quota", entities=[])
+    start = text.index(number)
+    tracker.latest_message["entities"] = [
+        {"entity": "quotite", "value": number, "start": start, "end": start + len(number)}
+    ]
+    assert ("quotite" in entity_names(tracker)) is not counted

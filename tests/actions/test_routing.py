@@ -245,6 +245,12 @@ def test_every_section_pattern_names_a_section_of_the_texts(engine: object) -> N
         (["ask_quota"], "calcule mes jours de tt à 4/5e", ("quotite",), "quota"),
         # A calculator's words and its parameter, whatever the NLU's guesses.
         (["greet", "quiz_answer"], "jsuis a 4/5eme, cb de jrs de tt ?", ("quotite",), "quota"),
+        (
+            ["inform", "simulate_impact"],
+            "simule pour 2 jours de tt, j'habite a 1200 km du bureau",
+            ("telework_days", "distance_km"),
+            "impact",
+        ),
         # Nothing strong enough: the texts answer.
         (["ask_manager_guide"], "un manager peut-il refuser ?", (), None),
         (["greet"], "jsuis a 4/5eme", ("quotite",), None),
