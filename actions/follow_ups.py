@@ -53,7 +53,11 @@ ACKNOWLEDGEMENTS = frozenset(
 # « d'accord » and « d'acc » are two tokens once the apostrophe splits them.
 _SPLIT_ACKNOWLEDGEMENTS = {("d", "accord"), ("d", "acc")}
 # Discourse words that open a message without adding to its subject.
-_OPENING_WORDS = frozenset({"et", "sinon", "alors", "mais", "ensuite", "puis", "bon", "donc"})
+# « attends, … » interrupts a form to ask something: the question is what follows.
+_OPENING_WORDS = frozenset(
+    {"et", "sinon", "alors", "mais", "ensuite", "puis", "bon", "donc", "attends", "attendez",
+     "euh", "bref", "tiens"}
+)  # fmt: skip
 _OPENING_PAIRS = {
     ("du", "coup"),
     ("au", "fait"),

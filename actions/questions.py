@@ -173,6 +173,14 @@ async def answer_in_form(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
         await _answer_in_form_from_texts(dispatcher, tracker, intent)
 
 
+# What a question asked while a document is being drafted is about, when it does not say:
+# « faut joindre quoi avec la demande ? » in the request's form asks about the request.
+FORM_TOPICS = {
+    "draft_form": "demande de télétravail",
+    "decision_form": "décision sur une demande de télétravail",
+}
+
+
 async def _answer_in_form_from_texts(
     dispatcher: CollectingDispatcher, tracker: Tracker, intent: str
 ) -> None:
@@ -184,6 +192,10 @@ async def _answer_in_form_from_texts(
         await notice_question(dispatcher, tracker, events, offer=False)
         return
     unsure = suggestions(tracker) if intent == "nlu_fallback" else None
+    topic = FORM_TOPICS.get(tracker.active_loop_name or "")
+    if context is None and topic is not None:
+        # Searched only if the question alone finds nothing (answer_question's context).
+        context = f"{question_text(tracker)} ({topic})"
     await answer_question(
         dispatcher,
         question_text(tracker),

@@ -249,3 +249,40 @@ def test_real_follow_up_is_answered_from_the_section_just_cited(run: Run, engine
     # Searched as any follow-up, alone then with the message before it, the refusal found
     # the recourse against a refused authorisation (dev3, before knowledge.follow_up).
     assert "recours" not in outcome.texts[0]
+
+
+class RequestEngine(FakeEngine):
+    """Finds nothing for a question alone; answers it once framed as about the request."""
+
+    def ask(self, question: str) -> Answer:
+        self.questions.append(question)
+        if question.endswith("(demande de télétravail)"):
+            return Answer(self.ANSWER, False, self.SOURCES, 0.8)
+        return Answer(ABSTENTION_MESSAGE, True, self.SOURCES, 0.2)
+
+
+def _in_form(form: str, text: str) -> Tracker:
+    latest = {"text": text, "intent": {"name": "ask_procedure", "confidence": 0.9}, "entities": []}
+    events = [{"event": "user", "timestamp": 1.0, "text": text, "parse_data": latest}]
+    state = {"sender_id": "web8", "slots": {}, "latest_message": latest, "events": events,
+             "active_loop": {"name": form}, "latest_action_name": "action_listen"}  # fmt: skip
+    return Tracker.from_dict(state)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(("form", "answered"), [("draft_form", True), ("quota_form", False)])
+def test_a_question_in_the_request_form_is_about_the_request(
+    monkeypatch: pytest.MonkeyPatch, form: str, answered: bool
+) -> None:
+    import asyncio
+
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.questions import answer_in_form
+
+    engine = use_engine(monkeypatch, RequestEngine())
+    dispatcher = CollectingDispatcher()
+    asyncio.run(answer_in_form(dispatcher, _in_form(form, "faut joindre quoi avec la demande ?")))
+    framed = [q for q in engine.questions if q.endswith("(demande de télétravail)")]
+    assert bool(framed) is answered
+    assert (dispatcher.messages[0]["text"] == FakeEngine.ANSWER) is answered

@@ -114,6 +114,7 @@ def test_a_thank_you_may_carry_a_question(text: str, more: bool) -> None:
         ("Du coup pour arrêter ?", "pour arrêter ?"),
         ("autre question : qui paie ma box ?", "qui paie ma box ?"),
         ("autre chose, mon pass navigo baisse ?", "mon pass navigo baisse ?"),
+        ("attends, faut joindre quoi avec la demande ?", "faut joindre quoi avec la demande ?"),
         ("et si je refuse ?", "si je refuse ?"),
         ("quel matériel est fourni ?", "quel matériel est fourni ?"),
         ("et ?", "et ?"),
