@@ -66,6 +66,10 @@ def computation_of_passage(doc_id: str, section: str, excerpt: str) -> Computati
 _COMPUTE = re.compile(r"^(calcul|simul|estim|verif|evalu|chiffr|mesur|test|check)")
 # Words that ask for the manager guide itself rather than for one of its facts.
 _GUIDE = re.compile(r"\b(guide|mode manager|quiz|aide[sz]? moi|accompagne[sz]? moi)\b")
+_MANAGER_WORDS = frozenset(
+    {"manager", "managers", "encadrant", "encadrants", "encadrement", "chef", "cheffe",
+     "instruire", "instruction", "responsable", "responsables"}
+)  # fmt: skip
 _FIRST_PERSON = frozenset({"je", "j", "me", "m", "moi", "mon", "ma", "mes"})
 # An order or an infinitive opening the message: « calcule… », « lancer la simulation ».
 _ORDERS = frozenset(
@@ -151,8 +155,20 @@ def _asks_how(tokens: Sequence[str]) -> bool:
 
 
 def asks_for_guide(text: str) -> bool:
-    """Tell whether a manager asks for the guide or the quiz, not for one fact of it."""
-    return bool(_GUIDE.search(" ".join(words(text))))
+    """Tell whether a manager asks for the guide or the quiz, not for one fact of it.
+
+    A question about a guide that is not the manager's (« y a un guide pr le tt au MI ? où
+    on le trouve ») asks what the texts say of it: the guide starts on a question only when
+    it names the managers.
+    """
+    tokens = words(text)
+    found = _GUIDE.search(" ".join(tokens))
+    if found is None:
+        return False
+    if found.group(1) != "guide":
+        return True
+    asked = "?" in text or bool(tokens and tokens[0] in _INTERROGATIVE)
+    return not asked or bool(_MANAGER_WORDS & set(tokens))
 
 
 # Words that ask to reach a person, not to learn about the référents.
