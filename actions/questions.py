@@ -106,10 +106,23 @@ def offers_for_passage(source: Source) -> list[Button]:
     return [OFFERS[computation]] if computation else []
 
 
-# A number followed by one of these counts something else than a quotité (« mon fils de 3 ans »).
+# A number followed by one of these counts something else than a quotité (« mon fils de 3 ans »)
+# or is the day of a date (« le 3 mars 2027 », read « [3 mars](quotite) » by the NLU).
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _COUNTED = re.compile(
-    r"\s*(ans?|mois|jours?|j|semaines?|km|kilom\w*|h|heures?|min|minutes?|enfants?|fois)\b"
+    r"\s*(ans?|mois|jours?|j|semaines?|km|kilom\w*|h|heures?|min|minutes?|enfants?|fois"
+    r"|janv\w*|f[eé]v\w*|mars|avr\w*|mai|juin|juil\w*|ao[uû]t|sept\w*|oct\w*|nov\w*"
+    r"|d[eé]c\w*)\b"
 )
+
+
+def _counts_something_else(text: str, entity: dict[str, Any]) -> bool:
+    """Whether the entity's number is followed by a unit or a month (its span may hold them)."""
+    start, end = entity.get("start"), entity.get("end")
+    if not isinstance(start, int) or not isinstance(end, int):
+        return False
+    number = _NUMBER.search(text, start, end)
+    return bool(_COUNTED.match(text, number.end() if number else end))
 
 
 def entity_names(tracker: Tracker) -> set[str]:
@@ -124,8 +137,7 @@ def entity_names(tracker: Tracker) -> set[str]:
     for entity in message.get("entities") or []:
         if not isinstance(entity, dict) or not isinstance(entity.get("entity"), str):
             continue
-        end = entity.get("end")
-        if entity["entity"] == "quotite" and isinstance(end, int) and _COUNTED.match(text, end):
+        if entity["entity"] == "quotite" and _counts_something_else(text, entity):
             continue
         names.add(entity["entity"])
     return names

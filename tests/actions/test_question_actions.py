@@ -266,6 +266,10 @@ def test_suggestions_do_not_repeat_the_referent_and_the_help(
         ("je peux garder mon fils de 3 ans pendant mes jours de tt ?", "3", True),
         ("je suis à 80 % et j'habite à 30 km", "80", False),
         ("80 jours par an ça fait combien", "80", True),
+        ("j'arrête le tt, je préviens le 20 avril 2027", "20", True),
+        ("le 3 mars 2027", "3", True),
+        ("le 3 mars 2027", "3 mars", True),  # the NLU's span holds the month
+        ("je suis à 80 % depuis mars", "80 %", False),
     ],
 )
 def test_a_number_counting_something_else_is_no_quotite(
