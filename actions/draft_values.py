@@ -30,7 +30,8 @@ EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 # A quotité given as a bare number (« à 80 ») is not followed by another unit (« 35 heures »).
 _BARE_QUOTITE = re.compile(
     r"(?<![\d/])(?<!\d[,.])\d{2,3}(?!\d|[,.]\d|\s*/)"
-    r"(?!\s*(h\b|heures?|min|jours?|ans?|km|mois|semaines?|euros?|€))"
+    r"(?!\s*(h\b|heures?|min|jours?|ans?|km|mois|semaines?|euros?|€|janv|f[eé]v|mars|avr|mai\b"
+    r"|juin|juil|ao[uû]t|sept|oct|nov|d[eé]c))"
 )
 _QUOTITE_WORDS = re.compile(r"temps (plein|complet|partiel)|plein temps|mi-temps|mi temps")
 FIFTHS = re.compile(r"\b[1-5]\s*(/|jours? sur)\s*5\b")
@@ -213,9 +214,14 @@ def read_quotite(text: str) -> float | None:
         or _BARE_QUOTITE.search(folded)
     ):
         return None
+    from actions.quota import part_time_range  # the rules' table: no quotité under its first row
+
     quotite = parse_quotite(text)
-    if quotite is None or not 0 < quotite <= 100:
-        raise ValueError("une quotité entre 1 et 100 % est attendue (par exemple « 80 % »)")
+    low, _ = part_time_range()
+    if quotite is None or not low <= quotite <= 100:
+        raise ValueError(
+            f"une quotité de {low:g} à 100 % est attendue (par exemple « 80 % » ou « temps plein »)"
+        )
     return quotite
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from actions import draft_decision
 from actions.draft_dialogue import Turn, interpret
-from actions.draft_values import parse_duration, read_start
+from actions.draft_values import parse_duration, read_quotite, read_start
 
 pytestmark = pytest.mark.unit
 TODAY = dt.date(2030, 6, 1)
@@ -336,3 +336,18 @@ def test_a_name_needs_words_not_a_choice_or_a_yes(text: str) -> None:
 
 def test_a_short_name_is_kept() -> None:
     assert answer("nom", "Ng", nom=None).updates["nom"] == "Ng"
+
+
+@pytest.mark.parametrize(
+    ("text", "quotite"),
+    [("80 %", 80.0), ("temps plein", 100.0), ("90", 90.0), ("le 31 février", None),
+     ("le 12 mars 2027", None), ("2 jours", None)],
+)  # fmt: skip
+def test_the_request_reads_a_quotite_not_a_date(text: str, quotite: float | None) -> None:
+    assert read_quotite(text) == quotite
+
+
+@pytest.mark.parametrize("text", ["31 %", "5 %", "120 %"])
+def test_the_request_refuses_a_quotite_outside_the_rules(text: str) -> None:
+    with pytest.raises(ValueError, match="de 50 à 100 %"):
+        read_quotite(text)
