@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from pydantic import TypeAdapter, ValidationError
 
 from actions import dates
-from actions.parsing import parse_quotite
+from actions.parsing import MONTH_WORDS, parse_quotite
 from actions.replies import yes_or_no
 from drafts.models import WEEKDAYS, DraftRequest, Mission
 from drafts.validation import next_first_of_month
@@ -30,8 +30,7 @@ EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 # A quotité given as a bare number (« à 80 ») is not followed by another unit (« 35 heures »).
 _BARE_QUOTITE = re.compile(
     r"(?<![\d/])(?<!\d[,.])\d{2,3}(?!\d|[,.]\d|\s*/)"
-    r"(?!\s*(h\b|heures?|min|jours?|ans?|km|mois|semaines?|euros?|€|janv|f[eé]v|mars|avr|mai\b"
-    r"|juin|juil|ao[uû]t|sept|oct|nov|d[eé]c))"
+    rf"(?!\s*(h\b|heures?|min|jours?|ans?|km|mois|semaines?|euros?|€|(?:{MONTH_WORDS})\b))"
 )
 _QUOTITE_WORDS = re.compile(r"temps (plein|complet|partiel)|plein temps|mi-temps|mi temps")
 FIFTHS = re.compile(r"\b[1-5]\s*(/|jours? sur)\s*5\b")

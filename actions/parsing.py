@@ -235,3 +235,10 @@ def stated_days(text: str) -> str | None:
     """
     match = _DAYS_PER_WEEK.search(fold(text))
     return match.group(1) if match else None
+
+
+# The months, as typed (accents or not, abbreviated or not): a number before one is a day of
+# a date, never a quotité (« le 31 février », « le 3 mars 2027 »).
+MONTH_WORDS = (
+    r"janv\w*|f[eé]v\w*|mars|avr\w*|mai|juin|juil\w*|ao[uû]t|sept\w*|oct\w*|nov\w*|d[eé]c\w*"
+)

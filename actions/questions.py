@@ -38,6 +38,7 @@ from actions.handoff import fell_back_before, offer_handoff, send_draft_info, se
 from actions.impact import impact_now
 from actions.manager import ask_question, quiz_index, send_guide
 from actions.notice import notice_now, notice_question, read_date
+from actions.parsing import MONTH_WORDS
 from actions.quota import QUOTITE_FIGURE, quota_now, stated_quotite
 from actions.replies import Choice
 from actions.routing import (
@@ -111,8 +112,7 @@ def offers_for_passage(source: Source) -> list[Button]:
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _COUNTED = re.compile(
     r"\s*(ans?|mois|jours?|j|semaines?|km|kilom\w*|h|heures?|min|minutes?|enfants?|fois"
-    r"|janv\w*|f[eé]v\w*|mars|avr\w*|mai|juin|juil\w*|ao[uû]t|sept\w*|oct\w*|nov\w*"
-    r"|d[eé]c\w*)\b"
+    rf"|{MONTH_WORDS})\b"
 )
 
 
