@@ -25,6 +25,7 @@ from actions.common import latest_entity, latest_text, remember
 from actions.follow_ups import is_follow_up, without_acknowledgement
 from actions.impact import check_days, check_distance, impact_entities, reply_impact
 from actions.notice import notice_question, read_date, reply_notice
+from actions.notice_deadline import remember_wished, reply_deadline, wishes_effect_on
 from actions.parsing import parse_quotite, parse_transport_mode
 from actions.quota import check_quotite, reply_quota
 from actions.replies import last_bot_text, last_choices, words
@@ -163,8 +164,12 @@ async def _notice_follow_up(
     # « bon en fait j'arrête le tt, je préviens le 1er février » changes the situation too:
     # never recompute the previous one with the new date.
     event = situation_of(text, event)
-    await reply_notice(dispatcher, event, day, text)
-    remembered = remember("notice", event=event, date=day.isoformat())
+    if wishes_effect_on(text, before=last_computation(tracker).get("wished") is True):
+        await reply_deadline(dispatcher, event, day, text)
+        remembered = remember_wished(event, day)
+    else:
+        await reply_notice(dispatcher, event, day, text)
+        remembered = remember("notice", event=event, date=day.isoformat())
     return [SlotSet("date", None), SlotSet("notice_event", None), remembered]
 
 

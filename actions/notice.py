@@ -40,6 +40,7 @@ from actions.common import (
     value_before_turn,
 )
 from actions.guide import delay_text
+from actions.notice_deadline import UNAVAILABLE, remember_wished, reply_deadline, wishes_effect_on
 from actions.replies import attempted_choice, is_question
 from actions.routing import END_EVENTS, adaptation_over, mentions_date, situation_of
 from knowledge.analysis import fold
@@ -57,7 +58,6 @@ UNKNOWN_EVENT = (
     "1. Échanger un jour ponctuellement\n2. Changer mes jours durablement\n"
     "3. Arrêter pendant l'adaptation\n4. Arrêter le télétravail"
 )
-UNAVAILABLE = "Je n'arrive pas à faire ce calcul pour le moment. Réessayez dans un instant."
 RECOMPUTE_HINT = (
     "Pour recalculer, dites par exemple « et si je préviens le 4 janvier ? » ou « corriger la "
     "date »."
@@ -166,8 +166,19 @@ async def notice_now(dispatcher: CollectingDispatcher, tracker: Tracker) -> list
     if event is None or day is None:
         dispatcher.utter_message(text=unknown_date() if event else UNKNOWN_EVENT)
         return [SlotSet("date", None)]
+    if wishes_effect_on(latest_text(tracker)):
+        return await _deadline(dispatcher, tracker, event, day)
     if await reply_notice(dispatcher, event, day, _said(tracker)):
         return [*CLEARED, remember("notice", event=event, date=day.isoformat())]
+    return CLEARED
+
+
+async def _deadline(
+    dispatcher: CollectingDispatcher, tracker: Tracker, event: str, wished: dt.date
+) -> list[EventType]:
+    """By when to notify for the wished date; kept for its follow-ups when computed."""
+    if await reply_deadline(dispatcher, event, wished, _said(tracker)):
+        return [*CLEARED, remember_wished(event, wished)]
     return CLEARED
 
 
@@ -339,6 +350,8 @@ async def notice_question(
         raw = latest_entity(tracker, "date")
         day = await read_date(str(raw)) if raw else None
         day = day or await read_date(latest_text(tracker))
+    if day is not None and wishes_effect_on(latest_text(tracker)):
+        return await _deadline(dispatcher, tracker, event, day)
     if day is not None:
         if not await reply_notice(dispatcher, event, day, _said(tracker)):
             return CLEARED

@@ -138,10 +138,16 @@ def quota_extract(result: QuotaResult) -> str:
 
 
 def notice_extract(events: Sequence[str], message: str) -> str:
-    """For each event (one or two), its quote closest to the agent's message."""
-    rules = load_rules().notice.events
+    """For each event (one or two), its quote closest to the agent's message.
+
+    The end of telework comes with its exception (a cessation without notice): « faut
+    vraiment attendre la fin du préavis ? » is answered by that sentence.
+    """
+    notice = load_rules().notice
     quotes = [
-        relevant_quotes(rules[event].sources, message)[0]  # type: ignore[index]
+        relevant_quotes(notice.events[event].sources, message)[0]  # type: ignore[index]
         for event in events
     ]
+    if any(event in ("end", "end_during_adaptation") for event in events):
+        quotes.append(notice.immediate_end.sources[0].quote)
     return render_extract(quotes)

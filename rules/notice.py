@@ -186,7 +186,7 @@ _UNITS = {
 }
 
 
-def _describe(delay: Delay) -> str:
+def describe_delay(delay: Delay) -> str:
     """Write « de 2 jours ouvrés », « de 15 jours », « d'un mois »."""
     singular, plural = _UNITS[delay.unit]
     return f"de {delay.amount} {plural}" if delay.amount > 1 else f"d'un {singular}"
@@ -211,7 +211,7 @@ def compute_notice(request: NoticeRequest) -> NoticeResult:
     working = first_working_day(effective)
     parts = [
         f"{rule.label.capitalize()} notifiée le {fr_date(request.date)} : délai de prévenance "
-        f"{_describe(rule.value)}. {rule.note}",
+        f"{describe_delay(rule.value)}. {rule.note}",
         f"Elle peut prendre effet au plus tôt le {fr_date(effective)}.",
     ]
     facts: list[Fact] = [rule]

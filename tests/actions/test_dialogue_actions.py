@@ -217,6 +217,28 @@ def test_notice_follow_up_with_a_new_date_and_correction(run: Run) -> None:
     ]
 
 
+def test_a_new_date_after_a_wished_one_is_wished_too(run: Run) -> None:
+    """After « à partir du 15 janvier… au plus tard ? », « et pour le 1er mars 2027 ? »."""
+    kept = {
+        "last_computation": {
+            "kind": "notice", "event": "calendar_change", "date": "2027-01-15", "wished": True
+        }
+    }  # fmt: skip
+    wished = run(
+        ActionAnswerQuestion(),
+        after([], "et si c'est à partir du 1er mars 2027 ?", "ask_changes", slots=kept),
+    )
+    assert (
+        "au plus tard le dimanche 14 février 2027 (en jour ouvré : le vendredi 12"
+        in (wished.texts[0])
+    )
+    notified = run(
+        ActionAnswerQuestion(),
+        after([], "et si je préviens le 1er mars 2027 ?", "ask_changes", slots=kept),
+    )
+    assert notified.texts[0].startswith("Date d'effet au plus tôt : mardi 16 mars 2027.")
+
+
 def test_notice_question_without_a_date_gives_the_rule_and_offers(run: Run) -> None:
     tracker = after([], "quel délai pour arrêter le télétravail ?", "ask_changes")
     outcome = run(ActionAnswerQuestion(), tracker)

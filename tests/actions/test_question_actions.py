@@ -6,13 +6,14 @@ where each kind of message goes and the exact events, not the retrieval.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from rasa_sdk import Action, Tracker
 
 from actions.answers import SUGGESTIONS_INTRO
+from actions.notice_deadline import wishes_effect_on
 from actions.questions import ActionAnswerQuestion
 from knowledge.answer import ABSTENTION_MESSAGE
 from tests.actions.helpers import Outcome, make_tracker, slot
@@ -283,3 +284,54 @@ def test_a_number_counting_something_else_is_no_quotite(
         {"entity": "quotite", "value": number, "start": start, "end": start + len(number)}
     ]
     assert ("quotite" in entity_names(tracker)) is not counted
+
+
+@pytest.fixture
+def monday(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Today is Monday 7 December 2026 for the actions."""
+    from actions.settings import get_action_settings
+
+    get_action_settings.cache_clear()
+    monkeypatch.setenv("TELETRAVAIL_REFERENCE_DATE", "2026-12-07")
+    yield
+    monkeypatch.delenv("TELETRAVAIL_REFERENCE_DATE")
+    get_action_settings.cache_clear()
+
+
+@pytest.mark.usefixtures("monday")
+def test_a_wished_date_gives_the_latest_notification(run: Run, engine: FakeEngine) -> None:
+    """« à partir du 15/01/2027, je dois prévenir quand ? »: 15 days before, not after."""
+    text = (
+        "je veux changer definitivement mes jours de tt a partir du 15/01/2027, "
+        "je dois prevenir quand au plus tard ?"
+    )
+    outcome = run(ActionAnswerQuestion(), ask(text, "ask_changes"))
+    assert outcome.texts[0].startswith("À notifier au plus tard le jeudi 31 décembre 2026.")
+    assert "vendredi 15 janvier 2027" in outcome.texts[0]
+    assert "maa-instruction-2019-781" in {s["doc_id"] for s in outcome.sources}
+    assert engine.questions == []
+
+
+@pytest.mark.usefixtures("monday")
+def test_a_wished_date_already_out_of_reach_is_said_too_late(run: Run, engine: FakeEngine) -> None:
+    text = (
+        "je veux arreter le tt le 2 fevrier 2027, je suis plus en periode d'adaptation, ca passe ?"
+    )
+    outcome = run(ActionAnswerQuestion(), ask(text, "ask_changes"))
+    assert outcome.texts[0].startswith("Trop tard pour cette date.")
+    assert "au plus tôt le dimanche 7 février 2027" in outcome.texts[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "wished"),
+    [
+        ("à partir du 15 janvier je dois prévenir quand ?", True),
+        ("je veux arrêter le 2 février, c'est possible ?", True),
+        ("je voudrais échanger mon jour du 10 décembre, c'est encore temps ?", True),
+        ("si je préviens le 15 mars 2027, ça prend effet quand ?", False),
+        ("j'arrête le tt, je préviens le 20 avril 2027", False),
+        ("je dépose ma demande le 3 janvier, c'est possible ?", False),
+    ],
+)
+def test_which_date_is_the_wished_one(text: str, wished: bool) -> None:
+    assert wishes_effect_on(text) is wished
