@@ -54,8 +54,13 @@ class KnowledgeSettings(BaseSettings):
     answer_rank_penalty: float = 0.02
     answer_margin: float = 0.05
     answer_chars: int = 900
+    # How much a passage close to every question (knowledge.hubness) loses on the dense
+    # side, per unit of its mean cosine to the NLU examples above the corpus mean; 0: none.
+    # Weights 1 to 4 all helped on the development sets; 2 kept (docs/answers.md).
+    hub_weight: float = 2.0
     # Examples of telework questions and of off-topic ones (the assistant's NLU data) that
     # train the in-domain classifier at index time (knowledge.domain); absent → no classifier.
+    # The same examples measure how central each passage is (knowledge.hubness).
     domain_examples_dir: Path = PROJECT_ROOT / "data" / "nlu"
     # Abstain as well when that classifier says the question is not about telework. Off by
     # default: measured, it refused more covered questions than it caught (docs/retrieval.md).

@@ -22,6 +22,7 @@ means, scales, weights and the bias are stored: scoring a question is a dot prod
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -37,6 +38,7 @@ import numpy as np
 
 from knowledge.answer_evaluation import ANSWER_SETS, load_answer_questions
 from knowledge.config import KnowledgeSettings
+from knowledge.hubness import HUBNESS_STAMP
 
 if TYPE_CHECKING:
     from knowledge.answer import AnswerEngine, Signals
@@ -150,6 +152,10 @@ def fingerprint(index_dir: Path) -> str:
     """What the model depends on: the index build and the training questions."""
     digest = hashlib.sha256(f"format {DECISION_FORMAT}".encode())
     digest.update((index_dir / "manifest.json").read_bytes())
+    # The ranking it was fitted on: the passages' hubness (knowledge.hubness) and its weight.
+    digest.update(f"hub weight {KnowledgeSettings().hub_weight}".encode())
+    with contextlib.suppress(OSError):
+        digest.update((index_dir / HUBNESS_STAMP).read_bytes())
     for name in TRAINING_SETS:
         digest.update(ANSWER_SETS[name].read_bytes())
     return digest.hexdigest()

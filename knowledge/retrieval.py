@@ -119,12 +119,29 @@ class LexicalScorer:
 
 
 class DenseScorer:
-    """Passage and window cosines, mixed with the best curated question's cosine."""
+    """Passage and window cosines, mixed with the best curated question's cosine.
 
-    def __init__(self, index: KnowledgeIndex, question_share: float = 0.6) -> None:
+    ``hubness`` (knowledge.hubness): how close each passage is to questions in general; the
+    final score (standardised once mixed with the questions') loses ``hub_weight`` times its
+    excess over the mean cosine — a nudge of a few hundredths of a standard deviation, enough
+    to settle near-ties against a passage near every question.
+    """
+
+    def __init__(
+        self,
+        index: KnowledgeIndex,
+        question_share: float = 0.6,
+        hubness: np.ndarray | None = None,
+        hub_weight: float = 0.0,
+    ) -> None:
         self.index = index
         self.question_share = question_share
         self._has_questions = _has_questions(index)
+        self._hub_penalty = (
+            hub_weight * (hubness - hubness.mean())
+            if hubness is not None and len(hubness) == len(index.chunks) and hub_weight
+            else None
+        )
 
     def question_cosines(self, query: Query) -> np.ndarray:
         """Per passage, the best cosine of its curated questions (−inf: it has none)."""
@@ -146,9 +163,9 @@ class DenseScorer:
         if windows.ntotal == len(self.index.window_owner):  # else no windows: passages alone
             owner = self.index.window_owner
             dense = (passage + _best_per_owner(windows, owner, query.vector, count)) / 2
-        if not self._has_questions:
-            return dense
-        return _mix_views(dense, self.question_cosines(query), self.question_share)
+        if self._has_questions:
+            dense = _mix_views(dense, self.question_cosines(query), self.question_share)
+        return dense if self._hub_penalty is None else dense - self._hub_penalty
 
 
 def fuse(views: Sequence[tuple[np.ndarray, float]]) -> np.ndarray:
@@ -169,12 +186,14 @@ class Retriever:
         lexical_weight: float = 0.2,
         question_weight: float = 0.6,
         question_lexical_weight: float = 0.3,
+        hubness: np.ndarray | None = None,
+        hub_weight: float = 0.0,
     ) -> None:
         self.index = index
         self.embedder = embedder
         self.lexical_weight = lexical_weight
         self.lexical = LexicalScorer(index, question_lexical_weight)
-        self.dense = DenseScorer(index, question_weight)
+        self.dense = DenseScorer(index, question_weight, hubness, hub_weight)
 
     def bm25_idf(self) -> dict[str, float]:
         """Inverse document frequency of each term of the texts (rarer terms weigh more)."""
