@@ -92,7 +92,9 @@ _NUMERIC_DATE = re.compile(
     rf"(?<![\w/.,-])(?:(?P<weekday>{_WEEKDAY})\s+)?"
     r"(?:(?P<iso>\d{4})-(?P<iso_month>\d{1,2})-(?P<iso_day>\d{1,2})"
     r"|(?P<day>\d{1,2})(?P<sep>[/.-])(?P<month>\d{1,2})(?:(?P=sep)(?P<year>\d{4}|\d{2}))?)"
-    r"(?![\d/%,-]|\.\d)"
+    # A comma may follow a full date (« le 15/01/2027, je… »), not a short one: « 4/5, » is
+    # a quotité as often as a date.
+    r"(?(year)(?![\d/%-]|[.,]\d)|(?(iso)(?![\d/%-]|[.,]\d)|(?![\d/%,-]|\.\d)))"
 )
 _COUNT = r"\d{1,2}|un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|quinze"
 _RELATIVE = re.compile(

@@ -43,6 +43,13 @@ _CANCEL = re.compile(
     r"^\W*(annule\w*|stop|arrete\w*|abandonne\w*|laisse tomber|on arrete|j'abandonne|"
     r"je ne veux plus|plus la peine)\b.{0,40}$"
 )
+# « ok on reprend » after a question answered in the middle of the form: go on, the
+# question is asked again (it is not a first name).
+_RESUME = re.compile(
+    r"^\W*((ok|okay|bon|bien|d accord|allez|c est bon|merci)\W+)*"
+    r"(on (reprend|continue|y retourne|peut reprendre|peut continuer)|reprenons|continuons|"
+    r"je reprends|je continue|reprendre|continuer|c est reparti)\W*$"
+)
 _SKIP = re.compile(r"^\W*(passe\w*|je passe|suivant\w*|plus tard|je ne sais pas|aucune idee)\W*$")
 _TO_END = re.compile(
     r"\b(aller|passe\w*|sauter|va|allons) (directement )?(a la fin|au resume)\b"
@@ -168,6 +175,9 @@ def interpret(
             name for name in OPTIONAL if values.get(name) is None and name not in skipped
         ]
         turn.messages.append("D'accord, je laisse les questions facultatives de côté.")
+    elif _RESUME.search(folded.replace("'", " ")):
+        turn.messages.append("Reprenons.")
+        turn.ask = requested
     elif _SKIP.search(folded):
         if requested in OPTIONAL:
             turn.skipped = [requested]

@@ -33,7 +33,7 @@ from actions.computation_follow_ups import notice_date
 from actions.draft_dialogue import interpret, summary, to_request
 from actions.draft_fields import HIDDEN, NAMES, SLOT_PREFIX
 from actions.questions import answer_in_form
-from actions.replies import is_question
+from actions.replies import asks_in_passing
 from actions.settings import ActionSettings
 from drafts.config import get_draft_settings
 from drafts.service import DOCUMENT_TITLES, create_draft, document_urls
@@ -109,7 +109,7 @@ class ValidateDraftForm(Action):
         if text is None:
             dispatcher.utter_message(text="Terminons d'abord la demande (ou dites « annuler »).")
             return [SlotSet(SKIPPED, skipped), SlotSet(REQUESTED_SLOT, requested)]
-        if field is not None and is_question(text):
+        if field is not None and asks_in_passing(text):
             # « au fait, c'est quoi le préavis ? » is not the first name: answer it from the
             # texts, then the same question comes again.
             await answer_in_form(dispatcher, tracker)

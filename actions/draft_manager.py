@@ -32,7 +32,7 @@ from actions.draft_decision import (
 from actions.draft_dialogue import is_cancel
 from actions.draft_form import links_text
 from actions.questions import OTHER_FLOWS, answer_in_form
-from actions.replies import is_question
+from actions.replies import asks_in_passing
 from drafts.decision import decide
 from drafts.service import DraftNotFoundError, add_decision, document_urls, get_draft
 from drafts.validation import DraftRuleError
@@ -98,7 +98,7 @@ class ValidateDecisionForm(FormValidationAction):
             return [*_reset(), SlotSet(REQUESTED_SLOT, None), ActiveLoop(None)]
         elif latest_intent(tracker) in OTHER_FLOWS:
             return []  # nothing kept: Rasa rejects the form and the dialogue starts that flow
-        elif is_question(latest_text(tracker)):
+        elif asks_in_passing(latest_text(tracker)):
             # « un refus doit-il être motivé ? » is not the link: answer it, then ask again.
             await answer_in_form(dispatcher, tracker)
             return [SlotSet(f"{PREFIX}{field}", None)]

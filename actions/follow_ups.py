@@ -35,6 +35,16 @@ DEMONSTRATIVES = frozenset({"cette", "cet", "ces", "celui", "celle", "ceux", "ce
 # « ce » as a pronoun (« ce que », « c'est ») points at nothing said before.
 _CE_PRONOUN = frozenset({"que", "qu", "qui", "quoi", "dont", "n", "sera", "serait", "soit"})
 _THERE_IS = frozenset({"a", "aura", "avait", "aurait", "ait"})
+# Third-person pronouns stand for someone or something named before (« elle doit me donner
+# une raison ? », « il commence le 3 février ») — but the impersonal « il » names nothing:
+# « il faut », « il y a », « il est possible de ».
+_THIRD_PERSON = frozenset({"elle", "elles", "ils", "lui", "eux"})
+_IMPERSONAL_AFTER_IL = frozenset(
+    {"y", "faut", "fallait", "faudra", "faudrait", "est", "etait", "sera", "serait", "s",
+     "suffit", "reste", "semble", "parait", "arrive", "vaut", "manque", "existe", "n", "ne"}
+)  # fmt: skip
+# Nouns that name nothing but what was just talked about (« qui valide le truc au final ? »).
+_VAGUE_NOUNS = frozenset({"truc", "trucs", "machin", "bidule"})
 # A message made only of these words asks without saying about what (« pendant combien de
 # temps ? », « à partir de quand ? », « c'est quoi le délai ? » has its subject: « délai »).
 _INTERROGATIVES = frozenset({"combien", "quand", "quoi", "comment", "pourquoi", "ou"})
@@ -43,6 +53,15 @@ _BARE_ASKING = _INTERROGATIVES | {
     "en", "au", "bout", "c", "est", "ca", "ce", "sera", "et", "alors", "du", "coup", "dure",
     "durer",
 }  # fmt: skip
+# A question opened by a preposition and an interrogative asks about what was just said
+# (« avec quels outils ? », « pour qui ? », « dans quel délai ? »).
+_PREPOSITIONS = frozenset(
+    {"avec", "pour", "par", "sur", "dans", "chez", "selon", "vers", "depuis", "apres", "avant"}
+)
+_WHICH = frozenset(
+    {"quel", "quels", "quelle", "quelles", "qui", "quoi", "combien", "lequel", "laquelle",
+     "lesquels", "lesquelles"}
+)  # fmt: skip
 # Words that thank or acknowledge before the real message (« merci bcp, et un téléphone ? »).
 ACKNOWLEDGEMENTS = frozenset(
     {"merci", "mercii", "thanks", "thx", "ok", "okay", "oki", "okk", "dac", "daccord", "top",
@@ -117,7 +136,11 @@ def _words(text: str) -> list[str]:
 
 
 def _points_back(tokens: list[str]) -> bool:
-    """Whether the words point at something said before: « cette période », « y mettre fin »."""
+    """Whether the words point at something said before.
+
+    « cette période », « y mettre fin », « elle doit me donner une raison ? », « qui valide
+    le truc ? ».
+    """
     for index, token in enumerate(tokens):
         after = tokens[index + 1] if index + 1 < len(tokens) else ""
         if token in DEMONSTRATIVES or (token == "ce" and after and after not in _CE_PRONOUN):
@@ -125,6 +148,10 @@ def _points_back(tokens: list[str]) -> bool:
         before = tokens[index - 1] if index else ""
         if token == "y" and before != "il" and after not in _THERE_IS:
             return True  # « y mettre fin », not « il y a » nor the chat's « y a »
+        if token in _THIRD_PERSON or token in _VAGUE_NOUNS:
+            return True
+        if token == "il" and after and after not in _IMPERSONAL_AFTER_IL:
+            return True  # « il commence quand ? », not « il faut » nor « il y a »
     return False
 
 
@@ -142,18 +169,43 @@ def is_follow_up(text: str, max_words: int = MAX_LEANING_WORDS) -> bool:
         return True
     if len(tokens) > 1 and tokens[-1] in FOLLOW_UP_CLOSERS:
         return True  # « je fais comment alors ? »
+    if len(tokens) > 1 and tokens[0] in _PREPOSITIONS and tokens[1] in _WHICH:
+        return True  # « avec quels outils ? »
     if set(tokens) <= _BARE_ASKING and set(tokens) & _INTERROGATIVES:
         return True  # « pendant combien de temps ? »: a way of asking without a subject
     return _points_back(tokens)
 
 
-def with_context(text: str, recent: list[str]) -> str:
-    """``text``, preceded by the previous user message when ``text`` is a follow-up.
+# Beyond this many words, a statement says enough to be searched alone.
+MAX_STATEMENT_WORDS = 15
+_QUESTION_WORDS = _INTERROGATIVES | _WHICH | {"est", "peut", "peux", "faut", "dois", "doit"}
 
+
+def states_situation(text: str) -> bool:
+    """Whether a short message states a situation without asking.
+
+    « mon taf c'est surtout l'accueil des usagers au guichet », after a question, asks that
+    question for this situation.
+    """
+    tokens = _words(without_acknowledgement(text))
+    if not 2 <= len(tokens) <= MAX_STATEMENT_WORDS or "?" in text:
+        return False
+    return not set(tokens) & _QUESTION_WORDS
+
+
+def with_context(text: str, recent: list[str]) -> str:
+    """``text``, preceded by the previous user message when ``text`` leans on it.
+
+    A follow-up, a situation stated after a question, or a question of three words at most.
     The acknowledgement is left out: « merci » would only blur the search.
     """
     previous = recent[-2] if len(recent) >= 2 and recent[-1] == text else ""
-    if not is_follow_up(text) or not previous or previous.lstrip().startswith("/"):
+    leans = (
+        is_follow_up(text)
+        or (states_situation(text) and "?" in previous)
+        or (text.rstrip().endswith("?") and len(_words(without_acknowledgement(text))) <= 3)
+    )  # « c renouvelable ? »: too short to say what about
+    if not leans or not previous or previous.lstrip().startswith("/"):
         return text
     return f"{sanitize_text(previous).strip()} {without_acknowledgement(text)}"
 

@@ -128,6 +128,22 @@ def is_question(text: str) -> bool:
     return text.rstrip().endswith("?")
 
 
+# Words that may follow a question's « ? » in the same message: the situation it is about
+# (« il faut combien de détecteurs ? je suis dans un 95 m2 »).
+MAX_WORDS_AFTER_QUESTION = 8
+
+
+def asks_in_passing(text: str) -> bool:
+    """Whether a free-text answer is a question, maybe followed by what it is about.
+
+    For the document forms, whose answers (a name, a service) never hold a « ? »: « il faut
+    combien de détecteurs ? je suis dans un 95 m2 » is not a first name. Elsewhere (the quiz:
+    « 48 heures non ? enfin 2 jours ouvrés ») a « ? » inside an answer is no question.
+    """
+    _, mark, tail = text.rpartition("?")
+    return bool(mark) and len(words(tail)) <= MAX_WORDS_AFTER_QUESTION
+
+
 def yes_or_no(text: str) -> bool | None:
     """Read a short yes (« ouais vas-y », « volontiers ») or no (« non merci »).
 

@@ -301,6 +301,15 @@ def requested_document(text: str) -> str | None:
 _CHANGE = re.compile(
     r"\b(chang\w*|modifi\w*|echang\w*|deplac\w*|permut\w*|report\w*|decal\w*|bouger|inverser)\b"
 )
+# A change word next to what changes: the days or the calendar, or the telework itself
+# (« modifier mon tt »); « la participation à ma mutuelle change si je passe en
+# télétravail ? » changes something else.
+_DAYS = r"(jours?|journees?|calendrier|planning|dates?|lundi|mardi|mercredi|jeudi|vendredi)"
+_CHANGE_OF_DAYS = re.compile(
+    rf"{_CHANGE.pattern}\W+(\w+\W+){{0,4}}{_DAYS}\b"
+    rf"|{_CHANGE.pattern}\W+(\w+\W+){{0,2}}(tt|teletravail)\b"
+    rf"|\b({_DAYS}|tt|teletravail)\W+(\w+\W+){{0,3}}{_CHANGE.pattern}"
+)
 _END = re.compile(
     r"\b(arret\w*|fin|cess\w*|stopp\w*|termin\w*|quitt\w*|renonc\w*|abandonn\w*|sortir)\b"
 )
@@ -319,19 +328,21 @@ _ADAPTATION_OVER = re.compile(
     r"(\w+\W+){0,4}(adaptation|essai)|(adaptation|essai)\W+(\w+\W+){0,3}"
     r"(finie?|terminee?|passee?|ecoulee?|achevee?)\b"
 )
-# What is not the days nor the telework itself, after « changer de » or « fin de ».
-_NOT_TELEWORK = (
-    r"(?!(jours?|journees?|dates?|calendrier|planning|tt|teletravail|la periode|periode|"
-    r"l adaptation|mon tt|mon teletravail|ma periode)\b)\w+"
+# What is not the telework itself, after « fin de »; after « changer de », not the days either.
+_TELEWORK_ITSELF = (
+    r"dates?|calendrier|planning|tt|teletravail|la periode|periode|l adaptation|mon tt|"
+    r"mon teletravail|ma periode"
 )
+_NOT_TELEWORK = rf"(?!(jours?|journees?|{_TELEWORK_ITSELF})\b)\w+"
 # A change of something else than the days (« si je change de poste, mon tt continue ? »,
 # « sans changer de sécu »): « changer de jour » names the days.
 _OTHER_CHANGE = re.compile(r"\bchang\w* (de|d|du) " + _NOT_TELEWORK)
-# The end of something else (« fin de congé parental », « fin de contrat »): left out.
-_OTHER_END = re.compile(r"\bfin (de|d|du) " + _NOT_TELEWORK)
+# The end of something else (« fin de congé parental », « fin de contrat », « en fin de
+# journée »): left out.
+_OTHER_END = re.compile(rf"\bfin (de|d|du) (?!({_TELEWORK_ITSELF})\b)\w+")
 _DURABLE = re.compile(
     r"\b(durabl\w*|definiti\w*|calendrier|planning|tous les|toutes les|chaque semaine|"
-    r"mes jours|habituel\w*|fixes?)\b"
+    r"mes jours|habituel\w*|fixes?|pour de bon|permanent\w*|pour toujours)\b"
 )
 _PONCTUAL = re.compile(
     r"\b(ponctuel\w*|exceptionnel\w*|une fois|demain|apres demain|cette semaine|"
@@ -378,7 +389,7 @@ def notice_events(text: str) -> tuple[str, ...]:
         return ()
     if _END.search(folded) and about_telework:
         return ("end_during_adaptation",) if adaptation else ("end", "end_during_adaptation")
-    if _CHANGE.search(folded) and (about_telework or re.search(r"\bjours?\b", folded)):
+    if _CHANGE_OF_DAYS.search(folded) and (about_telework or re.search(r"\bjours?\b", folded)):
         if _DURABLE.search(folded):
             return ("calendar_change",)
         if _PONCTUAL.search(folded):

@@ -34,7 +34,7 @@ CHAT_TIMEOUT_S = 60.0
 ACTIONS_PORT = 55055
 RASA_PORT = 55005
 # The sets ``--set`` accepts: the judge's (the holdout) and the development sets (dev, then
-# dev2 to dev18 written later with new situations), tuned against while the holdout stays
+# dev2 to dev19 written later with new situations), tuned against while the holdout stays
 # unseen.
 SETS = {
     **SCENARIO_SETS,
@@ -56,6 +56,7 @@ SETS = {
     "dev16": SCENARIO_DIR / "dev16.yaml",
     "dev17": SCENARIO_DIR / "dev17.yaml",
     "dev18": SCENARIO_DIR / "dev18.yaml",
+    "dev19": SCENARIO_DIR / "dev19.yaml",
 }
 
 
@@ -87,7 +88,7 @@ def eval_scenarios(
         str,
         typer.Option(
             "--set",
-            help="Jeu de scénarios (holdout : tenu à l'écart ; dev à dev18 : réglage).",
+            help="Jeu de scénarios (holdout : tenu à l'écart ; dev à dev19 : réglage).",
         ),
     ] = "holdout",
     rasa_url: Annotated[

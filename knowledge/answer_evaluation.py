@@ -48,6 +48,7 @@ ANSWER_SETS: dict[str, Path] = {
     "dev5": EVAL_DIR / "answers_dev5.yaml",
     "dev6": EVAL_DIR / "answers_dev6.yaml",
     "dev7": EVAL_DIR / "answers_dev7.yaml",
+    "dev8": EVAL_DIR / "answers_dev8.yaml",
     "holdout": EVAL_DIR / "answers_holdout.yaml",
 }
 

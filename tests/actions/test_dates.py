@@ -33,6 +33,8 @@ D = dt.date
         ("15/03", D(2027, 3, 15)),
         ("je préviens le 15/03 pour arrêter", D(2027, 3, 15)),
         ("le 15/03/2027 jour de la notification", D(2027, 3, 15)),
+        ("à partir du 15/03/2027, je préviens quand ?", D(2027, 3, 15)),
+        ("2027-03-15, c'est bon ?", D(2027, 3, 15)),
         ("15 mars", D(2027, 3, 15)),  # the next one to come
         ("le 15 mars prochain", D(2027, 3, 15)),
         ("le 1er avril", D(2027, 4, 1)),

@@ -8,6 +8,7 @@ import pytest
 
 from actions.replies import (
     Choice,
+    asks_in_passing,
     attempted_choice,
     last_choices,
     names_offer,
@@ -215,3 +216,16 @@ def test_a_yes_accepts_the_referent_only_when_it_is_the_one_button() -> None:
     assert read_reply("oui", [REFERENT]).choice == REFERENT
     help_button = Choice("Que pouvez-vous faire ?", "/help")
     assert read_reply("oui", [REFERENT, help_button]).kind == "unclear"
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("c'est quoi le préavis ?", True),
+        ("il faut combien de détecteurs ? je suis dans un 95 m2", True),
+        ("Lefèvre", False),
+        ("je veux savoir ? " + "parce que " * 6, False),
+    ],
+)
+def test_a_question_may_end_with_what_it_is_about(text: str, asks: bool) -> None:
+    assert asks_in_passing(text) is asks

@@ -151,6 +151,9 @@ def test_route(intent: str, text: str, entities: tuple[str, ...], expected: Rout
         ("je suis en arrêt maladie et je veux arrêter le tt", ("end", "end_during_adaptation")),
         # The end or the change of something else: « fin de congé », « changer de sécu ».
         ("fin de congé parental, je peux faire du tt en gardant ma fille ?", ()),
+        ("mal au dos en fin de journée de tt, quelle hauteur d'écran ?", ()),
+        ("la participation à ma mutuelle change si je passe en télétravail ?", ()),
+        ("changer pour de bon mon jour de tt, je préviens quand ?", ("calendar_change",)),
         ("frontalier, combien de jours de tt sans changer de sécu ?", ()),
         ("fin de congé parental, je veux arrêter le tt", ("end", "end_during_adaptation")),
         ("fin du télétravail, quel délai ?", ("end", "end_during_adaptation")),

@@ -147,3 +147,13 @@ def test_missions_parsing() -> None:
         }
     ]
     assert parse_missions("Rédaction (80 %)")[0]["poids"] == 100.0
+
+
+@pytest.mark.parametrize("text", ["ok on reprend", "D'accord, on continue !", "reprenons"])
+def test_going_on_after_a_question_asks_the_same_question_again(text: str) -> None:
+    chat = Conversation()
+    chat.say("prépare ma demande")
+    chat.say("Lefèvre")
+    assert chat.say(text) == "prenom"
+    assert chat.said == ["Reprenons."] and "prenom" not in chat.values
+    assert chat.say("Gaëlle") == "corps"
