@@ -49,6 +49,7 @@ ANSWER_SETS: dict[str, Path] = {
     "dev6": EVAL_DIR / "answers_dev6.yaml",
     "dev7": EVAL_DIR / "answers_dev7.yaml",
     "dev8": EVAL_DIR / "answers_dev8.yaml",
+    "dev9": EVAL_DIR / "answers_dev9.yaml",
     "holdout": EVAL_DIR / "answers_holdout.yaml",
 }
 
