@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sys
 import threading
 import time
@@ -283,6 +284,16 @@ async def _follow_up_answer(
     return with_previous if alone.abstained and not with_previous.abstained else alone
 
 
+def topic_of(section: str) -> str:
+    """What a section is about, from its title: its last part, without its number.
+
+    « III – La procédure de demande › 4 – La période d'adaptation » → « La période
+    d'adaptation ».
+    """
+    last = section.split("›")[-1]
+    return re.sub(r"^\s*([0-9IVXivx]+|[A-Za-z])\s*[–—.)-]\s*", "", last).strip()
+
+
 def _holds_subject(question: str, answer: str) -> bool:
     """Whether the answer's text has every word of the follow-up's own subject.
 
@@ -374,6 +385,11 @@ async def answer_question(
             if answer.abstained and context:
                 with_previous = await retrieve(context[-MAX_QUESTION_CHARS:])
                 answer = answer if with_previous.abstained else with_previous
+            if answer.abstained and context and about:
+                # « si ça se passe mal pendant, je peux tout arrêter ? » after the adaptation
+                # period: the topic just cited, named by its section's title, completes it.
+                with_topic = await retrieve(f"{topic_of(about[1])} : {question}")
+                answer = answer if with_topic.abstained else with_topic
     except TimeoutError as error:
         logger.warning("Recherche trop longue ou refusée (%s)", type(error).__name__)
         dispatcher.utter_message(text=failure_text(error, BUSY_MESSAGE), buttons=[REFERENT_BUTTON])

@@ -43,6 +43,13 @@ _IMPERSONAL_AFTER_IL = frozenset(
     {"y", "faut", "fallait", "faudra", "faudrait", "est", "etait", "sera", "serait", "s",
      "suffit", "reste", "semble", "parait", "arrive", "vaut", "manque", "existe", "n", "ne"}
 )  # fmt: skip
+# A preposition left without its object, a subject right after it: « si ça se passe mal
+# pendant, je peux tout arrêter ? » (pendant what was just said).
+_DANGLING = frozenset({"pendant", "avant", "apres", "avec", "sans", "dedans", "dessus"})
+_SUBJECTS = frozenset({"je", "j", "on", "il", "elle", "ils", "elles", "tu", "vous", "nous"})
+# « ça » opening a short question stands for what was just said (« ça doit être par
+# écrit ? », « ça compte comment ? »).
+MAX_CA_WORDS = 8
 # Nouns that name nothing but what was just talked about (« qui valide le truc au final ? »).
 _VAGUE_NOUNS = frozenset({"truc", "trucs", "machin", "bidule"})
 # A message made only of these words asks without saying about what (« pendant combien de
@@ -141,8 +148,12 @@ def _points_back(tokens: list[str]) -> bool:
     « cette période », « y mettre fin », « elle doit me donner une raison ? », « qui valide
     le truc ? ».
     """
+    if tokens and tokens[0] == "ca" and len(tokens) <= MAX_CA_WORDS:
+        return True
     for index, token in enumerate(tokens):
         after = tokens[index + 1] if index + 1 < len(tokens) else ""
+        if token in _DANGLING and after in _SUBJECTS:
+            return True
         if token in DEMONSTRATIVES or (token == "ce" and after and after not in _CE_PRONOUN):
             return True
         before = tokens[index - 1] if index else ""

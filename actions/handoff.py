@@ -19,7 +19,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 
-from actions.answers import answer_question
+from actions.answers import answer_question, context_question
 from actions.common import (
     HELP_BUTTON,
     REFERENT_BUTTON,
@@ -403,6 +403,12 @@ class ActionHandleInform(Action):
                 buttons=[button("Vérifier mon éligibilité", "/start_eligibility"), HELP_BUTTON],
             )
             return []
+        if context_question(tracker) is not None:
+            # « mon contrat fait 10 mois » after « chui contractuel, jpeux faire du tt ? »
+            # asks that question again for this situation: answered with it.
+            from actions.small_talk import answer_as_a_question
+
+            return await answer_as_a_question(dispatcher, tracker, domain)
         dispatcher.utter_message(
             text="Merci pour cette précision. Que voulez-vous faire ?", buttons=WHAT_NEXT_BUTTONS
         )

@@ -166,6 +166,16 @@ async def notice_now(dispatcher: CollectingDispatcher, tracker: Tracker) -> list
     if event is None or day is None:
         dispatcher.utter_message(text=unknown_date() if event else UNKNOWN_EVENT)
         return [SlotSet("date", None)]
+    return await notice_for(dispatcher, tracker, event, day)
+
+
+async def notice_for(
+    dispatcher: CollectingDispatcher, tracker: Tracker, event: str, day: dt.date
+) -> list[EventType]:
+    """The effective date of ``event`` notified on ``day``, kept for the follow-ups.
+
+    When ``day`` is the wished effective date (:func:`wishes_effect_on`): by when to notify.
+    """
     if wishes_effect_on(latest_text(tracker)):
         return await _deadline(dispatcher, tracker, event, day)
     if await reply_notice(dispatcher, event, day, _said(tracker)):
@@ -197,11 +207,13 @@ class ValidateNoticeForm(FormValidationAction):
         intent = latest_intent(tracker)
         if not text or text.startswith("/") or intent not in ANSWER_INTENTS:
             return {}
+        reads = parse_event(text) is not None if slot == "notice_event" else mentions_date(text)
+        if text.endswith("?") and not reads and intent != "inform":
+            return {}  # « il peut contester ? »: a short question, answered, not a value
         if intent in ATTEMPT_INTENTS or len(text.split()) <= 3:
             return {slot: text}
         # A statement that holds the answer (« arrêter le tt, je suis en période
         # d'adaptation », « je préviens le 1er février ») answers; a question is answered.
-        reads = parse_event(text) is not None if slot == "notice_event" else mentions_date(text)
         if reads and not is_question(text):
             return {slot: text}
         return {}  # a question asked mid-form: let the dialogue answer it

@@ -20,7 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import dates
 from actions.common import RULES_TIMEOUT_S, failure_text, remember, run_in_thread, send_sources
-from knowledge.analysis import fold
+from knowledge.analysis import expand_abbreviations, fold
 from rules.deadline import compute_deadline
 from rules.extracts import notice_extract
 from rules.formatting import fr_date
@@ -37,11 +37,20 @@ _WISHED = re.compile(
     r"|\b(prevenir|previens|informer|deposer|envoyer|demander|faire la demande)\b"
     r".{0,30}\b(quand|avant quelle date|a quelle date|avant quand)\b"
     r"|\b(quand|avant quelle date|avant quand)\b.{0,30}\b(prevenir|deposer|envoyer|informer)\b"
+    r"|\b(s arrete|s arreter|s applique|s appliquer|prenne effet|commence|demarre)\W+"
+    r"(au|le|a partir du?|des le|pour le)\b"
+)
+# Asking for the deadline itself (« j'envoie ma lettre avant quand ? », « il aurait dû me
+# prévenir quand au plus tard ? »): the date is the wished one, whatever verb of notifying
+# the message uses.
+_DEADLINE_ASKED = re.compile(
+    r"\b(avant quand|avant quelle date|date limite|dernier delai|quand au plus tard"
+    r"|au plus tard quand)\b|\bau plus tard\W*$"
 )
 # Words that make it the notification date (« si je préviens le… », « ça prend effet quand ? »).
 _NOTIFIED = re.compile(
     r"\b(previens|prevenu|previendrai|notifi\w*|prend\w* effet|date d effet|effet quand"
-    r"|je (depose|envoie|donne|remets|transmets)\b)"
+    r"|(je|j) (depose|envoie|donne|remets|transmets)\b)"
 )
 UNAVAILABLE = "Je n'arrive pas à faire ce calcul pour le moment. Réessayez dans un instant."
 # Both follow-ups work: another wished date, or the date read as the notification's.
@@ -58,7 +67,9 @@ def wishes_effect_on(text: str, before: bool = False) -> bool:
     gives another (« et si c'est à partir de lundi prochain ? ») is one too, unless it says
     it is the notification's (« et si je préviens lundi ? »).
     """
-    folded = fold(text).replace("'", " ")
+    folded = fold(expand_abbreviations(text)).replace("'", " ")
+    if _DEADLINE_ASKED.search(folded):
+        return True
     return (before or bool(_WISHED.search(folded))) and not _NOTIFIED.search(folded)
 
 

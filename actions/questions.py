@@ -32,12 +32,12 @@ from actions.answers import (
     question_text,
     question_vector,
 )
-from actions.common import Button, button, latest_intent, latest_text
+from actions.common import Button, button, latest_intent, latest_text, recent_user_texts
 from actions.dialogue import OFFERS, RESUME_QUIZ, resolve_turn, run_choice
 from actions.handoff import fell_back_before, offer_handoff, send_draft_info, send_referent
 from actions.impact import impact_now
 from actions.manager import ask_question, quiz_index, send_guide
-from actions.notice import notice_now, notice_question, read_date
+from actions.notice import notice_for, notice_now, notice_question, read_date
 from actions.parsing import MONTH_WORDS
 from actions.quota import QUOTITE_FIGURE, quota_now, stated_quotite
 from actions.replies import Choice
@@ -46,9 +46,11 @@ from actions.routing import (
     computation_of_passage,
     follow_up_events,
     mentions_date,
+    notice_events,
     requested_document,
     requested_topic,
     route,
+    situation_of,
     unsure_route,
 )
 from actions.small_talk import small_talk_asks
@@ -261,6 +263,12 @@ class ActionAnswerQuestion(Action):
             return await notice_question(dispatcher, tracker, events)
         if intent in NOTICE_INTENTS and requested_topic(text) == "notice":
             day = await read_date(text) if mentions_date(text) else None
+            previous = recent_user_texts(tracker, 2)
+            before = notice_events(previous[0]) if len(previous) == 2 else ()
+            if day is not None and before:
+                # « il n'est plus en adaptation ; si je lui notifie le 4 janvier, ça prend
+                # effet quand ? » after « je peux mettre fin à son tt ? »: that change.
+                return await notice_for(dispatcher, tracker, situation_of(text, before[0]), day)
             if day is not None:
                 # « si je préviens le 4 janvier, ça prend effet quand ? »: the change is not
                 # named; the form keeps the date and asks which change it is.

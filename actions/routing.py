@@ -310,6 +310,13 @@ _CHANGE_OF_DAYS = re.compile(
     rf"|{_CHANGE.pattern}\W+(\w+\W+){{0,2}}(tt|teletravail)\b"
     rf"|\b({_DAYS}|tt|teletravail)\W+(\w+\W+){{0,3}}{_CHANGE.pattern}"
 )
+# A day moved to another (« passer mon jour de tt du mercredi au vendredi »), without a word
+# of change: a verb of moving, then one weekday to another.
+_WEEKDAY = r"(lundi|mardi|mercredi|jeudi|vendredi)s?"
+_DAY_MOVED = re.compile(
+    rf"\b(pass\w*|mettre|mets|bascul\w*|gliss\w*|transfer\w*)\W+(\w+\W+){{0,6}}"
+    rf"(du|le) {_WEEKDAY} (au|a|pour le|contre le|par le|vers le|au lieu du) {_WEEKDAY}\b"
+)
 _END = re.compile(
     r"\b(arret\w*|fin|cess\w*|stopp\w*|termin\w*|quitt\w*|renonc\w*|abandonn\w*|sortir)\b"
 )
@@ -342,7 +349,7 @@ _OTHER_CHANGE = re.compile(r"\bchang\w* (de|d|du) " + _NOT_TELEWORK)
 _OTHER_END = re.compile(rf"\bfin (de|d|du) (?!({_TELEWORK_ITSELF})\b)\w+")
 _DURABLE = re.compile(
     r"\b(durabl\w*|definiti\w*|calendrier|planning|tous les|toutes les|chaque semaine|"
-    r"mes jours|habituel\w*|fixes?|pour de bon|permanent\w*|pour toujours)\b"
+    r"mes jours|habituel\w*|fixes?|(pour|pr) de bon|permanent\w*|pour toujours)\b"
 )
 _PONCTUAL = re.compile(
     r"\b(ponctuel\w*|exceptionnel\w*|une fois|demain|apres demain|cette semaine|"
@@ -389,7 +396,8 @@ def notice_events(text: str) -> tuple[str, ...]:
         return ()
     if _END.search(folded) and about_telework:
         return ("end_during_adaptation",) if adaptation else ("end", "end_during_adaptation")
-    if _CHANGE_OF_DAYS.search(folded) and (about_telework or re.search(r"\bjours?\b", folded)):
+    moved = _CHANGE_OF_DAYS.search(folded) or _DAY_MOVED.search(folded)
+    if moved and (about_telework or re.search(r"\bjours?\b", folded)):
         if _DURABLE.search(folded):
             return ("calendar_change",)
         if _PONCTUAL.search(folded):

@@ -21,6 +21,7 @@ from actions.answers import (
     INTENT_QUESTIONS,
     NO_WORDS_MESSAGE,
     TRUNCATED_NOTE,
+    topic_of,
 )
 from actions.questions import ActionAnswerQuestion
 from knowledge.answer import ABSTENTION_MESSAGE, Answer
@@ -286,3 +287,17 @@ def test_a_question_in_the_request_form_is_about_the_request(
     framed = [q for q in engine.questions if q.endswith("(demande de télétravail)")]
     assert bool(framed) is answered
     assert (dispatcher.messages[0]["text"] == FakeEngine.ANSWER) is answered
+
+
+@pytest.mark.parametrize(
+    ("section", "topic"),
+    [
+        ("III – La procédure de demande › 4 – La période d'adaptation", "La période d'adaptation"),
+        ("Méthode", "Méthode"),
+        ("VI – Le cas particulier des dérogations", "Le cas particulier des dérogations"),
+    ],
+)
+def test_a_follow_up_is_completed_by_the_topic_of_the_section_just_cited(
+    section: str, topic: str
+) -> None:
+    assert topic_of(section) == topic

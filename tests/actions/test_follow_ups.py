@@ -35,6 +35,9 @@ def test_the_acknowledgement_before_a_message_is_left_out(text: str, rest: str) 
     ("text", "leaning"),
     [
         ("et si je refuse ?", True),
+        # « ça » opening a short question, a preposition left without its object.
+        ("ça doit être par écrit ?", True),
+        ("si ça se passe mal pendant je peux tout arrêter ?", True),
         ("merci ! et à 90 % ?", True),
         ("d'accord, et c'est renouvelable ?", True),
         ("donc 15 jours c'est ça ?", True),

@@ -331,6 +331,10 @@ def test_a_wished_date_already_out_of_reach_is_said_too_late(run: Run, engine: F
         ("si je préviens le 15 mars 2027, ça prend effet quand ?", False),
         ("j'arrête le tt, je préviens le 20 avril 2027", False),
         ("je dépose ma demande le 3 janvier, c'est possible ?", False),
+        # Asking for the deadline itself: the date is the wished one, whatever the verb.
+        ("que ça s'arrête au 18/01/27, j'envoie ma lettre avant qd ?", True),
+        ("bouger mon tt du lundi 14/12, je dois demander avant qd ?", True),
+        ("j'arrête le tt, ça s'applique à partir de quand ? je préviens le 11 janvier", False),
     ],
 )
 def test_which_date_is_the_wished_one(text: str, wished: bool) -> None:

@@ -157,6 +157,9 @@ def test_route(intent: str, text: str, entities: tuple[str, ...], expected: Rout
         ("frontalier, combien de jours de tt sans changer de sécu ?", ()),
         ("fin de congé parental, je veux arrêter le tt", ("end", "end_during_adaptation")),
         ("fin du télétravail, quel délai ?", ("end", "end_during_adaptation")),
+        # A day moved to another, without a word of change.
+        ("passer mon jour de tt du mercredi au vendredi pr de bon ?", ("calendar_change",)),
+        ("je travaille du lundi au vendredi, cb de jours de tt ?", ()),
     ],
 )
 def test_notice_events_of_a_question(text: str, events: tuple[str, ...]) -> None:
