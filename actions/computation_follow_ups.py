@@ -39,8 +39,9 @@ _DAYS_COUNT = re.compile(r"\b\d+(?:[.,]\d+)?\s*(?:jours?|jrs?|j)\b")
 IMPACT_MARKER = "Hypothèses utilisées"
 QUOTA_MARKERS = ("de télétravail par semaine au plus", "les plafonds ne laissent")
 MAX_FOLLOW_UP_WORDS = 20
-# « si je passe à 90, ça fait combien ? »: a new value in a short sentence.
-MAX_VALUE_FOLLOW_UP_WORDS = 10
+# « si je passe à 90, ça fait combien ? », « je repasse à temps plein en janvier, ça monte à
+# combien par semaine ? »: a new value in a short sentence.
+MAX_VALUE_FOLLOW_UP_WORDS = 14
 # The smallest figure read as a quotité without « % » in a hypothesis (« si je passe à 90 »):
 # smaller ones count days or hours (« si je fais 2 jours »).
 MIN_PERCENT_FIGURE = 10

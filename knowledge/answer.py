@@ -145,8 +145,18 @@ _BLANKS = re.compile(r"…{2,}|\.{4,}|\bX{3,}\b|\bYY\b|_{3,}")
 
 
 def has_blanks(text: str) -> bool:
-    """Whether a unit is a line of a form or template to fill in (the annexes' models)."""
-    return bool(_BLANKS.search(text))
+    """Whether a unit is a line of a form or template to fill in (the annexes' models).
+
+    A table whose rows are empty but for their first cell (« | 1 |  |  | ») is one too: the
+    request form's grid of days to choose.
+    """
+    return bool(_BLANKS.search(text)) or _empty_grid(text)
+
+
+def _empty_grid(text: str) -> bool:
+    rows = [line for line in text.split("\n") if line.lstrip().startswith("|")][2:]
+    cells = [[cell.strip() for cell in row.strip().strip("|").split("|")] for row in rows]
+    return bool(cells) and all(not any(row[1:]) for row in cells)
 
 
 def _visible(units: list[Unit], indices: list[int]) -> list[int]:

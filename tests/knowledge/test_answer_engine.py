@@ -62,3 +62,10 @@ def test_a_model_to_fill_in_is_never_the_key_nor_a_lone_label(engine: Any) -> No
     answer = engine.ask("mon n+1 a refuse ma demande de tt, je peux faire quoi ?")
     assert "commission" in answer.answer
     assert "signature" not in answer.answer, answer.answer
+
+
+def test_an_empty_grid_to_fill_in_is_a_blank_and_a_table_of_values_is_not() -> None:
+    grid = "| Choix | Jours | Lieu |\n|---|---|---|\n| 1 |  |  |\n| 2 |  |  |"
+    values = "| Quotité | Jours |\n|---|---|\n| 50 % | 2,5 |"
+    assert has_blanks(grid)
+    assert not has_blanks(values)
