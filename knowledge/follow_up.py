@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from knowledge.analysis import fold, term_alternatives
+from knowledge.analysis import expand_abbreviations, fold, term_alternatives
 from knowledge.answer import COSINE_LOW, Answer, AnswerEngine
 from knowledge.dense import KnownQueryVector
 
@@ -32,7 +32,7 @@ MAX_SUBJECT_WORDS = 2
 
 def subject_words(question: str) -> list[tuple[str, ...]]:
     """The question's terms, without those of its way of asking."""
-    folded = re.sub(r"[^0-9a-z]+", " ", fold(question))
+    folded = re.sub(r"[^0-9a-z]+", " ", fold(expand_abbreviations(question)))
     return term_alternatives(_ASKING.sub(" ", folded))
 
 
