@@ -20,7 +20,7 @@ def test_the_way_of_asking_is_not_the_subject() -> None:
     assert subject_words("et ça dure combien de temps ?") == subject_words("et ça dure ?")
     assert subject_words("à partir de quand ?") == []
     # Typed as in a chat: « cb » is « combien », a way of asking too.
-    assert subject_words("elle dure cb de temps ?") == subject_words("elle dure ?")
+    assert subject_words("elle dure cb de temps ?") == subject_words("elle dure combien de temps ?")
 
 
 def test_refusal_after_the_visits_is_answered_from_their_section(engine: Any) -> None:
