@@ -98,7 +98,7 @@ _NUMERIC_DATE = re.compile(
 )
 _COUNT = r"\d{1,2}|un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|quinze"
 _RELATIVE = re.compile(
-    r"(?<![\w-])(?:(?P<today>aujourd\W?hui|aujourdhui|aujourd'?ui|ajourd'?hui)"
+    r"(?<![\w-])(?:(?P<today>aujourd\W?hui|aujourdhui|aujourd'?ui|ajourd'?hui|aujd|auj|ajd)(?![\w-])"
     r"|(?P<after_tomorrow>apres[- ]?demain)|(?P<before_yesterday>avant[- ]?hier)"
     r"|(?P<tomorrow>demain)|(?P<yesterday>hier)"
     r"|(?:dans|d'ici) (?P<count>" + _COUNT + r") (?P<unit>jours?|semaines?|mois)"

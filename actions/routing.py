@@ -430,8 +430,8 @@ def situation_of(text: str, previous: str) -> str:
 
 _EXPLICIT_DATE = re.compile(
     r"\b\d{1,2}(?:er)? ?[/.-] ?\d{1,2}\b|\b\d{1,2}(?:er)? (?:janv|fevr|mars|avr|mai|juin|juil|aout|"
-    r"sept|oct|nov|dec)\w*|\b(?:demain|aujourd hui|lundi|mardi|mercredi|jeudi|vendredi|samedi|"
-    r"dimanche)\b|\b1er\b|\b20\d\d\b"
+    r"sept|oct|nov|dec)\w*|\b(?:demain|aujourd hui|aujd|auj|ajd|lundi|mardi|mercredi|jeudi|"
+    r"vendredi|samedi|dimanche)\b|\b1er\b|\b20\d\d\b"
 )
 
 

@@ -50,6 +50,7 @@ D = dt.date
         ("aujourd'hui", TODAY),
         ("aujourd’hui", TODAY),
         ("aujourdhui", TODAY),
+        ("si j envoie ma demande aujd ca s applique qd ?", TODAY),  # as typed in a chat
         ("demain", D(2026, 12, 6)),
         ("Demain !", D(2026, 12, 6)),
         ("après-demain", D(2026, 12, 7)),
