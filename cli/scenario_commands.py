@@ -34,7 +34,7 @@ CHAT_TIMEOUT_S = 60.0
 ACTIONS_PORT = 55055
 RASA_PORT = 55005
 # The sets ``--set`` accepts: the judge's (the holdout) and the development sets (dev, then
-# dev2 to dev20 written later with new situations), tuned against while the holdout stays
+# dev2 to dev21 written later with new situations), tuned against while the holdout stays
 # unseen.
 SETS = {
     **SCENARIO_SETS,
@@ -58,6 +58,7 @@ SETS = {
     "dev18": SCENARIO_DIR / "dev18.yaml",
     "dev19": SCENARIO_DIR / "dev19.yaml",
     "dev20": SCENARIO_DIR / "dev20.yaml",
+    "dev21": SCENARIO_DIR / "dev21.yaml",
 }
 
 
@@ -89,7 +90,7 @@ def eval_scenarios(
         str,
         typer.Option(
             "--set",
-            help="Jeu de scénarios (holdout : tenu à l'écart ; dev à dev20 : réglage).",
+            help="Jeu de scénarios (holdout : tenu à l'écart ; dev à dev21 : réglage).",
         ),
     ] = "holdout",
     rasa_url: Annotated[
