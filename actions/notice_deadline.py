@@ -30,7 +30,7 @@ logger = logging.getLogger(__name__)
 # Words that make the date the wished effective one: « à partir du », « dès le », « pour
 # le », or a question on whether it is still possible / by when to notify.
 _WISHED = re.compile(
-    r"\b(a partir d|a compter d|des le|d ici le|pour le)\b"
+    r"\b(a partir du?|a compter du?|des le|d ici le|pour le)\b"
     r"|\b(au plus tard|date limite|derniere limite)\b"
     r"|\b(ca passe|c est possible|c est jouable|trop tard|encore temps|dans les temps"
     r"|dans les delais|je suis dans les clous|c est encore bon)\b"

@@ -42,9 +42,11 @@ from actions.parsing import MONTH_WORDS
 from actions.quota import QUOTITE_FIGURE, quota_now, stated_quotite
 from actions.replies import Choice
 from actions.routing import (
+    END_EVENTS,
     Computation,
     computation_of_passage,
     follow_up_events,
+    is_explicit_request,
     mentions_date,
     notice_events,
     requested_document,
@@ -260,6 +262,17 @@ class ActionAnswerQuestion(Action):
         context = context_question(tracker)
         events = follow_up_events(text, context) if intent in NOTICE_INTENTS else ()
         if events and not text.lstrip().startswith("/"):
+            if events[0] in END_EVENTS and re.search(r"adaptation|essai", fold(text)):
+                # « … arrêter mon tt, je ne suis plus en période d'adaptation »: that end.
+                events = (situation_of(text, events[0]),)
+            if len(events) == 1 and is_explicit_request(text) and not mentions_date(text):
+                # « calcule mon délai pour un changement durable »: the form asks the date.
+                event = events[0]
+                return [
+                    SlotSet("notice_event", event),
+                    SlotSet("date", None),
+                    ActiveLoop("notice_form"),
+                ]
             return await notice_question(dispatcher, tracker, events)
         if intent in NOTICE_INTENTS and requested_topic(text) == "notice":
             day = await read_date(text) if mentions_date(text) else None

@@ -138,6 +138,8 @@ def is_explicit_request(text: str) -> bool:
     lead = [t for t in tokens if t not in _LEAD_IN]
     if lead and lead[0] in _ORDERS:
         return True
+    if any(_ordered(clause) for clause in _CLAUSE_END.split(text)[1:]):
+        return True  # « je suis éligible ? fais le test »: the order opens its own clause
     if lead and lead[0] in _NOUN_ORDERS and not text.rstrip().endswith("?"):
         return True
     if _asks_how(tokens):
@@ -146,6 +148,15 @@ def is_explicit_request(text: str) -> bool:
         return True
     is_question = text.rstrip().endswith("?") or bool(lead and lead[0] in _INTERROGATIVE)
     return not is_question and any(t in _FIRST_PERSON for t in tokens)
+
+
+_CLAUSE_END = re.compile(r"[?!.;,]")
+
+
+def _ordered(clause: str) -> bool:
+    """Whether a clause is an order to compute (« fais le test », « calcule stp »)."""
+    lead = [t for t in words(clause) if t not in _LEAD_IN]
+    return bool(lead) and lead[0] in _ORDERS and any(_COMPUTE.match(t) for t in lead)
 
 
 def _asks_how(tokens: Sequence[str]) -> bool:
@@ -432,6 +443,8 @@ _EXPLICIT_DATE = re.compile(
     r"\b\d{1,2}(?:er)? ?[/.-] ?\d{1,2}\b|\b\d{1,2}(?:er)? (?:janv|fevr|mars|avr|mai|juin|juil|aout|"
     r"sept|oct|nov|dec)\w*|\b(?:demain|aujourd hui|aujd|auj|ajd|lundi|mardi|mercredi|jeudi|"
     r"vendredi|samedi|dimanche)\b|\b1er\b|\b20\d\d\b"
+    r"|\b(?:dans|d ici) (?:\d{1,2}|un|une|deux|trois|quatre|cinq|six|huit|dix|quinze) "
+    r"(?:jours?|semaines?|mois)\b"
 )
 
 

@@ -156,6 +156,7 @@ def test_impact_follow_up_by_train(run: Run, intent: str, action: Action) -> Non
     )
     outcome = run(action, tracker)
     assert "transports en commun" in outcome.texts[0]
+    assert "« train » : compté comme transport en commun." in outcome.texts[0]
     assert slot("transport_mode", "transports_en_commun") in outcome.events
 
 

@@ -145,6 +145,26 @@ def test_notice_event_and_date_are_computed(run: Run, engine: FakeEngine) -> Non
     assert engine.questions == []
 
 
+@pytest.mark.parametrize(
+    ("text", "event"),
+    [
+        ("calcule mon délai pr un changement durable de mon calendrier de tt", "calendar_change"),
+        ("calcule le délai pour arrêter mon tt, jsuis plus en période d'adaptation", "end"),
+    ],
+)
+def test_a_request_to_compute_a_named_change_asks_its_date(
+    run: Run, engine: FakeEngine, text: str, event: str
+) -> None:
+    """Asked to compute, the bot does not recite the rule: the form asks the date."""
+    outcome = run(ActionAnswerQuestion(), ask(text, "ask_changes"))
+    assert outcome.events == [
+        slot("notice_event", event),
+        slot("date", None),
+        activates("notice_form"),
+    ]
+    assert engine.questions == []
+
+
 def test_a_date_without_the_change_starts_the_form_with_the_date(
     run: Run, engine: FakeEngine
 ) -> None:
@@ -335,6 +355,7 @@ def test_a_wished_date_already_out_of_reach_is_said_too_late(run: Run, engine: F
         ("que ça s'arrête au 18/01/27, j'envoie ma lettre avant qd ?", True),
         ("bouger mon tt du lundi 14/12, je dois demander avant qd ?", True),
         ("j'arrête le tt, ça s'applique à partir de quand ? je préviens le 11 janvier", False),
+        ("jvoudrais arrêter à partir du 1er avril 2027", True),
     ],
 )
 def test_which_date_is_the_wished_one(text: str, wished: bool) -> None:

@@ -12,6 +12,7 @@ from actions.routing import (
     computation_of_passage,
     follow_up_events,
     is_explicit_request,
+    mentions_date,
     notice_events,
     requested_document,
     route,
@@ -35,6 +36,7 @@ pytestmark = pytest.mark.unit
         "simulation de mes gains de temps",
         "j'aimerais chiffrer ce que le télétravail m'apporte",
         "je voudrais savoir si je suis éligible au télétravail",
+        "est ce que jsuis éligible au tt ? fais le test",  # the order opens its own clause
     ],
 )
 def test_requests_for_ones_own_computation(text: str) -> None:
@@ -312,3 +314,16 @@ def test_a_question_about_the_referents_is_not_a_request_to_reach_one(
     text: str, about: bool
 ) -> None:
     assert asks_about_referents(text) is about
+
+
+@pytest.mark.parametrize(
+    ("text", "dated"),
+    [
+        ("dans 15 jours", True),
+        ("d'ici 3 semaines", True),
+        ("si j'envoie ma demande aujd ?", True),
+        ("j'ai 15 jours de congés", False),
+    ],
+)
+def test_relative_dates_are_dates(text: str, dated: bool) -> None:
+    assert mentions_date(text) is dated
