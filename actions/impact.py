@@ -8,7 +8,6 @@ spoke of diesel). The answer shows every assumption the simulator used, with its
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -35,8 +34,8 @@ from actions.parsing import (
     stated_days,
     stated_distance,
     to_float,
+    transport_word,
 )
-from knowledge.analysis import fold
 from rules import ImpactRequest, ImpactResult, simulate_impact
 from rules.formatting import fr_days, fr_number
 from rules.impact import KIND_LABELS
@@ -57,8 +56,6 @@ MODES = {
     "deux_roues": "moyenne_nationale",
 }
 DEFAULT_MODE = "voiture"
-# Words of a public transport the simulator counts as « transports en commun ».
-_PUBLIC_TRANSPORT = re.compile(r"\b(train|tgv|ter|rer|bus|metro|tram(?:way)?|navette|car)\b")
 TWO_WHEELER_NOTE = (
     "Les textes ne donnent pas de consommation propre aux deux-roues motorisés : la moyenne "
     "nationale, tous modes confondus, est utilisée."
@@ -193,10 +190,10 @@ async def reply_impact(
         dispatcher.utter_message(text=failure_text(error, UNAVAILABLE))
         return False
     text = describe(result, assumed_mode=assumed)
-    named = _PUBLIC_TRANSPORT.search(fold(latest_text(tracker)))
-    if mode == "transports_en_commun" and named:
+    named = transport_word(latest_text(tracker), "transports_en_commun")
+    if mode == "transports_en_commun" and named and not named.startswith("transport"):
         # « et en train ? »: the reply says which of the simulator's modes the word is.
-        text += f"\n« {named.group(1)} » : compté comme transport en commun."
+        text += f"\n« {named} » : compté comme transport en commun."
     if mode == "deux_roues":
         text += f"\n{TWO_WHEELER_NOTE}"
     dispatcher.utter_message(text=text)

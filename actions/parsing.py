@@ -202,6 +202,12 @@ def parse_transport_mode(text: object) -> str | None:
     return None
 
 
+def transport_word(text: str, mode: str) -> str | None:
+    """The word of ``mode`` the message uses (« train » for the transports en commun)."""
+    folded = fold(text)
+    return next((w for w in _TRANSPORT_WORDS.get(mode, ()) if _has_phrase(folded, (w,))), None)
+
+
 def mentions_diesel(text: str) -> bool:
     """Tell whether the text says the car runs on diesel."""
     return _has_phrase(fold(text), ("diesel", "gazole", "gasoil"))

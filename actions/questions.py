@@ -48,6 +48,7 @@ from actions.routing import (
     follow_up_events,
     is_explicit_request,
     mentions_date,
+    names_adaptation,
     notice_events,
     requested_document,
     requested_topic,
@@ -224,6 +225,12 @@ async def _answer_in_form_from_texts(
     )
 
 
+def _previous_events(tracker: Tracker) -> tuple[str, ...]:
+    """The notice events of the user's message before this one, if it named any."""
+    previous = recent_user_texts(tracker, 2)
+    return notice_events(previous[0]) if len(previous) == 2 else ()
+
+
 class ActionAnswerQuestion(Action):
     """Answer a question from the texts, then offer its calculator (``action_answer_question``).
 
@@ -262,22 +269,20 @@ class ActionAnswerQuestion(Action):
         context = context_question(tracker)
         events = follow_up_events(text, context) if intent in NOTICE_INTENTS else ()
         if events and not text.lstrip().startswith("/"):
-            if events[0] in END_EVENTS and re.search(r"adaptation|essai", fold(text)):
+            if events[0] in END_EVENTS and names_adaptation(text):
                 # « … arrêter mon tt, je ne suis plus en période d'adaptation »: that end.
                 events = (situation_of(text, events[0]),)
             if len(events) == 1 and is_explicit_request(text) and not mentions_date(text):
                 # « calcule mon délai pour un changement durable »: the form asks the date.
-                event = events[0]
                 return [
-                    SlotSet("notice_event", event),
+                    SlotSet("notice_event", events[0]),
                     SlotSet("date", None),
                     ActiveLoop("notice_form"),
                 ]
             return await notice_question(dispatcher, tracker, events)
         if intent in NOTICE_INTENTS and requested_topic(text) == "notice":
             day = await read_date(text) if mentions_date(text) else None
-            previous = recent_user_texts(tracker, 2)
-            before = notice_events(previous[0]) if len(previous) == 2 else ()
+            before = _previous_events(tracker) if day is not None else ()
             if day is not None and before:
                 # « il n'est plus en adaptation ; si je lui notifie le 4 janvier, ça prend
                 # effet quand ? » after « je peux mettre fin à son tt ? »: that change.

@@ -368,6 +368,11 @@ _PONCTUAL = re.compile(
 )
 
 
+def names_adaptation(text: str) -> bool:
+    """Whether a message speaks of the adaptation period (over or not)."""
+    return _ADAPTATION.search(" ".join(words(text))) is not None
+
+
 def adaptation_over(folded: str) -> bool:
     """Whether a folded message says the adaptation period is over (« je n'y suis plus »)."""
     return _ADAPTATION_OVER.search(folded) is not None
