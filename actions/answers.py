@@ -101,6 +101,9 @@ OFFER_QUESTIONS = {
     "/talk_to_human": "Voulez-vous poser votre question à un référent télétravail ?",
 }
 REPHRASE = "Pouvez-vous reformuler votre question autrement ?"
+# A follow-up is searched with at most this many messages: itself and the chain of messages
+# it leans on.
+CONTEXT_MESSAGES = 3
 
 _engine_lock = threading.Lock()
 
@@ -196,6 +199,21 @@ def context_question(tracker: Tracker) -> str | None:
     return searched if searched != text else None
 
 
+def wider_context(tracker: Tracker) -> str | None:
+    """The follow-up with the whole chain of messages it leans on, when longer than one.
+
+    « mon taf c surtout l'accueil au guichet » after « et si mon contrat est prolongé ? »,
+    itself after « je suis contractuel, j'ai droit au tt ? »: the subject is two messages
+    back. Searched only when the message before alone finds nothing: a longer context
+    drifts more often than it helps (« il peut contester ? » after « et si je refuse ? »).
+    """
+    text = sanitize_text(latest_text(tracker)).strip()
+    if text.startswith("/"):
+        return None
+    searched = with_context(text, recent_user_texts(tracker, CONTEXT_MESSAGES))
+    return searched if searched not in (text, context_question(tracker)) else None
+
+
 def cited_section(tracker: Tracker) -> tuple[str, str] | None:
     """The section the bot's last answer cited first (its key passage), if it cited one.
 
@@ -261,7 +279,11 @@ def incomplete(question: str) -> bool:
 
 
 async def _follow_up_answer(
-    question: str, context: str, about: tuple[str, str] | None, known: KnownQueryVector | None
+    question: str,
+    context: str,
+    about: tuple[str, str] | None,
+    known: KnownQueryVector | None,
+    wider: str | None = None,
 ) -> Answer:
     """The answer to an incomplete follow-up, with what came before.
 
@@ -281,6 +303,8 @@ async def _follow_up_answer(
     ):
         return with_previous
     alone = await retrieve(question, known)
+    if alone.abstained and with_previous.abstained and wider:
+        return await retrieve(wider[-MAX_QUESTION_CHARS:])
     return with_previous if alone.abstained and not with_previous.abstained else alone
 
 
@@ -329,6 +353,7 @@ async def answer_question(
     suggestions: Sequence[Button] | None = None,
     in_form: bool = False,
     context: str | None = None,
+    wider: str | None = None,
     about: tuple[str, str] | None = None,
     intent: str | None = None,
     known: KnownQueryVector | None = None,
@@ -346,6 +371,8 @@ async def answer_question(
             message is then also marked ``fallback`` for the référents' page.
         context: the question with the message before it (:func:`context_question`),
             searched when ``question`` alone finds nothing (« et si je refuse ? »).
+        wider: the question with every message it leans on (:func:`wider_context`),
+            searched when ``context`` finds nothing either.
         about: the section the bot's last answer cited (:func:`cited_section`): a follow-up
             (``context`` set) found elsewhere alone is answered from it when it is about it
             (knowledge.follow_up).
@@ -376,7 +403,7 @@ async def answer_question(
     logger.debug("Recherche pour une question de %d caractères", len(question))
     try:
         if context and incomplete(question):
-            answer = await _follow_up_answer(question, context, about, known)
+            answer = await _follow_up_answer(question, context, about, known, wider)
         else:
             answer = await retrieve(question, known)
             if context and about and not _cites_first(answer, about):
@@ -385,6 +412,9 @@ async def answer_question(
             if answer.abstained and context:
                 with_previous = await retrieve(context[-MAX_QUESTION_CHARS:])
                 answer = answer if with_previous.abstained else with_previous
+            if answer.abstained and wider:
+                with_chain = await retrieve(wider[-MAX_QUESTION_CHARS:])
+                answer = answer if with_chain.abstained else with_chain
             if answer.abstained and context and about:
                 # « si ça se passe mal pendant, je peux tout arrêter ? » after the adaptation
                 # period: the topic just cited, named by its section's title, completes it.

@@ -150,6 +150,10 @@ def _points_back(tokens: list[str]) -> bool:
     """
     if tokens and tokens[0] == "ca" and len(tokens) <= MAX_CA_WORDS:
         return True
+    if len(tokens) > 1 and tokens[0] == "c" and len(tokens) <= MAX_CA_WORDS:
+        # The texting « c » (« c compte en jours ouvrés ? », « c payant ? ») says « ça » or
+        # « c'est » of what was just said; « c quoi le délai ? » names its subject.
+        return tokens[1] not in _WHICH | _INTERROGATIVES | {"est", "etait"}
     for index, token in enumerate(tokens):
         after = tokens[index + 1] if index + 1 < len(tokens) else ""
         if token in _DANGLING and after in _SUBJECTS:
@@ -204,21 +208,39 @@ def states_situation(text: str) -> bool:
     return not set(tokens) & _QUESTION_WORDS
 
 
-def with_context(text: str, recent: list[str]) -> str:
-    """``text``, preceded by the previous user message when ``text`` leans on it.
+def _leans_on(text: str, previous: str) -> bool:
+    """Whether ``text`` leans on ``previous``, the user message before it.
 
-    A follow-up, a situation stated after a question, or a question of three words at most.
-    The acknowledgement is left out: « merci » would only blur the search.
+    A follow-up, a situation stated after a question, or a question of three words at most
+    (« c renouvelable ? »: too short to say what about).
     """
-    previous = recent[-2] if len(recent) >= 2 and recent[-1] == text else ""
-    leans = (
+    if not previous or previous.lstrip().startswith("/"):
+        return False
+    return (
         is_follow_up(text)
         or (states_situation(text) and "?" in previous)
         or (text.rstrip().endswith("?") and len(_words(without_acknowledgement(text))) <= 3)
-    )  # « c renouvelable ? »: too short to say what about
-    if not leans or not previous or previous.lstrip().startswith("/"):
+    )
+
+
+def with_context(text: str, recent: list[str]) -> str:
+    """``text``, preceded by the previous user message when ``text`` leans on it.
+
+    When that message leans itself on the one before (« et si mon contrat est prolongé à
+    2 ans ? » after « je suis contractuel, j'ai droit au télétravail ? »), that one comes
+    first too: the subject is there. The acknowledgement is left out: « merci » would only
+    blur the search.
+    """
+    if not recent or recent[-1] != text:
         return text
-    return f"{sanitize_text(previous).strip()} {without_acknowledgement(text)}"
+    chain = [without_acknowledgement(text)]
+    current = text
+    for previous in reversed(recent[:-1]):
+        if not _leans_on(current, previous):
+            break
+        chain.insert(0, sanitize_text(previous).strip())
+        current = previous
+    return " ".join(chain) if len(chain) > 1 else text
 
 
 def asks_more(text: str) -> bool:

@@ -31,6 +31,7 @@ from actions.answers import (
     context_question,
     question_text,
     question_vector,
+    wider_context,
 )
 from actions.common import Button, button, latest_intent, latest_text, recent_user_texts
 from actions.dialogue import OFFERS, RESUME_QUIZ, resolve_turn, run_choice
@@ -219,6 +220,7 @@ async def _answer_in_form_from_texts(
         suggestions=unsure,
         in_form=True,
         context=context,
+        wider=wider_context(tracker),
         about=cited_section(tracker),
         intent=intent,
         known=question_vector(tracker),
@@ -324,6 +326,7 @@ class ActionAnswerQuestion(Action):
             offers=offers,
             suggestions=unsure,
             context=context,
+            wider=wider_context(tracker),
             about=cited_section(tracker),
             intent=intent,
             known=question_vector(tracker),

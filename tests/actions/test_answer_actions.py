@@ -301,3 +301,58 @@ def test_a_follow_up_is_completed_by_the_topic_of_the_section_just_cited(
     section: str, topic: str
 ) -> None:
     assert topic_of(section) == topic
+
+
+class ChainEngine(FakeEngine):
+    """Answers only a search that holds ``subject``; abstains on anything else."""
+
+    def __init__(self, subject: str) -> None:
+        super().__init__()
+        self.subject = subject
+
+    def ask(self, question: str) -> Answer:
+        self.questions.append(question)
+        if self.subject in question:
+            return Answer(self.ANSWER, False, self.SOURCES, 0.8)
+        return Answer(ABSTENTION_MESSAGE, True, self.SOURCES, 0.2)
+
+
+def _conversation(*texts: str) -> Tracker:
+    events = [
+        {"event": "user", "timestamp": float(i), "text": text,
+         "parse_data": {"text": text, "intent": {"name": "ask_eligibility", "confidence": 0.9}}}
+        for i, text in enumerate(texts)
+    ]  # fmt: skip
+    latest = dict(events[-1]["parse_data"], entities=[])  # type: ignore[call-overload]
+    state = {"sender_id": "web9", "slots": {}, "latest_message": latest, "events": events,
+             "latest_action_name": "action_listen"}  # fmt: skip
+    return Tracker.from_dict(state)
+
+
+CHAIN = (
+    "jsuis contractuel, jai droit au tt ?",
+    "et si mon contrat est prolongé à 2 ans ?",
+    "mon taf c surtout l'accueil au guichet",
+)
+
+
+@pytest.mark.unit
+def test_a_follow_up_of_a_follow_up_is_searched_with_the_whole_chain_last(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = use_engine(monkeypatch, ChainEngine("contractuel"))
+    outcome = run(ActionAnswerQuestion(), _conversation(*CHAIN))
+    assert outcome.texts[0] == FakeEngine.ANSWER
+    # Alone, then with the message before only, and the chain last.
+    assert engine.questions[-1] == " ".join(CHAIN)
+    assert f"{CHAIN[1]} {CHAIN[2]}" in engine.questions
+
+
+@pytest.mark.unit
+def test_the_chain_is_not_searched_when_the_message_before_is_enough(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = use_engine(monkeypatch, ChainEngine("prolongé"))
+    outcome = run(ActionAnswerQuestion(), _conversation(*CHAIN))
+    assert outcome.texts[0] == FakeEngine.ANSWER
+    assert " ".join(CHAIN) not in engine.questions

@@ -66,6 +66,10 @@ def test_the_acknowledgement_before_a_message_is_left_out(text: str, rest: str) 
         ("il y a un délai pour arrêter ?", False),
         ("y a un max de jours ?", False),
         ("c'est quoi ce que je dois joindre ?", False),
+        ("c compte en jours ouvres ou calendaires ?", True),
+        ("c payant ?", True),
+        ("c quoi le délai pour arrêter ?", False),
+        ("c'est obligatoire d'avoir une attestation ?", False),
         ("quel matériel est fourni ?", False),
         ("ok merci", False),
         ("et " + "encore " * 15 + "?", False),
@@ -107,6 +111,25 @@ def test_a_follow_up_is_recognised_by_how_it_leans(text: str, leaning: bool) -> 
         ),
         ("et si je refuse ?", ["et si je refuse ?"], None),
         ("et pour le quota ?", ["/ask_quota", "et pour le quota ?"], None),
+        (
+            "mon taf c surtout l'accueil au guichet",
+            [
+                "jsuis contractuel, jai droit au tt ?",
+                "et si mon contrat est prolongé ?",
+                "mon taf c surtout l'accueil au guichet",
+            ],
+            "jsuis contractuel, jai droit au tt ? et si mon contrat est prolongé ?"
+            " mon taf c surtout l'accueil au guichet",
+        ),
+        (
+            "et si je refuse ?",
+            [
+                "quel matériel est fourni ?",
+                "le CHSCT peut visiter mon domicile ?",
+                "et si je refuse ?",
+            ],
+            "le CHSCT peut visiter mon domicile ? et si je refuse ?",
+        ),  # the question before stands alone: the chain stops there
     ],
 )
 def test_a_follow_up_is_searched_with_the_message_before(
