@@ -18,7 +18,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -35,7 +35,7 @@ from actions.common import (
     send_sources,
 )
 from actions.follow_ups import with_context, without_opener
-from actions.replies import Choice, last_bot_turn, numbered
+from actions.replies import Choice, numbered
 from actions.settings import ActionSettings
 from knowledge.analysis import sanitize_text
 from knowledge.dense import KnownQueryVector, carried_query_vector
@@ -104,6 +104,9 @@ REPHRASE = "Pouvez-vous reformuler votre question autrement ?"
 # A follow-up is searched with at most this many messages: itself and the chain of messages
 # it leans on.
 CONTEXT_MESSAGES = 3
+# How many of the bot's turns a follow-up may look back for the section it is about, over
+# the abstentions in between.
+MAX_TURNS_BACK = 2
 
 _engine_lock = threading.Lock()
 
@@ -220,12 +223,31 @@ def cited_section(tracker: Tracker) -> tuple[str, str] | None:
     A follow-up may be about it (knowledge.follow_up): « et si je refuse ? » after the
     CHSCT's visits.
     """
-    for event in last_bot_turn(tracker.events):
-        payload = BotPayload.read((event.get("data") or {}).get("custom"))
-        if payload.sources and not payload.abstained:
-            first = payload.sources[0]
-            return (first.doc_id, first.section) if first.section else None
+    for turn in reversed(_bot_turns(tracker.events)[-MAX_TURNS_BACK:]):
+        payloads = [BotPayload.read((e.get("data") or {}).get("custom")) for e in turn]
+        for payload in payloads:
+            if payload.sources and not payload.abstained:
+                first = payload.sources[0]
+                return (first.doc_id, first.section) if first.section else None
+        if not any(payload.abstained for payload in payloads):
+            return None
+        # An abstention changes no subject: « elle sert à quoi cette période ? » after a
+        # question the texts did not answer is still about the adaptation period cited before.
     return None
+
+
+def _bot_turns(events: Sequence[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """The bot's messages after each user message before the latest one, oldest first.
+
+    A message that got no reply (the action server was down) has no turn.
+    """
+    turns: list[list[dict[str, Any]]] = []
+    for event in events:
+        if event.get("event") == "user":
+            turns.append([])
+        elif event.get("event") == "bot" and turns:
+            turns[-1].append(event)
+    return [turn for turn in turns[:-1] if turn]
 
 
 def question_vector(tracker: Tracker) -> KnownQueryVector | None:

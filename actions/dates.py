@@ -101,7 +101,7 @@ _RELATIVE = re.compile(
     r"(?<![\w-])(?:(?P<today>aujourd\W?hui|aujourdhui|aujourd'?ui|ajourd'?hui|aujd|auj|ajd)(?![\w-])"
     r"|(?P<after_tomorrow>apres[- ]?demain)|(?P<before_yesterday>avant[- ]?hier)"
     r"|(?P<tomorrow>demain)|(?P<yesterday>hier)"
-    r"|(?:dans|d'ici) (?P<count>" + _COUNT + r") (?P<unit>jours?|semaines?|mois)"
+    r"|(?:dans|ds|d'ici) (?P<count>" + _COUNT + r") (?P<unit>jours?|semaines?|mois)"
     r"|(?P<next_month>(?:le |du |au )?mois (?:prochain|suivant))"
     r"|(?P<next_week>(?:la )?semaine (?:prochaine|suivante)))(?![\w-])"
 )

@@ -50,7 +50,7 @@ _DEADLINE_ASKED = re.compile(
 # Words that make it the notification date (« si je préviens le… », « ça prend effet quand ? »).
 _NOTIFIED = re.compile(
     r"\b(previens|prevenu|previendrai|notifi\w*|prend\w* effet|date d effet|effet quand"
-    r"|(je|j) (depose|envoie|donne|remets|transmets)\b)"
+    r"|(je|j) (l |la |les |leur |lui )?(depose|envoie|donne|remets|transmets)\b)"
 )
 UNAVAILABLE = "Je n'arrive pas à faire ce calcul pour le moment. Réessayez dans un instant."
 # Both follow-ups work: another wished date, or the date read as the notification's.

@@ -49,6 +49,7 @@ from actions.routing import (
     follow_up_events,
     is_explicit_request,
     mentions_date,
+    names_a_change,
     names_adaptation,
     notice_events,
     requested_document,
@@ -68,6 +69,8 @@ NEXT_STEPS: dict[str, list[Button]] = {
 # Intents whose question about changing or ending telework gets the notice periods.
 # « stop » and « deny » reach this action from action_handle_reply when they ask a question
 # (« et si je veux arrêter pendant ? »).
+# How many of the user's last messages tell what a conversation is about.
+TOPIC_MESSAGES = 5
 NOTICE_INTENTS = frozenset(
     {"ask_changes", "nlu_fallback", "out_of_scope", "ask_procedure", "stop", "deny"}
 )
@@ -227,6 +230,16 @@ async def _answer_in_form_from_texts(
     )
 
 
+def _conversation_events(tracker: Tracker) -> tuple[str, ...]:
+    """The notice events the user's last messages name together (this one included).
+
+    Read only for a message that names a change and a date but not what changes: the
+    conversation's subject, a few questions back, says it.
+    """
+    texts = recent_user_texts(tracker, TOPIC_MESSAGES)
+    return notice_events(" ".join(texts), adaptation_is_telework=True)
+
+
 def _previous_events(tracker: Tracker) -> tuple[str, ...]:
     """The notice events of the user's message before this one, if it named any."""
     previous = recent_user_texts(tracker, 2)
@@ -270,6 +283,10 @@ class ActionAnswerQuestion(Action):
         text = latest_text(tracker)
         context = context_question(tracker)
         events = follow_up_events(text, context) if intent in NOTICE_INTENTS else ()
+        if not events and intent in NOTICE_INTENTS and names_a_change(text):
+            # « je voudrais que ça s'arrête au 18/01/27, j'envoie ma lettre avant quand ? »,
+            # after questions on the adaptation period: the change the conversation is about.
+            events = _conversation_events(tracker) if mentions_date(text) else ()
         if events and not text.lstrip().startswith("/"):
             if events[0] in END_EVENTS and names_adaptation(text):
                 # « … arrêter mon tt, je ne suis plus en période d'adaptation »: that end.

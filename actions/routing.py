@@ -387,13 +387,22 @@ def follow_up_events(text: str, context: str | None) -> tuple[str, ...]:
     events = notice_events(text)
     if events or not context:
         return events
+    return notice_events(context) if names_a_change(text) else ()
+
+
+def names_a_change(text: str) -> bool:
+    """Whether a message names a change or an end, of what it may not say (« ça s'arrête »)."""
     folded = " ".join(words(text))
-    names_change = any(p.search(folded) for p in (_CHANGE, _END, _ADAPTATION))
-    return notice_events(context) if names_change else ()
+    return any(p.search(folded) for p in (_CHANGE, _END, _ADAPTATION))
 
 
-def notice_events(text: str) -> tuple[str, ...]:
+def notice_events(text: str, adaptation_is_telework: bool = False) -> tuple[str, ...]:
     """The notice events a message is about, likeliest first; empty when it names none.
+
+    ``adaptation_is_telework``: the adaptation period stands for telework, as in a
+    conversation about it (« on me propose une période d'adaptation… je voudrais que ça
+    s'arrête au 18/01 »); not in one question, where « la période d'adaptation se termine
+    quand ? » asks its length.
 
     « arrêter le télétravail » → the end after the adaptation period, then during it;
     « pendant l'adaptation » → during it only; « changer mon jour demain » → a ponctual
@@ -405,7 +414,9 @@ def notice_events(text: str) -> tuple[str, ...]:
         folded = re.sub(r"\barrets?\b", " ", _SICK_LEAVE.sub(" ", folded))
     folded = _OTHER_END.sub(" ", folded)
     adaptation = bool(_ADAPTATION.search(folded)) and not adaptation_over(folded)
-    about_telework = re.search(r"\btt\b|teletravail", folded)
+    about_telework = re.search(r"\btt\b|teletravail", folded) or (
+        adaptation_is_telework and _ADAPTATION.search(folded)
+    )
     if _OTHER_CHANGE.search(folded) and len(_CHANGE.findall(folded)) < 2:
         # « si je change de poste, je garde mes jours ? »: the post changes, not the days
         # (« je change de service et je veux modifier mes jours » names both).
@@ -448,7 +459,7 @@ _EXPLICIT_DATE = re.compile(
     r"\b\d{1,2}(?:er)? ?[/.-] ?\d{1,2}\b|\b\d{1,2}(?:er)? (?:janv|fevr|mars|avr|mai|juin|juil|aout|"
     r"sept|oct|nov|dec)\w*|\b(?:demain|aujourd hui|aujd|auj|ajd|lundi|mardi|mercredi|jeudi|"
     r"vendredi|samedi|dimanche)\b|\b1er\b|\b20\d\d\b"
-    r"|\b(?:dans|d ici) (?:\d{1,2}|un|une|deux|trois|quatre|cinq|six|huit|dix|quinze) "
+    r"|\b(?:dans|ds|d ici) (?:\d{1,2}|un|une|deux|trois|quatre|cinq|six|huit|dix|quinze) "
     r"(?:jours?|semaines?|mois)\b"
 )
 

@@ -212,8 +212,8 @@ CHSCT = (
 )
 
 
-def _after_cited_answer(text: str, section: str) -> Tracker:
-    """A tracker where the bot has just answered citing ``section``, then ``text`` came."""
+def _after_cited_answer(text: str, section: str, *after: dict[str, object]) -> Tracker:
+    """A tracker where the bot has answered citing ``section``, then ``after``, then ``text``."""
     tracker = make_tracker("question", text=text, intent="ask_question")
     state = tracker.current_state()
     source = Source(
@@ -228,6 +228,7 @@ def _after_cited_answer(text: str, section: str) -> Tracker:
          "parse_data": {"intent": {"name": "ask_question", "confidence": 0.9}, "entities": []}},
         {"event": "bot", "timestamp": 2.0, "text": "Parmi les attributions du CHSCT…",
          "data": {"custom": {"sources": [source.model_dump(mode="json")]}}},
+        *after,
     ]  # fmt: skip
     last_user = max(i for i, e in enumerate(state["events"]) if e["event"] == "user")
     state["events"][last_user:last_user] = earlier
@@ -240,6 +241,30 @@ def test_cited_section_is_the_first_source_of_the_last_answer() -> None:
     assert answers.cited_section(tracker) == ("maa-instruction-2019-781", CHSCT)
     # Nothing cited in the bot's last turn: nothing to lean on.
     assert answers.cited_section(make_tracker("question", text="et si je refuse ?")) is None
+
+
+def _turn(text: str, custom: dict[str, object] | None) -> list[dict[str, object]]:
+    bot: dict[str, object] = {"event": "bot", "timestamp": 4.0, "text": "…"}
+    if custom is not None:
+        bot["data"] = {"custom": custom}
+    intent = {"name": "ask_question", "confidence": 0.9}
+    user = {"event": "user", "timestamp": 3.0, "text": text, "parse_data": {"intent": intent}}
+    return [user, bot]
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("custom", "cited"),
+    [({"abstained": True}, True), (None, False), ({"abstained": True, "fallback": True}, True)],
+)
+def test_an_abstention_in_between_keeps_the_section_cited_before(
+    custom: dict[str, object] | None, cited: bool
+) -> None:
+    tracker = _after_cited_answer("elle sert à quoi cette période ?", CHSCT,
+                                  *_turn("j'envoie ma lettre avant quand ?", custom))  # fmt: skip
+    expected = ("maa-instruction-2019-781", CHSCT) if cited else None
+    # A reply that is no abstention (a form's question, a computation) changed the subject.
+    assert answers.cited_section(tracker) == expected
 
 
 @pytest.mark.integration

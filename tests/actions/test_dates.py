@@ -60,6 +60,7 @@ D = dt.date
         ("dans 3 jours", D(2026, 12, 8)),
         ("dans trois jours", D(2026, 12, 8)),
         ("d'ici deux semaines", D(2026, 12, 19)),
+        ("et si je l'envoie ds 10 jours ?", D(2026, 12, 15)),
         ("dans un mois", D(2027, 1, 5)),
         # Weekdays said as a day: the next one after today.
         ("lundi", D(2026, 12, 7)),

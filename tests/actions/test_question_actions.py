@@ -360,3 +360,11 @@ def test_a_wished_date_already_out_of_reach_is_said_too_late(run: Run, engine: F
 )
 def test_which_date_is_the_wished_one(text: str, wished: bool) -> None:
     assert wishes_effect_on(text) is wished
+
+
+def test_after_a_deadline_a_sending_date_is_the_notifications() -> None:
+    # « et si je l'envoie dans 10 jours ? » after « j'envoie ma lettre avant quand ? »: the
+    # date the letter leaves, not another wished date.
+    assert wishes_effect_on("et si je l'envoie ds 10 jours ?", before=True) is False
+    assert wishes_effect_on("et si je la dépose lundi ?", before=True) is False
+    assert wishes_effect_on("et pour le 20 février ?", before=True) is True

@@ -13,6 +13,7 @@ from actions.routing import (
     follow_up_events,
     is_explicit_request,
     mentions_date,
+    names_a_change,
     notice_events,
     requested_document,
     route,
@@ -195,6 +196,19 @@ def test_the_situation_of_a_follow_up(text: str, previous: str, event: str) -> N
     assert situation_of(text, previous) == event
 
 
+def test_a_conversation_on_the_adaptation_period_is_about_telework() -> None:
+    conversation = (
+        "on me propose une période d'adaptation, elle dure combien ? si ça se passe mal je"
+        " peux tout arrêter ? je voudrais que ça s'arrête au 18/01/27, j'envoie avant qd ?"
+    )
+    assert notice_events(conversation, adaptation_is_telework=True) == ("end_during_adaptation",)
+    # One question on the period asks its length, not how to end telework.
+    question = "la période d'adaptation se termine quand ?"
+    assert notice_events(question) == ()
+    assert names_a_change("je voudrais que ça s'arrête au 18/01/27")
+    assert not names_a_change("j'envoie ma lettre avant quand ?")
+
+
 def test_a_follow_up_names_the_change_and_its_context_the_topic() -> None:
     context = "c'est quoi la période d'adaptation en tt ? et si je veux arrêter pendant ?"
     assert follow_up_events("et si je veux arrêter pendant ?", context) == (
@@ -321,6 +335,7 @@ def test_a_question_about_the_referents_is_not_a_request_to_reach_one(
     [
         ("dans 15 jours", True),
         ("d'ici 3 semaines", True),
+        ("et si je l'envoie ds 10 jours ?", True),
         ("si j'envoie ma demande aujd ?", True),
         ("j'ai 15 jours de congés", False),
     ],
