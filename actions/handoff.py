@@ -52,7 +52,7 @@ from actions.replies import (
     words,
     yes_or_no,
 )
-from actions.routing import MIN_QUESTION_WORDS, asks_about_referents
+from actions.routing import MIN_QUESTION_WORDS, asks_about_referents, asks_who_pays
 from knowledge.payload import BotPayload, Handoff
 from rules.models import cite, load_rules
 
@@ -389,6 +389,11 @@ class ActionHandleInform(Action):
             if day is not None and await reply_notice(dispatcher, event, day, said):
                 return CLEARED
         distance, days = impact_entities(tracker)
+        if (distance is not None or days is not None) and asks_who_pays(latest_text(tracker)):
+            # « j'habite à 200 km, le billet est remboursé ? »: the texts answer that.
+            from actions.small_talk import answer_as_a_question
+
+            return await answer_as_a_question(dispatcher, tracker, domain)
         if distance is not None or days is not None:
             return await self._impact(dispatcher, tracker, distance, days)
         if latest_entity(tracker, "status") is not None:

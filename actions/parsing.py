@@ -81,6 +81,9 @@ def _has_phrase(folded: str, phrases: tuple[str, ...]) -> bool:
     return any(re.search(rf"(?<![\w']){re.escape(p)}(?![\w])", folded) for p in phrases)
 
 
+_PERCENT_FIGURE = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:%|pour ?cent)")
+
+
 def first_number(text: str) -> float | None:
     """The first number of a text, decimal comma accepted (« 1,5 » → 1.5)."""
     match = _NUMBER.search(text)
@@ -115,6 +118,9 @@ def parse_quotite(value: object) -> float | None:
     if fraction:
         count = fraction.group(1)
         return (_WORD_NUMBERS[count] if count in _WORD_NUMBERS else float(count)) * 20
+    percent = _PERCENT_FIGURE.search(folded)
+    if percent:  # « 2 enfants, temps partiel 90 % »: the figure of the percentage
+        return float(percent.group(1).replace(",", "."))
     return first_number(folded)
 
 

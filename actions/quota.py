@@ -32,7 +32,7 @@ from actions.common import (
     run_in_thread,
     send_sources,
 )
-from actions.parsing import parse_discharge, parse_quotite, worded_quotite
+from actions.parsing import parse_discharge, parse_quotite, to_float, worded_quotite
 from actions.replies import is_question
 from knowledge.analysis import fold
 from rules import QuotaRequest, QuotaResult, compute_quota
@@ -178,9 +178,12 @@ def stated_quotite(tracker: Tracker) -> Any:
     in_words = worded_quotite(text)
     if in_words is not None:
         return in_words
-    has_figure = _PERCENT.search(fold(text)) is not None
-    if has_figure and (entity is None or parse_discharge([text]) is not None):
-        return parse_quotite(text)
+    if _PERCENT.search(fold(text)) is None:
+        return entity
+    # The entity may hold another number of the phrase (« 2 enfants, à 90 % » → « 2 »).
+    figure = parse_quotite(text)
+    if entity is None or parse_discharge([text]) is not None or to_float(entity) != figure:
+        return figure
     return entity
 
 

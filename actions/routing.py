@@ -204,6 +204,22 @@ def asks_about_referents(text: str) -> bool:
     return text.rstrip().endswith("?") or tokens[0] in _INTERROGATIVE
 
 
+# Who pays a journey or a cost: what the texts say, not what the simulator computes.
+_WHO_PAYS = re.compile(
+    r"\b(rembours\w*|pris en charge|prise en charge|frais|billets?|qui paie|qui paye"
+    r"|indemni\w*)\b"
+)
+
+
+def asks_who_pays(text: str) -> bool:
+    """Whether a question asks who pays (« j'habite à 200 km, le billet est remboursé ? »).
+
+    Its distance is the situation, not a parameter to simulate savings with: the question
+    is answered from the texts, the simulator offered after.
+    """
+    return "?" in text and bool(_WHO_PAYS.search(" ".join(words(text))))
+
+
 def has_parameters(computation: Computation, entities: Collection[str]) -> bool:
     """Tell whether the message gives what the calculator needs to run at once."""
     if computation == "quota":
@@ -249,7 +265,7 @@ def route(intent: str, text: str, entities: Collection[str] = ()) -> Route:
     if computation is None:
         return Route(None)
     if has_parameters(computation, entities):
-        return Route(computation, start=True)
+        return Route(computation, start=not asks_who_pays(text))
     if text.lstrip().startswith("/"):
         return Route(computation)
     if computation == "manager_guide":
@@ -276,7 +292,7 @@ def unsure_route(candidates: Sequence[str], text: str, entities: Collection[str]
     if computation is not None and is_explicit_request(text):
         return Route(computation, start=True)
     named = requested_topic(text)
-    if named is not None and has_parameters(named, entities):
+    if named is not None and has_parameters(named, entities) and not asks_who_pays(text):
         return Route(named, start=True)
     return Route(None)
 

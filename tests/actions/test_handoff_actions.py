@@ -178,6 +178,16 @@ def test_quotite_in_words_wins_over_a_number_of_the_phrase(run: Run) -> None:
     assert outcome.texts[0].startswith("À 80 % : 2 jours de télétravail par semaine")
 
 
+def test_the_percentage_wins_over_another_number_of_the_phrase(run: Run) -> None:
+    tracker = make_tracker(
+        "inform",
+        text="2 enfants, je suis passée à temps partiel 90% depuis la rentrée",
+        entities=[{"entity": "quotite", "value": "2"}],
+    )
+    outcome = run(ActionHandleInform(), tracker)
+    assert outcome.texts[0].startswith("À 90 % : ")
+
+
 def test_invalid_bare_quotite_is_explained(run: Run) -> None:
     tracker = make_tracker("inform", text="150 %", entities=[{"entity": "quotite", "value": "150"}])
     outcome = run(ActionHandleInform(), tracker)
@@ -347,3 +357,19 @@ def test_a_number_of_days_is_the_days_whatever_its_label(run: Run) -> None:
 def test_a_plausible_distance_in_km_is_simulated_with_the_days(run: Run) -> None:
     outcome = run(ActionHandleInform(), _simulation_with_distance(35))
     assert "distance aller simple : 35 km (valeur saisie)" in outcome.text
+
+
+def test_a_distance_in_a_question_on_who_pays_is_answered_not_simulated(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.actions.test_answer_actions import FakeEngine, use_engine
+
+    engine = use_engine(monkeypatch, FakeEngine())
+    text = "j'habite à 200 km, si mon chef me rappelle un jour de tt le billet est remboursé ?"
+    tracker = make_tracker(
+        "inform", text=text, entities=[{"entity": "distance_km", "value": "200"}]
+    )
+    outcome = run(ActionHandleInform(), tracker)
+    assert engine.questions == [text]
+    assert outcome.texts[0] == FakeEngine.ANSWER
+    assert not any(e.get("name") == "impact_form" for e in outcome.events)

@@ -98,6 +98,12 @@ def test_the_guide_starts_only_when_asked_for(text: str, expected: bool) -> None
         ("ask_quota", "3 jours c'est possible ?", ("telework_days",), Route("quota")),
         ("simulate_impact", "j'habite à 30 km", ("distance_km",), Route("impact", start=True)),
         (
+            "simulate_impact",
+            "j'habite à 200 km, si mon chef me rappelle un jour de tt le billet est remboursé ?",
+            ("distance_km",),
+            Route("impact"),
+        ),
+        (
             "ask_changes",
             "j'arrête le 30/06/2027, c'est effectif quand ?",
             ("notice_event", "date"),
