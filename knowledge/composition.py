@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from itertools import pairwise
 
 from knowledge.analysis import fold
 from knowledge.chunking import INTRODUCTION, SECTION_SEPARATOR
@@ -167,6 +168,11 @@ def answer_span(units: Sequence[Unit], key: int, limit: int = MAX_PART_CHARS) ->
     if span is not None:
         return _bounded_list(units, span, key, limit)
     return _sentence_span(units, key, limit)
+
+
+def single_gaps(indices: Sequence[int]) -> list[int]:
+    """The units missing alone between two chosen ones (``indices`` sorted): 2 in [1, 3, 7]."""
+    return [left + 1 for left, right in pairwise(indices) if right == left + 2]
 
 
 def trim_table(table: str, row_scores: Sequence[float], limit: int = MAX_PART_CHARS) -> str:

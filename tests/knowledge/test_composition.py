@@ -8,6 +8,7 @@ from knowledge.composition import (
     leans_on_previous,
     list_heading,
     render,
+    single_gaps,
     trim_table,
 )
 from knowledge.sentences import split_units, structured_units
@@ -184,3 +185,10 @@ def test_a_list_item_of_several_sentences_is_kept_whole_on_one_bullet() -> None:
     assert "- le télétravail est programmé et régulier : les jours sont planifiés. Le" in text
     assert "- Le télétravail revêt" not in text
     assert text.startswith("Cinq principes généraux")
+
+
+def test_a_unit_left_out_alone_between_two_shown_ones_is_a_gap() -> None:
+    assert single_gaps([1, 3, 7]) == [2]
+    assert single_gaps([0, 2, 4]) == [1, 3]
+    assert single_gaps([0, 1, 5]) == []  # two or more units apart: another point of the text
+    assert single_gaps([]) == []
