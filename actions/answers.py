@@ -18,7 +18,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -35,7 +35,7 @@ from actions.common import (
     send_sources,
 )
 from actions.follow_ups import with_context, without_opener
-from actions.replies import Choice, numbered
+from actions.replies import Choice, bot_turns, numbered
 from actions.settings import ActionSettings
 from knowledge.analysis import sanitize_text
 from knowledge.dense import KnownQueryVector, carried_query_vector
@@ -190,16 +190,21 @@ def question_text(tracker: Tracker) -> str:
     return without_opener(text)
 
 
+def _with_messages_before(tracker: Tracker, count: int) -> str | None:
+    """The latest message with those it leans on among the last ``count`` (None: none)."""
+    text = sanitize_text(latest_text(tracker)).strip()
+    if text.startswith("/"):
+        return None
+    searched = with_context(text, recent_user_texts(tracker, count))
+    return searched if searched != text else None
+
+
 def context_question(tracker: Tracker) -> str | None:
     """A follow-up with the message before it, to search when the follow-up alone finds nothing.
 
     None when the message is no follow-up (or has no message before it).
     """
-    text = sanitize_text(latest_text(tracker)).strip()
-    if text.startswith("/"):
-        return None
-    searched = with_context(text, recent_user_texts(tracker, 2))
-    return searched if searched != text else None
+    return _with_messages_before(tracker, 2)
 
 
 def wider_context(tracker: Tracker) -> str | None:
@@ -210,11 +215,8 @@ def wider_context(tracker: Tracker) -> str | None:
     back. Searched only when the message before alone finds nothing: a longer context
     drifts more often than it helps (« il peut contester ? » after « et si je refuse ? »).
     """
-    text = sanitize_text(latest_text(tracker)).strip()
-    if text.startswith("/"):
-        return None
-    searched = with_context(text, recent_user_texts(tracker, CONTEXT_MESSAGES))
-    return searched if searched not in (text, context_question(tracker)) else None
+    wider = _with_messages_before(tracker, CONTEXT_MESSAGES)
+    return wider if wider != context_question(tracker) else None
 
 
 def cited_section(tracker: Tracker) -> tuple[str, str] | None:
@@ -223,7 +225,7 @@ def cited_section(tracker: Tracker) -> tuple[str, str] | None:
     A follow-up may be about it (knowledge.follow_up): « et si je refuse ? » after the
     CHSCT's visits.
     """
-    for turn in reversed(_bot_turns(tracker.events)[-MAX_TURNS_BACK:]):
+    for turn in reversed(bot_turns(tracker.events)[-MAX_TURNS_BACK:]):
         payloads = [BotPayload.read((e.get("data") or {}).get("custom")) for e in turn]
         for payload in payloads:
             if payload.sources and not payload.abstained:
@@ -234,20 +236,6 @@ def cited_section(tracker: Tracker) -> tuple[str, str] | None:
         # An abstention changes no subject: « elle sert à quoi cette période ? » after a
         # question the texts did not answer is still about the adaptation period cited before.
     return None
-
-
-def _bot_turns(events: Sequence[dict[str, Any]]) -> list[list[dict[str, Any]]]:
-    """The bot's messages after each user message before the latest one, oldest first.
-
-    A message that got no reply (the action server was down) has no turn.
-    """
-    turns: list[list[dict[str, Any]]] = []
-    for event in events:
-        if event.get("event") == "user":
-            turns.append([])
-        elif event.get("event") == "bot" and turns:
-            turns[-1].append(event)
-    return [turn for turn in turns[:-1] if turn]
 
 
 def question_vector(tracker: Tracker) -> KnownQueryVector | None:

@@ -96,12 +96,13 @@ _NUMERIC_DATE = re.compile(
     # a quotité as often as a date.
     r"(?(year)(?![\d/%-]|[.,]\d)|(?(iso)(?![\d/%-]|[.,]\d)|(?![\d/%,-]|\.\d)))"
 )
-_COUNT = r"\d{1,2}|un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|quinze"
+# A count of days, weeks or months, in figures or words (« dans 3 jours », « dans un mois »).
+COUNT = r"\d{1,2}|un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|quinze"
 _RELATIVE = re.compile(
     r"(?<![\w-])(?:(?P<today>aujourd\W?hui|aujourdhui|aujourd'?ui|ajourd'?hui|aujd|auj|ajd)(?![\w-])"
     r"|(?P<after_tomorrow>apres[- ]?demain)|(?P<before_yesterday>avant[- ]?hier)"
     r"|(?P<tomorrow>demain)|(?P<yesterday>hier)"
-    r"|(?:dans|ds|d'ici) (?P<count>" + _COUNT + r") (?P<unit>jours?|semaines?|mois)"
+    r"|(?:dans|ds|d'ici) (?P<count>" + COUNT + r") (?P<unit>jours?|semaines?|mois)"
     r"|(?P<next_month>(?:le |du |au )?mois (?:prochain|suivant))"
     r"|(?P<next_week>(?:la )?semaine (?:prochaine|suivante)))(?![\w-])"
 )

@@ -283,10 +283,10 @@ class ActionAnswerQuestion(Action):
         text = latest_text(tracker)
         context = context_question(tracker)
         events = follow_up_events(text, context) if intent in NOTICE_INTENTS else ()
-        if not events and intent in NOTICE_INTENTS and names_a_change(text):
+        if not events and intent in NOTICE_INTENTS and names_a_change(text) and mentions_date(text):
             # « je voudrais que ça s'arrête au 18/01/27, j'envoie ma lettre avant quand ? »,
             # after questions on the adaptation period: the change the conversation is about.
-            events = _conversation_events(tracker) if mentions_date(text) else ()
+            events = _conversation_events(tracker)
         if events and not text.lstrip().startswith("/"):
             if events[0] in END_EVENTS and names_adaptation(text):
                 # « … arrêter mon tt, je ne suis plus en période d'adaptation »: that end.

@@ -32,7 +32,7 @@ from actions.common import (
     run_in_thread,
     send_sources,
 )
-from actions.parsing import parse_discharge, parse_quotite, to_float, worded_quotite
+from actions.parsing import parse_discharge, parse_quotite, worded_quotite
 from actions.replies import is_question
 from knowledge.analysis import fold
 from rules import QuotaRequest, QuotaResult, compute_quota
@@ -169,22 +169,16 @@ def stated_quotite(tracker: Tracker) -> Any:
     """The quotité the latest message states, or None.
 
     Said in words (« temps plein », « 4 jours sur 5 ») it wins over the NLU entity, which
-    may hold a number of the phrase (« 5 »); with a union discharge in the message, the text
-    is read without it (the entity may hold the discharge's percentage); else the entity, or
-    a percentage in the text.
+    may hold a number of the phrase (« 5 »); then the figure before « % » in the text, read
+    without a union discharge (the entity may hold the discharge's percentage, or another
+    number: « 2 enfants, à 90 % »); else the entity.
     """
     text = latest_text(tracker)
     entity = latest_entity(tracker, "quotite")
     in_words = worded_quotite(text)
     if in_words is not None:
         return in_words
-    if _PERCENT.search(fold(text)) is None:
-        return entity
-    # The entity may hold another number of the phrase (« 2 enfants, à 90 % » → « 2 »).
-    figure = parse_quotite(text)
-    if entity is None or parse_discharge([text]) is not None or to_float(entity) != figure:
-        return figure
-    return entity
+    return parse_quotite(text) if _PERCENT.search(fold(text)) else entity
 
 
 async def quota_now(

@@ -362,6 +362,20 @@ def last_bot_turn(events: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]
     return []
 
 
+def bot_turns(events: Sequence[Mapping[str, Any]]) -> list[list[Mapping[str, Any]]]:
+    """The bot's messages after each user message before the latest one, oldest first.
+
+    A message that got no reply (the action server was down) has no turn.
+    """
+    turns: list[list[Mapping[str, Any]]] = []
+    for event in events:
+        if event.get("event") == "user":
+            turns.append([])
+        elif event.get("event") == "bot" and turns:
+            turns[-1].append(event)
+    return [turn for turn in turns[:-1] if turn]
+
+
 def last_choices(events: Sequence[Mapping[str, Any]]) -> list[Choice]:
     """The buttons of the bot's last question: its last message with buttons in its last turn.
 

@@ -19,6 +19,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from actions.dates import COUNT
 from knowledge.analysis import fold
 
 Computation = Literal["quota", "impact", "eligibility", "notice", "manager_guide"]
@@ -475,8 +476,7 @@ _EXPLICIT_DATE = re.compile(
     r"\b\d{1,2}(?:er)? ?[/.-] ?\d{1,2}\b|\b\d{1,2}(?:er)? (?:janv|fevr|mars|avr|mai|juin|juil|aout|"
     r"sept|oct|nov|dec)\w*|\b(?:demain|aujourd hui|aujd|auj|ajd|lundi|mardi|mercredi|jeudi|"
     r"vendredi|samedi|dimanche)\b|\b1er\b|\b20\d\d\b"
-    r"|\b(?:dans|ds|d ici) (?:\d{1,2}|un|une|deux|trois|quatre|cinq|six|huit|dix|quinze) "
-    r"(?:jours?|semaines?|mois)\b"
+    rf"|\b(?:dans|ds|d ici) (?:{COUNT}) (?:jours?|semaines?|mois)\b"
 )
 
 

@@ -160,6 +160,21 @@ def _empty_grid(text: str) -> bool:
     return bool(cells) and all(not any(row[1:]) for row in cells)
 
 
+def _fill_single_gaps(
+    shown: list[list[Unit]], chosen: dict[int, list[int]], order: list[int]
+) -> None:
+    """Show a unit left out alone between two shown ones of a passage, within the hard cap.
+
+    The extract then reads on without a jump (dev4 0.900 → 0.917, the other sets unchanged).
+    """
+    total = sum(len(shown[rank][i].text) for rank in chosen for i in set(chosen[rank]))
+    for rank in order:
+        for index in single_gaps(sorted(set(chosen[rank]))):
+            if total + len(shown[rank][index].text) <= MAX_ANSWER_CHARS:
+                chosen[rank].append(index)
+                total += len(shown[rank][index].text)
+
+
 def _visible(units: list[Unit], indices: list[int]) -> list[int]:
     """The units of a span worth showing.
 
@@ -429,7 +444,8 @@ class AnswerEngine:
         unit of text around it (knowledge.composition), the key one also with the next
         sentence of its paragraph; the answer stays within ``settings.answer_chars`` and
         ``MAX_PARTS`` sections, but for the unit closest to the question, always shown whatever
-        its section's rank (within ``MAX_ANSWER_CHARS``). Units
+        its section's rank (within ``MAX_ANSWER_CHARS``), and a unit left alone between two
+        shown ones of a passage (same cap). Units
         of one passage form one part, in reading order; a part that starts with a list
         without its introduction is introduced by its section title.
         """
@@ -502,16 +518,7 @@ class AnswerEngine:
             chosen.setdefault(rank, []).extend(span)
             if rank not in order:
                 order.append(rank)
-        # A unit left out between two shown ones of a passage is shown too (within the hard
-        # cap): the extract then reads on, without a jump (dev4 0.900 → 0.917, the other
-        # sets unchanged).
-        total = sum(len(shown[r][i].text) for r in chosen for i in set(chosen[r]))
-        for rank in order:
-            gaps = single_gaps(sorted(set(chosen[rank])))
-            for index in gaps:
-                if total + len(shown[rank][index].text) <= MAX_ANSWER_CHARS:
-                    chosen[rank].append(index)
-                    total += len(shown[rank][index].text)
+        _fill_single_gaps(shown, chosen, order)
         by_section: dict[tuple[str, str], list[AnswerPart]] = {}
         for rank in order:
             visible = _visible(shown[rank], sorted(set(chosen[rank])))
