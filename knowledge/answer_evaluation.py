@@ -50,6 +50,8 @@ ANSWER_SETS: dict[str, Path] = {
     "dev7": EVAL_DIR / "answers_dev7.yaml",
     "dev8": EVAL_DIR / "answers_dev8.yaml",
     "dev9": EVAL_DIR / "answers_dev9.yaml",
+    # Written on 07/12/2026 (afternoon) the same way, once the nine above were tuned on.
+    "dev10": EVAL_DIR / "answers_dev10.yaml",
     "holdout": EVAL_DIR / "answers_holdout.yaml",
 }
 
