@@ -136,6 +136,7 @@ class _Found:
     start: int
     end: int
     dates: tuple[dt.date, ...]  # one, or two when the phrase contradicts itself
+    bare_weekday: bool = False  # « lundi » alone: no « prochain », no day number
 
 
 def read(
@@ -177,7 +178,9 @@ def read(
             taken.append((start, end))
             dates = reader(match)
             if dates:
-                found.append(_Found(start, end, dates))
+                bare = pattern is _WEEKDAY_DATE and not (match["which"] or match["day"])
+                found.append(_Found(start, end, dates, bare))
+    found = _without_days_of_telework(found)
     found.sort(key=lambda item: item.start)
     dates = tuple(dict.fromkeys(day for item in found for day in item.dates))
     phrases = " ; ".join(folded[item.start : item.end].strip() for item in found)
@@ -336,6 +339,19 @@ def _relative(match: re.Match[str], today: dt.date, *, vague: bool) -> tuple[dt.
     else:
         parsed = _dateparser("la semaine prochaine", today, "current")
     return (parsed,) if parsed else ()
+
+
+def _without_days_of_telework(found: list[_Found]) -> list[_Found]:
+    """Drop bare weekdays that name days of telework beside the date of the message.
+
+    « le 3 février je change mes jours (lundi -> jeudi) »: with a day and a month given,
+    two bare weekdays or more are the days moved, not two more dates. One bare weekday stays
+    a date (« je préviens lundi pour le 3 février » is ambiguous, and asked).
+    """
+    bare = [item for item in found if item.bare_weekday]
+    if len(bare) < 2 or len(bare) == len(found):
+        return found
+    return [item for item in found if not item.bare_weekday]
 
 
 def _weekday(match: re.Match[str], today: dt.date) -> tuple[dt.date, ...]:

@@ -49,6 +49,7 @@ from actions.manager import (
     start_quiz,
     stop_quiz,
 )
+from actions.parsing import works_at
 from actions.replies import (
     Choice,
     attempted_choice,
@@ -307,6 +308,9 @@ class ActionHandleReply(Action):
                 return grade(dispatcher, tracker, index, letter)
             if index is not None:
                 return ask_again(dispatcher, index)
+        if intent in ("deny", "stop") and works_at(text):
+            # « non en fait jsuis a 60, pas 80 » corrects the quotité: it is not a « non ».
+            return await ActionHandleInform().run(dispatcher, tracker, domain)
         if intent in ("deny", "stop") and text.rstrip().endswith("?") and len(words(text)) >= 3:
             # « et si je veux arrêter pendant ? » asks a question: it is not a « non ».
             return await answer_as_a_question(dispatcher, tracker, domain)

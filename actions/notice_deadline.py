@@ -28,17 +28,18 @@ from rules.formatting import fr_date
 logger = logging.getLogger(__name__)
 
 # Words that make the date the wished effective one: « à partir du », « dès le », « pour
-# le », or a question on whether it is still possible / by when to notify.
+# le », a wish (« ce serait le 4 février »), a start (« ça commencerait dans 3 semaines »),
+# or a question on whether it is still possible / by when to notify.
 _WISHED = re.compile(
     r"\b(a partir du?|a compter du?|des le|d ici le|pour le)\b"
     r"|\b(au plus tard|date limite|derniere limite)\b"
-    r"|\b(ca passe|c est possible|c est jouable|trop tard|encore temps|dans les temps"
-    r"|dans les delais|je suis dans les clous|c est encore bon)\b"
+    r"|\b(ca passe|c est possible|jouable|faisable|trop tard|encore temps|dans les temps"
+    r"|dans les delais|je suis dans les clous|c est encore bon|ce serait|ca serait)\b"
     r"|\b(prevenir|previens|informer|deposer|envoyer|demander|faire la demande)\b"
     r".{0,30}\b(quand|avant quelle date|a quelle date|avant quand)\b"
     r"|\b(quand|avant quelle date|avant quand)\b.{0,30}\b(prevenir|deposer|envoyer|informer)\b"
-    r"|\b(s arrete|s arreter|s applique|s appliquer|prenne effet|commence|demarre)\W+"
-    r"(au|le|a partir du?|des le|pour le)\b"
+    r"|\b(s arrete\w*|s appliqu\w*|prenne effet|commence\w*|demarre\w*)\W+"
+    r"(au|le|a partir du?|des le|pour le|dans|ds)\b"
 )
 # Asking for the deadline itself (« j'envoie ma lettre avant quand ? », « il aurait dû me
 # prévenir quand au plus tard ? »): the date is the wished one, whatever verb of notifying

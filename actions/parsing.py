@@ -82,6 +82,12 @@ def _has_phrase(folded: str, phrases: tuple[str, ...]) -> bool:
 
 
 _PERCENT_FIGURE = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:%|pour ?cent)")
+# « je bosse à 70 », « jsuis a 60, pas 80 »: the figure one works at, percent sign or not
+# (not « je suis à 30 km », « je suis à 2 jours »).
+_WORKING_AT = re.compile(
+    r"\b(?:travaill\w*|bosse\w*|jbosse|suis|jsuis|chui|passe|passerai\w*)\s+a\s+"
+    r"(\d{2,3}(?:[.,]\d+)?)(?!\d|[.,]\d)(?!\s*(?:km|kilo\w*|min\w*|jours?|h\b|heures?|ans?)\b)"
+)
 
 
 def first_number(text: str) -> float | None:
@@ -118,10 +124,15 @@ def parse_quotite(value: object) -> float | None:
     if fraction:
         count = fraction.group(1)
         return (_WORD_NUMBERS[count] if count in _WORD_NUMBERS else float(count)) * 20
-    percent = _PERCENT_FIGURE.search(folded)
-    if percent:  # « 2 enfants, temps partiel 90 % »: the figure of the percentage
-        return float(percent.group(1).replace(",", "."))
+    figure = _WORKING_AT.search(folded) or _PERCENT_FIGURE.search(folded)
+    if figure:  # « 2 enfants, temps partiel 90 % »: the figure of the percentage
+        return float(figure.group(1).replace(",", "."))
     return first_number(folded)
+
+
+def works_at(text: str) -> bool:
+    """Whether a message says the quotité one works at (« je bosse à 70 »), sign or not."""
+    return _WORKING_AT.search(_DISCHARGE.sub(" ", fold(text))) is not None
 
 
 def worded_quotite(text: str) -> float | None:

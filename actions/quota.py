@@ -32,7 +32,7 @@ from actions.common import (
     run_in_thread,
     send_sources,
 )
-from actions.parsing import parse_discharge, parse_quotite, worded_quotite
+from actions.parsing import parse_discharge, parse_quotite, worded_quotite, works_at
 from actions.replies import is_question
 from knowledge.analysis import fold
 from rules import QuotaRequest, QuotaResult, compute_quota
@@ -169,16 +169,18 @@ def stated_quotite(tracker: Tracker) -> Any:
     """The quotité the latest message states, or None.
 
     Said in words (« temps plein », « 4 jours sur 5 ») it wins over the NLU entity, which
-    may hold a number of the phrase (« 5 »); then the figure before « % » in the text, read
-    without a union discharge (the entity may hold the discharge's percentage, or another
-    number: « 2 enfants, à 90 % »); else the entity.
+    may hold a number of the phrase (« 5 »); then the figure one works at (« je bosse à
+    70 ») or before « % » in the text, read without a union discharge (the entity may hold
+    the discharge's percentage, or another number: « 2 enfants, à 90 % »); else the entity.
     """
     text = latest_text(tracker)
     entity = latest_entity(tracker, "quotite")
     in_words = worded_quotite(text)
     if in_words is not None:
         return in_words
-    return parse_quotite(text) if _PERCENT.search(fold(text)) else entity
+    if _PERCENT.search(fold(text)) or works_at(text):
+        return parse_quotite(text)
+    return entity
 
 
 async def quota_now(

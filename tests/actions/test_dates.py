@@ -212,6 +212,17 @@ def test_two_different_dates_are_ambiguous(text: str, dates: tuple[dt.date, ...]
     assert read_date(text, TODAY) is None
 
 
+def test_weekdays_beside_a_date_are_the_days_of_telework_moved() -> None:
+    text = "le 3 fevrier je change mes jours de tt pour de bon (lundi -> jeudi)"
+    assert read_date(text, TODAY) == D(2027, 2, 3)
+    assert read_date("le 3 février, jeudi au lieu de lundi", TODAY) == D(2027, 2, 3)
+    # One weekday beside the date may be the day of notice: asked, not chosen.
+    assert read("je préviens lundi pour le 3 février", TODAY).ambiguous == (
+        D(2026, 12, 7),
+        D(2027, 2, 3),
+    )
+
+
 def test_the_same_date_said_twice_is_one_date() -> None:
     reading = read("demain, le 6 décembre", TODAY)
     assert reading.date == D(2026, 12, 6) and reading.ambiguous == ()

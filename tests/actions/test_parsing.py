@@ -16,6 +16,7 @@ from actions.parsing import (
     parse_yes_no,
     stated_days,
     stated_distance,
+    works_at,
 )
 
 pytestmark = pytest.mark.unit
@@ -36,6 +37,9 @@ TODAY = dt.date(2026, 4, 1)
         ("4 jours sur 5", 80.0),
         ("jsuis a 4/5eme", 80.0),
         ("quatre cinquièmes", 80.0),
+        # The figure one works at wins over another percentage or figure of the message.
+        ("ma decharge c 30% donc jbosse a 70", 70.0),
+        ("non en fait jsuis a 60, pas 80", 60.0),
         ("abc", None),
         (70, 70.0),
         (True, None),
@@ -43,6 +47,22 @@ TODAY = dt.date(2026, 4, 1)
 )
 def test_quotite(text: object, value: float | None) -> None:
     assert parse_quotite(text) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("je bosse à 70", True),
+        ("non en fait chui a 60, pas 80", True),
+        ("je travaille a 80 %", True),
+        ("je suis à 30 km", False),
+        ("je suis à 12 minutes du bureau", False),
+        ("je suis a 2 jours de tt", False),
+        ("non merci", False),
+    ],
+)
+def test_works_at_says_a_quotite_without_its_sign(text: str, said: bool) -> None:
+    assert works_at(text) is said
 
 
 @pytest.mark.parametrize(

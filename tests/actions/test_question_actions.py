@@ -356,6 +356,10 @@ def test_a_wished_date_already_out_of_reach_is_said_too_late(run: Run, engine: F
         ("bouger mon tt du lundi 14/12, je dois demander avant qd ?", True),
         ("j'arrête le tt, ça s'applique à partir de quand ? je préviens le 11 janvier", False),
         ("jvoudrais arrêter à partir du 1er avril 2027", True),
+        ("le 04/02/27 ce serait bien, c jouable ?", True),
+        ("go, le changement commencerait dans 3 semaines", True),
+        ("ce serait pour le 8 avril", True),
+        ("si je préviens le 4 février, ce serait bien ?", False),
     ],
 )
 def test_which_date_is_the_wished_one(text: str, wished: bool) -> None:
