@@ -205,9 +205,14 @@ class ValidateNoticeForm(FormValidationAction):
             return {}
         text = latest_text(tracker).strip()
         intent = latest_intent(tracker)
-        if not text or text.startswith("/") or intent not in ANSWER_INTENTS:
+        if not text or text.startswith("/"):
             return {}
         reads = parse_event(text) is not None if slot == "notice_event" else mentions_date(text)
+        dated = slot == "date" and reads and not is_question(text)
+        if intent not in ANSWER_INTENTS and not dated:
+            # A date stated with its reason (« lundi prochain, g un rdv médical ») answers
+            # the date question whatever the intent the reason gave.
+            return {}
         if text.endswith("?") and not reads and intent != "inform":
             return {}  # « il peut contester ? »: a short question, answered, not a value
         if intent in ATTEMPT_INTENTS or len(text.split()) <= 3:

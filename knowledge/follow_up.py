@@ -19,6 +19,7 @@ import re
 from knowledge.analysis import expand_abbreviations, fold, term_alternatives
 from knowledge.answer import COSINE_LOW, Answer, AnswerEngine
 from knowledge.dense import KnownQueryVector
+from knowledge.retrieval import Hit
 
 # Ways of asking whose nouns say nothing of the subject (« combien de temps » asks a
 # duration): left out when the follow-up's words are looked for in the cited section.
@@ -34,6 +35,30 @@ def subject_words(question: str) -> list[tuple[str, ...]]:
     """The question's terms, without those of its way of asking."""
     folded = re.sub(r"[^0-9a-z]+", " ", fold(expand_abbreviations(question)))
     return term_alternatives(_ASKING.sub(" ", folded))
+
+
+# A word of the question and one of a passage are one when either starts the other, this
+# long at least: « refusé » (lemma « refuser ») is the texts' « refus », « dure » their
+# « durée ». Compared exactly, neither the cited section nor the passages found held
+# « refuser », and the tie kept « et si c refusé ? » on a section that never says it.
+MIN_SHARED_PREFIX = 4
+
+
+def _share_held(terms: list[tuple[str, ...]], hits: list[Hit]) -> float:
+    """Share of the follow-up's terms that the passages hold, a word's family counting."""
+    if not terms:
+        return 0.0
+    held = {term for hit in hits for term in hit.terms}
+    long = [word for word in held if len(word) >= MIN_SHARED_PREFIX]
+
+    def holds(form: str) -> bool:
+        if form in held:
+            return True
+        if len(form) < MIN_SHARED_PREFIX:
+            return False
+        return any(word.startswith(form) or form.startswith(word) for word in long)
+
+    return sum(any(holds(form) for form in forms) for forms in terms) / len(terms)
 
 
 def answer_about(
@@ -57,7 +82,7 @@ def answer_about(
     if not hits:
         return None
     found = retriever.search(question, k=engine.settings.answer_passages, query=query)
-    if engine.coverage(terms, hits) < engine.coverage(terms, found):
+    if _share_held(terms, hits) < _share_held(terms, found):
         return None  # the question has words the cited section lacks: a new question
     scores = [hit.sentence_scores(query) for hit in hits]
     best = max((float(s.max()) for s in scores if len(s)), default=0.0)

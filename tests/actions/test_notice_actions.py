@@ -115,6 +115,18 @@ def test_form_takes_a_typed_date_and_keeps_it_readable(run: Run) -> None:
     assert outcome.messages == []
 
 
+def test_form_takes_a_date_stated_with_its_reason_whatever_the_intent(run: Run) -> None:
+    tracker = make_tracker(
+        "notice",
+        text="le 4 mai 2026, g un rdv medical",
+        intent="ask_medical",
+        entities=[],
+        slots={"notice_event": "ponctual_change", "date": None, "requested_slot": "date"},
+    )
+    outcome = run(ValidateNoticeForm(), tracker)
+    assert slot("date", "04/05/2026") in outcome.events
+
+
 def test_form_asks_again_for_an_unreadable_date(run: Run) -> None:
     tracker = form_asking("date", "bientôt sans doute", notice_event="end")
     outcome = run(ValidateNoticeForm(), tracker)

@@ -14,6 +14,7 @@ CHSCT = (
 )
 MEDICAL = "VI – Le cas particulier des dérogations pour raisons médicales"
 ADAPTATION = "III – La procédure de demande › 4 – La période d'adaptation"
+DEFINITION = "I – Le télétravail c'est quoi ? › 1 – Définition et principes généraux du télétravail"
 
 
 def test_the_way_of_asking_is_not_the_subject() -> None:
@@ -40,6 +41,11 @@ def test_duration_after_the_medical_derogation_is_its_own(engine: Any) -> None:
 
 def test_a_word_the_section_lacks_makes_a_new_question(engine: Any) -> None:
     assert answer_about(engine, "et pour un contractuel ?", DOC, ADAPTATION) is None
+
+
+def test_a_word_of_the_family_the_section_lacks_makes_a_new_question(engine: Any) -> None:
+    # « refusé » is the texts' « refus »: the recourse has it, the definition never says it.
+    assert answer_about(engine, "et si c refuse ?", DOC, DEFINITION) is None
 
 
 def test_an_unknown_section_gives_nothing(engine: Any) -> None:
