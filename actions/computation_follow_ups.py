@@ -29,10 +29,12 @@ from actions.notice_deadline import remember_wished, reply_deadline, wishes_effe
 from actions.parsing import parse_quotite, parse_transport_mode, works_at
 from actions.quota import check_quotite, reply_quota
 from actions.replies import last_bot_text, last_choices, words
-from actions.routing import mentions_date, situation_of
+from actions.routing import mentions_date, situation_of, states_adaptation
 from rules.extracts import names_administration
 
 _CORRECT = re.compile(r"\b(corrig\w*|rectifi\w*|modifi\w*|chang\w*|mauvaise|erreur|bonne)\b")
+# Asking what something is (« c quoi deja la période d'adaptation ? »), not saying one's case.
+_DEFINITION = re.compile(r"\b(c quoi|c est quoi|qu est ce|ca veut dire|veut dire quoi|signifie)\b")
 _MONTHLY = re.compile(r"\b(mois|mensuel\w*)\b")
 _WEEKLY = re.compile(r"\b(semaines?|hebdo\w*)\b")
 _DAYS_COUNT = re.compile(r"\b\d+(?:[.,]\d+)?\s*(?:jours?|jrs?|j)\b")
@@ -158,7 +160,9 @@ async def _notice_follow_up(
         # « pardon, je suis encore en période d'adaptation »: the same date, the situation
         # corrected.
         kept = last_computation(tracker).get("date")
-        if situation_of(text, event) == event or not isinstance(kept, str):
+        if _DEFINITION.search(folded) or not isinstance(kept, str):
+            return None  # « c quoi deja la période d'adaptation ? » asks, corrects nothing
+        if situation_of(text, event) == event and not states_adaptation(text):
             return None
         with contextlib.suppress(ValueError):
             day = dt.date.fromisoformat(kept)

@@ -395,6 +395,20 @@ def adaptation_over(folded: str) -> bool:
     return _ADAPTATION_OVER.search(folded) is not None
 
 
+# Said of the adaptation period after a computation for an end (« ah non elle est finie »),
+# or a time in telework longer than its three months at most (« jsuis en tt depuis 2 ans »).
+_OVER_BY_NOW = re.compile(
+    r"\b(elle|c|ca) (est )?(finie?|terminee?|passee?)\b"
+    r"|\b(tt|teletravail)\W+(\w+\W+){0,2}depuis\W+(plus d\W+)?(\d+|un|deux|trois|quatre) ans?\b"
+)
+
+
+def states_adaptation(text: str) -> bool:
+    """Whether a follow-up of an end says where the agent stands (in the period or past it)."""
+    folded = " ".join(words(text))
+    return bool(_ADAPTATION.search(folded) or _OVER_BY_NOW.search(folded))
+
+
 def follow_up_events(text: str, context: str | None) -> tuple[str, ...]:
     """The notice events of a message, or of its follow-up context if it names a change.
 
@@ -457,14 +471,17 @@ def situation_of(text: str, previous: str) -> str:
     """The notice event of a follow-up message, after a computation for ``previous``.
 
     The event it names (« j'arrête le tt » after a change of days), or the previous one
-    moved by the adaptation period it mentions (« je suis encore en période d'adaptation »
-    after an end), else the previous one (« et si je préviens le 14 janvier ? »).
+    moved by the adaptation period it mentions (« je suis encore en période d'adaptation »,
+    « ah non elle est finie » after an end), else the previous one (« et si je préviens le
+    14 janvier ? »).
     """
     folded = " ".join(words(text))
     named = notice_events(text)
     ending = named[0] in END_EVENTS if named else previous in END_EVENTS
     if ending and _ADAPTATION.search(folded):
         return "end" if adaptation_over(folded) else "end_during_adaptation"
+    if ending and _OVER_BY_NOW.search(folded):
+        return "end"
     if len(named) == 1:
         return named[0]
     if named:

@@ -367,6 +367,25 @@ def test_a_corrected_situation_is_computed_with_the_same_date(run: Run) -> None:
     assert slot("last_computation", remembered) in outcome.events
 
 
+WISHED_END = {
+    "last_computation": {"kind": "notice", "event": "end", "date": "2027-04-08", "wished": True}
+}
+
+
+def test_the_adaptation_said_over_in_other_words_is_computed_again(run: Run) -> None:
+    text = "ah non elle est finie, jsuis en tt depuis 2 ans"
+    outcome = run(ActionAnswerQuestion(), after([], text, "inform", slots=WISHED_END))
+    assert outcome.texts[0].startswith("À notifier au plus tard le lundi 8 février 2027.")
+
+
+@pytest.mark.integration
+def test_what_the_adaptation_period_is_asks_and_corrects_nothing(run: Run, engine: object) -> None:
+    text = "c quoi deja la periode d'adaptation ?"
+    outcome = run(ActionAnswerQuestion(), after([], text, "ask_changes", slots=WISHED_END))
+    assert "À notifier" not in outcome.text
+    assert "trois mois maximum" in outcome.text
+
+
 REFERENT_BUTTON = [{"title": "Contacter le référent", "payload": "/talk_to_human"}]
 
 
