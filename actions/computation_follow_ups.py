@@ -27,7 +27,7 @@ from actions.impact import check_days, check_distance, impact_entities, reply_im
 from actions.notice import notice_question, read_date, reply_notice
 from actions.notice_deadline import remember_wished, reply_deadline, wishes_effect_on
 from actions.parsing import parse_quotite, parse_transport_mode, works_at
-from actions.quota import check_quotite, reply_quota
+from actions.quota import check_quotite, reply_quota, said_quotite
 from actions.replies import last_bot_text, last_choices, words
 from actions.routing import mentions_date, situation_of, states_adaptation
 from rules.extracts import names_administration
@@ -120,7 +120,10 @@ async def _quota_follow_up(
     if given is None and "%" not in text and _DAYS_COUNT.search(folded):
         number = None  # « ça fait bien 8 jours par mois ? » checks the result: no quotité
     if number is None:
-        kept = tracker.get_slot("quotite")
+        # The slot holds the entity as the NLU read it (« 80 » or « 80% »), or nothing when
+        # the quotité was said in passing (« bonjour, jsuis à 80 % »).
+        kept = parse_quotite(tracker.get_slot("quotite"))
+        kept = kept if kept is not None else said_quotite(tracker)
         base = "mensuelle" if _MONTHLY.search(folded) else None
         base = base or ("hebdomadaire" if _WEEKLY.search(folded) else None)
         if base is None or not isinstance(kept, int | float) or len(words(text)) > 8:

@@ -183,6 +183,25 @@ def stated_quotite(tracker: Tracker) -> Any:
     return entity
 
 
+# How far back a quotité said in passing (« bonjour, jsuis à 80 % ») still counts.
+SAID_BEFORE_MESSAGES = 5
+
+
+def said_quotite(tracker: Tracker) -> float | None:
+    """The quotité the agent said in one of their last messages (the latest first), or None.
+
+    Only what says it plainly counts: a percentage, « je bosse à 70 », « temps plein »,
+    « 4/5 » — not any number of a message.
+    """
+    for text in reversed(recent_user_texts(tracker, SAID_BEFORE_MESSAGES)):
+        folded = fold(text)
+        if _PERCENT.search(folded) or works_at(text) or worded_quotite(text) is not None:
+            value = parse_quotite(text)
+            if value is not None:
+                return value
+    return None
+
+
 async def quota_now(
     dispatcher: CollectingDispatcher, tracker: Tracker, value: Any
 ) -> list[EventType]:

@@ -367,6 +367,25 @@ def test_a_corrected_situation_is_computed_with_the_same_date(run: Run) -> None:
     assert slot("last_computation", remembered) in outcome.events
 
 
+QUOTA_OFFER = [{"title": "Calculer pour ma situation", "payload": "/start_quota"}]
+
+
+@pytest.mark.parametrize(
+    ("slots", "said_before"),
+    [({"quotite": "80%"}, None), ({}, "bonjour, jsuis a 80%")],
+)
+def test_per_month_after_the_rule_uses_the_quotite_already_said(
+    run: Run, slots: dict[str, Any], said_before: str | None
+) -> None:
+    """As the NLU kept it (text), or said in passing a few messages before."""
+    tracker = after(QUOTA_OFFER, "et par mois ?", "ask_quota", bot_text="La quotité…", slots=slots)
+    if said_before:
+        tracker.events.insert(0, {"event": "user", "text": said_before})
+    outcome = run(ActionAnswerQuestion(), tracker)
+    assert outcome.texts[0].startswith("À 80 % : 2 jours de télétravail par semaine")
+    assert "8 jours par mois" in outcome.texts[0]
+
+
 WISHED_END = {
     "last_computation": {"kind": "notice", "event": "end", "date": "2027-04-08", "wished": True}
 }
