@@ -219,23 +219,30 @@ def wider_context(tracker: Tracker) -> str | None:
     return wider if wider != context_question(tracker) else None
 
 
-def cited_section(tracker: Tracker) -> tuple[str, str] | None:
-    """The section the bot's last answer cited first (its key passage), if it cited one.
+def cited_sections(tracker: Tracker) -> list[tuple[str, str]]:
+    """The sections the bot's last answer cited, its key passage's first, if it cited any.
 
-    A follow-up may be about it (knowledge.follow_up): « et si je refuse ? » after the
-    CHSCT's visits.
+    A follow-up may be about one of them (knowledge.follow_up): « et si je refuse ? » after
+    the CHSCT's visits; « ça dure combien ? » after an answer citing the quotité, then the
+    medical derogation, is about the second.
     """
     for turn in reversed(bot_turns(tracker.events)[-MAX_TURNS_BACK:]):
         payloads = [BotPayload.read((e.get("data") or {}).get("custom")) for e in turn]
         for payload in payloads:
             if payload.sources and not payload.abstained:
-                first = payload.sources[0]
-                return (first.doc_id, first.section) if first.section else None
+                sections = [(s.doc_id, s.section) for s in payload.sources if s.section]
+                return list(dict.fromkeys(sections))
         if not any(payload.abstained for payload in payloads):
-            return None
+            return []
         # An abstention changes no subject: « elle sert à quoi cette période ? » after a
         # question the texts did not answer is still about the adaptation period cited before.
-    return None
+    return []
+
+
+def cited_section(tracker: Tracker) -> tuple[str, str] | None:
+    """The section the bot's last answer cited first (its key passage), if it cited one."""
+    sections = cited_sections(tracker)
+    return sections[0] if sections else None
 
 
 def question_vector(tracker: Tracker) -> KnownQueryVector | None:
@@ -294,17 +301,19 @@ async def _follow_up_answer(
     about: tuple[str, str] | None,
     known: KnownQueryVector | None,
     wider: str | None = None,
+    also_about: Sequence[tuple[str, str]] = (),
 ) -> Answer:
     """The answer to an incomplete follow-up, with what came before.
 
-    From the section just cited if it is about it; else searched with the message before it
-    when that answer holds the follow-up's own words, alone otherwise. Alone first, « et pour
-    un contractuel ? » was answered (barely: 0.50) with who may telework, not the
-    contractuel's recourse asked about; with the message before it always first, « et le
-    matériel ? » after a question on the number of days got the days again (dev16).
+    From the section just cited if it is about it (or another one the answer cited); else
+    searched with the message before it when that answer holds the follow-up's own words,
+    alone otherwise. Alone first, « et pour un contractuel ? » was answered (barely: 0.50)
+    with who may telework, not the contractuel's recourse asked about; with the message
+    before it always first, « et le matériel ? » after a question on the number of days got
+    the days again (dev16).
     """
-    if about:
-        found = await retrieve_about(question, about, known)
+    for section in [*([about] if about else []), *also_about]:
+        found = await retrieve_about(question, section, known)
         if found is not None:
             return found
     with_previous = await retrieve(context[-MAX_QUESTION_CHARS:])
@@ -365,6 +374,7 @@ async def answer_question(
     context: str | None = None,
     wider: str | None = None,
     about: tuple[str, str] | None = None,
+    also_about: Sequence[tuple[str, str]] = (),
     intent: str | None = None,
     known: KnownQueryVector | None = None,
     offers_for_passage: Callable[[Source], Sequence[Button]] | None = None,
@@ -386,6 +396,8 @@ async def answer_question(
         about: the section the bot's last answer cited (:func:`cited_section`): a follow-up
             (``context`` set) found elsewhere alone is answered from it when it is about it
             (knowledge.follow_up).
+        also_about: the other sections that answer cited, tried in turn for a follow-up with
+            too few words to stand alone.
         in_form: a form asks its question again right after: the reply then carries no
             buttons and no numbered choices, so that « 2 » or « passer » answers the form's
             question, the only one pending.
@@ -413,7 +425,7 @@ async def answer_question(
     logger.debug("Recherche pour une question de %d caractères", len(question))
     try:
         if context and incomplete(question):
-            answer = await _follow_up_answer(question, context, about, known, wider)
+            answer = await _follow_up_answer(question, context, about, known, wider, also_about)
         else:
             answer = await retrieve(question, known)
             if context and about and not _cites_first(answer, about):

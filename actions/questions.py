@@ -28,6 +28,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.answers import (
     answer_question,
     cited_section,
+    cited_sections,
     context_question,
     question_text,
     question_vector,
@@ -225,6 +226,7 @@ async def _answer_in_form_from_texts(
         context=context,
         wider=wider_context(tracker),
         about=cited_section(tracker),
+        also_about=cited_sections(tracker)[1:],
         intent=intent,
         known=question_vector(tracker),
     )
@@ -345,6 +347,7 @@ class ActionAnswerQuestion(Action):
             context=context,
             wider=wider_context(tracker),
             about=cited_section(tracker),
+            also_about=cited_sections(tracker)[1:],
             intent=intent,
             known=question_vector(tracker),
             offers_for_passage=offers_for_passage,

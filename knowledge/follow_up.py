@@ -38,10 +38,11 @@ def subject_words(question: str) -> list[tuple[str, ...]]:
 
 
 # A word of the question and one of a passage are one when either starts the other, this
-# long at least: « refusé » (lemma « refuser ») is the texts' « refus », « dure » their
-# « durée ». Compared exactly, neither the cited section nor the passages found held
-# « refuser », and the tie kept « et si c refusé ? » on a section that never says it.
-MIN_SHARED_PREFIX = 4
+# long at least: « refusé » (lemma « refuser ») is the texts' « refus ». Compared exactly,
+# neither the cited section nor the passages found held « refuser », and the tie kept « et
+# si c refusé ? » on a section that never says it. Shorter, the index's 4-letter prefixes
+# (« cont ») would match anything (« contractuel »); « dure » meets them exactly.
+MIN_SHARED_PREFIX = 5
 
 
 def _share_held(terms: list[tuple[str, ...]], hits: list[Hit]) -> float:
@@ -82,8 +83,12 @@ def answer_about(
     if not hits:
         return None
     found = retriever.search(question, k=engine.settings.answer_passages, query=query)
-    if _share_held(terms, hits) < _share_held(terms, found):
-        return None  # the question has words the cited section lacks: a new question
+    held = _share_held(terms, hits)
+    if held < _share_held(terms, found) or (terms and held == 0):
+        # The question has words the cited section lacks: a new question (« et pour un
+        # contractuel ? » is not about the plan's action on exceptional circumstances, even
+        # when the passages found alone lack the word too).
+        return None
     scores = [hit.sentence_scores(query) for hit in hits]
     best = max((float(s.max()) for s in scores if len(s)), default=0.0)
     if best < COSINE_LOW:

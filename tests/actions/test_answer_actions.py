@@ -267,6 +267,37 @@ def test_an_abstention_in_between_keeps_the_section_cited_before(
     assert answers.cited_section(tracker) == expected
 
 
+QUOTITE = "I – Le télétravail c'est quoi ? › 2 – La quotité de télétravail"
+MEDICAL = "VI – Le cas particulier des dérogations pour raisons médicales"
+
+
+def _citing_both(text: str) -> Tracker:
+    """The bot's last answer cited the quotité first, then the medical derogation."""
+    tracker = _after_cited_answer(text, QUOTITE)
+    bot = next(e for e in tracker.events if e.get("event") == "bot")
+    sources = bot["data"]["custom"]["sources"]
+    sources.append({**sources[0], "section": MEDICAL})
+    return tracker
+
+
+@pytest.mark.unit
+def test_every_section_the_last_answer_cited_is_kept_in_order() -> None:
+    doc = "maa-instruction-2019-781"
+    assert answers.cited_sections(_citing_both("ça dure combien ?")) == [
+        (doc, QUOTITE),
+        (doc, MEDICAL),
+    ]
+    assert answers.cited_section(_citing_both("ça dure combien ?")) == (doc, QUOTITE)
+
+
+@pytest.mark.integration
+def test_real_follow_up_is_answered_from_the_second_section_cited(run: Run, engine: object) -> None:
+    """« ça dure combien ? » after the quotité and the medical derogation: the derogation's."""
+    outcome = run(ActionAnswerQuestion(), _citing_both("ça dure combien ?"))
+    assert "6 mois" in outcome.texts[0]
+    assert outcome.sources[0]["section"] == MEDICAL
+
+
 @pytest.mark.integration
 def test_real_follow_up_is_answered_from_the_section_just_cited(run: Run, engine: object) -> None:
     outcome = run(ActionAnswerQuestion(), _after_cited_answer("et si je refuse ?", CHSCT))
