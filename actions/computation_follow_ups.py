@@ -113,6 +113,8 @@ async def _quota_follow_up(
     folded = " ".join(words(text))
     if "quotite" in folded and _CORRECT.search(folded):
         return [SlotSet("quotite", None), FollowupAction("quota_form")]
+    if mentions_date(text) and "%" not in text:
+        return None  # « je préviens le 20 avril 2027 »: the NLU may read the year as a quotité
     given = latest_entity(tracker, "quotite")
     if works_at(text):  # « ma décharge c 30 % donc jbosse à 70 »: 70, not the entity's 30
         given = parse_quotite(text)

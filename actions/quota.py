@@ -34,6 +34,7 @@ from actions.common import (
 )
 from actions.parsing import parse_discharge, parse_quotite, worded_quotite, works_at
 from actions.replies import is_question
+from actions.routing import mentions_date
 from knowledge.analysis import fold
 from rules import QuotaRequest, QuotaResult, compute_quota
 from rules.extracts import quota_extract
@@ -171,7 +172,8 @@ def stated_quotite(tracker: Tracker) -> Any:
     Said in words (« temps plein », « 4 jours sur 5 ») it wins over the NLU entity, which
     may hold a number of the phrase (« 5 »); then the figure one works at (« je bosse à
     70 ») or before « % » in the text, read without a union discharge (the entity may hold
-    the discharge's percentage, or another number: « 2 enfants, à 90 % »); else the entity.
+    the discharge's percentage, or another number: « 2 enfants, à 90 % »); else the entity,
+    unless the message names a date (whose year the NLU may take for a quotité).
     """
     text = latest_text(tracker)
     entity = latest_entity(tracker, "quotite")
@@ -180,6 +182,8 @@ def stated_quotite(tracker: Tracker) -> Any:
         return in_words
     if _PERCENT.search(fold(text)) or works_at(text):
         return parse_quotite(text)
+    if mentions_date(text):
+        return None  # « je préviens le 20 avril 2027 »: the NLU may take the year for one
     return entity
 
 

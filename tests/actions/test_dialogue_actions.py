@@ -386,6 +386,17 @@ def test_per_month_after_the_rule_uses_the_quotite_already_said(
     assert "8 jours par mois" in outcome.texts[0]
 
 
+def test_a_date_after_a_quota_is_no_quotite_whatever_the_entity(run: Run) -> None:
+    """The NLU read « 2027 » of the date as a quotité: « 2 027 % » was refused as one."""
+    kept = {"last_computation": {"kind": "quota"}, "quotite": 80.0}
+    year = [{"entity": "quotite", "value": "2027"}]
+    tracker = after(
+        QUOTA_OFFER, "je previens le 20 avril 2027", "inform", slots=kept, entities=year
+    )
+    outcome = run(ActionHandleReply(), tracker)
+    assert "quotité possible" not in outcome.text
+
+
 WISHED_END = {
     "last_computation": {"kind": "notice", "event": "end", "date": "2027-04-08", "wished": True}
 }
