@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import (
@@ -285,11 +285,11 @@ class ActionQuota(Action):
         try:
             quotite = check_quotite(tracker.get_slot("quotite"))
         except ValueError as error:
-            if tracker.get_slot("quotite") is None:
-                dispatcher.utter_message(response="utter_ask_quotite")
-                return []
-            dispatcher.utter_message(text=str(error))
-            dispatcher.utter_message(response="utter_ask_quotite")
-            return [SlotSet("quotite", None)]
+            # The form asks again and stays open for the answer: asked from here, the
+            # button « 50 % » that followed (a quotité left by a stray entity, « 0,5 » typed
+            # as a distance) found no form and got « Puis-je vous aider… ? » (fuzzer).
+            if tracker.get_slot("quotite") is not None:
+                dispatcher.utter_message(text=str(error))
+            return [SlotSet("quotite", None), FollowupAction("quota_form")]
         await reply_quota(dispatcher, tracker, quotite, base=tracker.get_slot("base"))
         return [remember("quota")]

@@ -127,9 +127,11 @@ def test_monthly_base_and_no_telework_left(run: Run) -> None:
     low = run(ActionQuota(), make_tracker("quota_done", slots={"quotite": 40.0}))
     assert low.texts[0].startswith("40 % n'est pas une quotité possible")
     assert "le temps partiel va de 50 à 90 %" in low.texts[0]
+    # The form asks again and stays open for the answer.
+    assert {"event": "followup", "timestamp": None, "name": "quota_form"} in low.events
 
 
 def test_missing_quotite_asks_for_it(run: Run) -> None:
     outcome = run(ActionQuota(), make_tracker("quota_done", slots={"quotite": None}))
-    assert outcome.events == []
-    assert outcome.responses == ["utter_ask_quotite"]
+    assert {"event": "followup", "timestamp": None, "name": "quota_form"} in outcome.events
+    assert outcome.texts == []
