@@ -88,7 +88,7 @@ def eval_answers(
     channel: Annotated[str, typer.Option("--channel", help="api ou chat.")] = "api",
     question_set: Annotated[
         str,
-        typer.Option("--set", help="dev, dev-extra, dev3 à dev10 (réglage), holdout (à l'écart)."),
+        typer.Option("--set", help="dev, dev-extra, dev3 à dev11 (réglage), holdout (à l'écart)."),
     ] = "holdout",
     rasa_url: Annotated[
         str,

@@ -52,6 +52,8 @@ ANSWER_SETS: dict[str, Path] = {
     "dev9": EVAL_DIR / "answers_dev9.yaml",
     # Written on 07/12/2026 (afternoon) the same way, once the nine above were tuned on.
     "dev10": EVAL_DIR / "answers_dev10.yaml",
+    # Written on 07/12/2026 (evening), once dev10 was tuned on.
+    "dev11": EVAL_DIR / "answers_dev11.yaml",
     "holdout": EVAL_DIR / "answers_holdout.yaml",
 }
 
