@@ -26,8 +26,8 @@ from actions.follow_ups import is_follow_up, without_acknowledgement
 from actions.impact import check_days, check_distance, impact_entities, reply_impact
 from actions.notice import notice_question, read_date, reply_notice
 from actions.notice_deadline import remember_wished, reply_deadline, wishes_effect_on
-from actions.parsing import parse_quotite, parse_transport_mode, works_at
-from actions.quota import check_quotite, reply_quota, said_quotite
+from actions.parsing import parse_quotite, parse_transport_mode
+from actions.quota import check_quotite, reply_quota, said_quotite, stated_quotite
 from actions.replies import last_bot_text, last_choices, words
 from actions.routing import mentions_date, situation_of, states_adaptation
 from rules.extracts import names_administration
@@ -115,9 +115,8 @@ async def _quota_follow_up(
         return [SlotSet("quotite", None), FollowupAction("quota_form")]
     if mentions_date(text) and "%" not in text:
         return None  # « je préviens le 20 avril 2027 »: the NLU may read the year as a quotité
-    given = latest_entity(tracker, "quotite")
-    if works_at(text):  # « ma décharge c 30 % donc jbosse à 70 »: 70, not the entity's 30
-        given = parse_quotite(text)
+    # « ma décharge c 30 % donc jbosse à 70 »: 70, not the entity's 30
+    given = stated_quotite(tracker)
     number = parse_quotite(given if given is not None else text)
     if given is None and "%" not in text and _DAYS_COUNT.search(folded):
         number = None  # « ça fait bien 8 jours par mois ? » checks the result: no quotité

@@ -166,25 +166,32 @@ async def reply_quota(
     return True
 
 
+def plain_quotite(text: str) -> float | None:
+    """The quotité a message says plainly, or None.
+
+    Only what says it plainly counts: a percentage, « je bosse à 70 », « temps plein »,
+    « 4/5 » — not any number of a message (« 2 enfants », a year, a choice).
+    """
+    if worded_quotite(text) is None and not _PERCENT.search(fold(text)) and not works_at(text):
+        return None
+    return parse_quotite(text)
+
+
 def stated_quotite(tracker: Tracker) -> Any:
     """The quotité the latest message states, or None.
 
-    Said in words (« temps plein », « 4 jours sur 5 ») it wins over the NLU entity, which
-    may hold a number of the phrase (« 5 »); then the figure one works at (« je bosse à
-    70 ») or before « % » in the text, read without a union discharge (the entity may hold
-    the discharge's percentage, or another number: « 2 enfants, à 90 % »); else the entity,
-    unless the message names a date (whose year the NLU may take for a quotité).
+    Said plainly (« temps plein », « 4 jours sur 5 », « je bosse à 70 », « 90 % ») it wins
+    over the NLU entity, which may hold another number of the phrase (« 5 », a union
+    discharge's percentage, « 2 enfants »); else the entity, unless the message names a date
+    (whose year the NLU may take for a quotité).
     """
     text = latest_text(tracker)
-    entity = latest_entity(tracker, "quotite")
-    in_words = worded_quotite(text)
-    if in_words is not None:
-        return in_words
-    if _PERCENT.search(fold(text)) or works_at(text):
-        return parse_quotite(text)
+    plain = plain_quotite(text)
+    if plain is not None:
+        return plain
     if mentions_date(text):
         return None  # « je préviens le 20 avril 2027 »: the NLU may take the year for one
-    return entity
+    return latest_entity(tracker, "quotite")
 
 
 # How far back a quotité said in passing (« bonjour, jsuis à 80 % ») still counts.
@@ -192,17 +199,11 @@ SAID_BEFORE_MESSAGES = 5
 
 
 def said_quotite(tracker: Tracker) -> float | None:
-    """The quotité the agent said in one of their last messages (the latest first), or None.
-
-    Only what says it plainly counts: a percentage, « je bosse à 70 », « temps plein »,
-    « 4/5 » — not any number of a message.
-    """
+    """The quotité the agent said plainly in one of their last messages (latest first)."""
     for text in reversed(recent_user_texts(tracker, SAID_BEFORE_MESSAGES)):
-        folded = fold(text)
-        if _PERCENT.search(folded) or works_at(text) or worded_quotite(text) is not None:
-            value = parse_quotite(text)
-            if value is not None:
-                return value
+        value = plain_quotite(text)
+        if value is not None:
+            return value
     return None
 
 
