@@ -496,6 +496,10 @@ class AnswerEngine:
             span = [i for i in spanner(units, index) if i not in chosen.get(rank, [])]
             added = sum(len(units[i].text) for i in span)
             if chosen and length + added > self.settings.answer_chars:
+                # Its paragraph does not fit: the unit with what completes it may.
+                span = [i for i in key_span(units, index) if i not in chosen.get(rank, [])]
+                added = sum(len(units[i].text) for i in span)
+            if chosen and length + added > self.settings.answer_chars:
                 continue
             chosen.setdefault(rank, []).extend(span)
             if rank not in order:

@@ -69,3 +69,14 @@ def test_an_empty_grid_to_fill_in_is_a_blank_and_a_table_of_values_is_not() -> N
     values = "| Quotité | Jours |\n|---|---|\n| 50 % | 2,5 |"
     assert has_blanks(grid)
     assert not has_blanks(values)
+
+
+def test_a_close_unit_whose_paragraph_does_not_fit_joins_with_what_completes_it(
+    engine: Any,
+) -> None:
+    """The adaptation period's duration and « comprise dans la durée de l'autorisation »:
+    two sentences of one section, the second's whole paragraph too long to join."""
+    answer = engine.ask("les 3 mois d'adaptation c'est en plus de l'année autorisée ?")
+    folded = answer.answer.replace("’", "'")
+    assert "comprise dans la durée de l'autorisation" in folded
+    assert "trois mois maximum" in folded
