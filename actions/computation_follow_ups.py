@@ -35,6 +35,8 @@ from rules.extracts import names_administration
 _CORRECT = re.compile(r"\b(corrig\w*|rectifi\w*|modifi\w*|chang\w*|mauvaise|erreur|bonne)\b")
 # Asking what something is (« c quoi deja la période d'adaptation ? »), not saying one's case.
 _DEFINITION = re.compile(r"\b(c quoi|c est quoi|qu est ce|ca veut dire|veut dire quoi|signifie)\b")
+# A value put right (« ah non c 30 km pas 40 », « non en fait 3 jours »).
+_CORRECTED_VALUE = re.compile(r"\b(en fait|pas \d+|non c)\b")
 _MONTHLY = re.compile(r"\b(mois|mensuel\w*)\b")
 _WEEKLY = re.compile(r"\b(semaines?|hebdo\w*)\b")
 _DAYS_COUNT = re.compile(r"\b\d+(?:[.,]\d+)?\s*(?:jours?|jrs?|j)\b")
@@ -85,7 +87,10 @@ async def _impact_follow_up(
     # A new value counts in a follow-up (« pour 3 jours plutôt ? »), not in a new question
     # that happens to hold one (« je peux décaler mes 2 jours de tt ? »).
     changes = (
-        is_follow_up(text) or len(words(text)) <= 4 or bool({"plutot", "si"} & set(words(text)))
+        is_follow_up(text)
+        or len(words(text)) <= 4
+        or bool({"plutot", "si", "pardon"} & set(words(text)))
+        or _CORRECTED_VALUE.search(" ".join(words(text))) is not None
     )
     new_distance, new_days = impact_entities(tracker) if changes else (None, None)
     if not isinstance(mode, str) and new_days is None and new_distance is None:

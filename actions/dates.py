@@ -65,6 +65,25 @@ _ABBREVIATIONS = r"janv\.?|fevr?\.|avr\.|juil\.|sept\.|oct\.|nov\.|dec\."
 _MONTH = rf"(?:{_ABBREVIATIONS}|{'|'.join(MONTHS)})"
 _WEEKDAY = "|".join(WEEKDAYS)
 _DAY = r"1\s?(?:er|ere|re)|premier|\d{1,2}"
+# A month named without its day (« début février », « courant mars », « en avril »).
+_VAGUE = re.compile(rf"\b((?:debut|fin|mi|milieu|courant|en|vers)\W+(?:de\W+|d\W+)?{_MONTH})(?!\w)")
+
+
+def vague_date(text: str) -> str | None:
+    """The words of a month named without its day (« début février »), when no day is given.
+
+    Such a date cannot be computed; the agent is asked for the exact day rather than given a
+    date computed from a guess.
+    """
+    folded = fold(text)
+    found = _VAGUE.search(folded)
+    if found is None or re.search(rf"\b(?:{_DAY})\W+{_MONTH}|\d{{1,2}}/\d{{1,2}}", folded):
+        return None
+    start, end = found.span(1)
+    # Quoted back as typed (« début février »), when folding kept the positions.
+    return text[start:end] if len(folded) == len(text) else found.group(1)
+
+
 # Words typed wrong are compared with these (folded), never with shorter ones: « mai »,
 # « mars » and « aout » are too close to « mais », « mari », « tout » to be guessed.
 _VOCABULARY = (

@@ -308,6 +308,10 @@ class ActionHandleReply(Action):
                 return grade(dispatcher, tracker, index, letter)
             if index is not None:
                 return ask_again(dispatcher, index)
+        corrected = await follow_up(dispatcher, tracker) if intent in ("deny", "stop") else None
+        if corrected is not None:
+            # « ah non pardon c 30 km pas 40 » corrects the last computation: not a « non ».
+            return corrected
         if intent in ("deny", "stop") and works_at(text):
             # « non en fait jsuis a 60, pas 80 » corrects the quotité: it is not a « non ».
             return await ActionHandleInform().run(dispatcher, tracker, domain)

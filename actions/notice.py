@@ -40,7 +40,13 @@ from actions.common import (
     value_before_turn,
 )
 from actions.guide import delay_text
-from actions.notice_deadline import UNAVAILABLE, remember_wished, reply_deadline, wishes_effect_on
+from actions.notice_deadline import (
+    UNAVAILABLE,
+    other_reading,
+    remember_wished,
+    reply_deadline,
+    wishes_effect_on,
+)
 from actions.replies import attempted_choice, is_question
 from actions.routing import END_EVENTS, adaptation_over, mentions_date, situation_of
 from knowledge.analysis import fold
@@ -146,10 +152,13 @@ async def reply_notice(
         dispatcher.utter_message(text=failure_text(error, UNAVAILABLE))
         return False
     headline = f"Date d'effet au plus tôt : {fr_date(result.effective_date)}."
-    extract = notice_extract((event,), message)
-    dispatcher.utter_message(
-        text=f"{headline}\n\n{result.explanation}\n\n{extract}\n\n{RECOMPUTE_HINT}"
-    )
+    try:
+        other = await run_in_thread(other_reading, event, day, message, timeout=RULES_TIMEOUT_S)
+    except Exception:
+        logger.exception("Calcul de la date limite de prévenance impossible")
+        other = ""
+    parts = [headline, other, result.explanation, notice_extract((event,), message)]
+    dispatcher.utter_message(text="\n\n".join([*filter(None, parts), RECOMPUTE_HINT]))
     send_sources(dispatcher, result.sources)
     return True
 
@@ -327,11 +336,12 @@ def _said(tracker: Tracker) -> str:
     return " ".join(recent_user_texts(tracker))
 
 
-def rule_text(events: tuple[str, ...], message: str = "") -> str:
+def rule_text(events: tuple[str, ...], message: str = "", vague: str | None = None) -> str:
     """The notice periods of some events, one line each, then the text's sentences.
 
     Each event's sentence quoted is the one of the rules data closest to the agent's
-    ``message``.
+    ``message``; a month named without its day (``vague``: « début février ») is asked for
+    precisely.
     """
     rules = load_rules().notice.events
     lines = ["Délais de prévenance :"]
@@ -342,6 +352,10 @@ def rule_text(events: tuple[str, ...], message: str = "") -> str:
         "Le délai court à partir de la date où le changement est notifié ; donnez-moi cette "
         "date et je calcule la date d'effet."
     )
+    if vague is not None:
+        lines.append(
+            f"« {vague} » ne donne pas le jour : quelle date exacte ? Par exemple {date_example()}."
+        )
     return "\n".join(lines) + "\n\n" + notice_extract(events, message)
 
 
@@ -379,7 +393,8 @@ async def notice_question(
         )
         return [*CLEARED, remember("notice", event=event, date=day.isoformat())]
     rules = load_rules().notice.events
-    dispatcher.utter_message(text=rule_text(family, _said(tracker)))
+    vague = dates.vague_date(latest_text(tracker))
+    dispatcher.utter_message(text=rule_text(family, _said(tracker), vague))
     send_sources(dispatcher, cite(*(rules[e] for e in family)))  # type: ignore[index]
     # Kept for the next turn: a date given then (« je préviens lundi ») is computed for it.
     context = [remember("notice", event=event)]

@@ -74,6 +74,35 @@ def wishes_effect_on(text: str, before: bool = False) -> bool:
     return (before or bool(_WISHED.search(folded))) and not _NOTIFIED.search(folded)
 
 
+def names_notification(text: str) -> bool:
+    """Whether the message says its date is the day of the notification (« si je préviens… »)."""
+    return _NOTIFIED.search(fold(expand_abbreviations(text)).replace("'", " ")) is not None
+
+
+def other_reading(event: str, day: dt.date, message: str) -> str:
+    """The deadline for ``day`` read as the wished effective date, when the message allows it.
+
+    « mes jours changent le 5 mars », or « le 15 février » given to the date question, may
+    name the day the change should take effect as well as the day it is notified: the reply
+    computed from the notification adds, in one sentence, by when to notify for the other
+    reading — unless the message says it notifies on that day, or the day is already here.
+    """
+    today = dates.current_day()
+    if day <= today or names_notification(message):
+        return ""
+    result = compute_deadline(event, day, today)  # type: ignore[arg-type]
+    latest = fr_date(result.latest_notification)
+    if result.too_late:
+        return (
+            f"Si le {fr_date(day)} est plutôt le jour où le changement doit prendre effet, "
+            f"c'est trop tard : il fallait notifier au plus tard le {latest}."
+        )
+    return (
+        f"Si le {fr_date(day)} est plutôt le jour où le changement doit prendre effet : "
+        f"à notifier au plus tard le {latest}."
+    )
+
+
 async def reply_deadline(
     dispatcher: CollectingDispatcher, event: str, wished: dt.date, message: str = ""
 ) -> bool:

@@ -45,12 +45,13 @@ _NO = (
     "plus tard", "une autre fois", "pas besoin", "pas la peine", "ca ira", "ca va aller",
     "sans facon", "annule", "annuler", "stop", "arrete", "arreter", "rien", "aucun", "jamais",
     "negatif", "pas du tout", "pas vraiment", "pas forcement", "non plus", "tant pis",
+    "jarrete", "on arrete", "ca suffit", "j en ai marre",
 )  # fmt: skip
 # Words around a yes or a no that do not change it (« ok merci », « oui vas-y stp »).
 _FILLERS = frozenset(
     {"merci", "stp", "svp", "s", "il", "te", "vous", "plait", "alors", "bon", "ben", "bah", "euh",
      "hmm", "ah", "oh", "bien", "sur", "allez", "y", "vas", "je", "veux", "voudrais", "le", "la",
-     "ca", "c", "est", "parti", "tres", "beaucoup", "volontiers", "en", "fait", "du", "coup"}
+     "ca", "c", "est", "parti", "tres", "beaucoup", "volontiers", "en", "fait", "du", "coup", "bof"}
 )  # fmt: skip
 MAX_YES_NO_WORDS = 5
 # A reply that opens with one of these is a no, whatever polite yes-word follows.

@@ -85,8 +85,8 @@ _ORDERS = frozenset(
 _NOUN_ORDERS = frozenset({"calcul", "simulation", "estimation", "verification"})
 # Words that may come before the order without changing it.
 _LEAD_IN = frozenset(
-    {"ok", "bon", "alors", "oui", "bonjour", "salut", "stp", "svp", "merci", "maintenant",
-     "vas", "y", "et", "du", "coup", "allez", "please"}
+    {"ok", "okay", "ouais", "ouai", "yes", "go", "bon", "alors", "oui", "bonjour", "salut",
+     "stp", "svp", "merci", "maintenant", "vas", "y", "et", "du", "coup", "allez", "please"}
 )  # fmt: skip
 # A polite or wishful request: « peux-tu… », « je voudrais… », « aide-moi à… ».
 _REQUEST = re.compile(
@@ -234,7 +234,10 @@ def has_parameters(computation: Computation, entities: Collection[str]) -> bool:
 
 # Words naming a calculator in a request (« calcule ma date d'effet »), whatever the intent.
 _TOPIC_WORDS: tuple[tuple[Computation, re.Pattern[str]], ...] = (
-    ("notice", re.compile(r"\b(date d effet|prevenance|preavis|prendr?a? effet|effecti(f|ve))\b")),
+    (
+        "notice",
+        re.compile(r"\b(date d effet|delais?|prevenance|preavis|prendr?a? effet|effecti(f|ve))\b"),
+    ),
     ("eligibility", re.compile(r"\b(eligib\w*|rempli\w* (les |toutes les )?conditions)")),
     ("impact", re.compile(r"\b(economies?|trajets?|co2|carburant|kilometres|km|simul\w*)\b")),
     ("quota", re.compile(r"\b(quotite|(mes|de|nombre de) (jours|jrs) de (tt|teletravail))\b")),

@@ -11,6 +11,7 @@ import datetime as dt
 
 import pytest
 
+from actions import dates
 from actions.dates import DateReading, read, read_date
 from actions.parsing import parse_date
 
@@ -288,3 +289,18 @@ def test_relative_dates_count_from_the_reference_date_when_one_is_set(
         assert read_date("je previens demain") == tomorrow
     finally:
         get_action_settings.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("text", "vague"),
+    [
+        ("jveux arrêter début février, jsuis plus en période d'adaptation", "début février"),
+        ("courant avril", "courant avril"),
+        ("vers mi-janvier", "mi-janvier"),
+        ("le 3 février", None),
+        ("fin mars ou le 2 avril", None),
+        ("à la fin de la période d'adaptation", None),
+    ],
+)
+def test_a_month_named_without_its_day_is_found(text: str, vague: str | None) -> None:
+    assert dates.vague_date(text) == vague

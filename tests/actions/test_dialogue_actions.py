@@ -160,6 +160,29 @@ def test_impact_follow_up_by_train(run: Run, intent: str, action: Action) -> Non
     assert slot("transport_mode", "transports_en_commun") in outcome.events
 
 
+def test_a_distance_corrected_after_a_simulation_is_recomputed(run: Run) -> None:
+    """« ah non pardon c 30 km pas 40 » (read as a « non ») puts the distance right."""
+    tracker = after(
+        [],
+        "ah non pardon c 30 km pas 40",
+        "deny",
+        slots={
+            "distance_km": 40.0,
+            "telework_days": 2.0,
+            "last_computation": {"kind": "impact"},
+        },
+    )
+    outcome = run(ActionHandleReply(), tracker)
+    assert slot("distance_km", 30.0) in outcome.events
+    assert "30 km" in outcome.texts[0]
+
+
+def test_quiz_stopped_in_words(run: Run) -> None:
+    tracker = after(quiz_buttons(1), "bof jarrete la", "nlu_fallback", slots={"quiz_index": 1.0})
+    outcome = run(ActionHandleReply(), tracker)
+    assert slot("quiz_index", None) in outcome.events
+
+
 def test_quota_follow_ups(run: Run) -> None:
     kept = {"quotite": 80.0, "last_computation": {"kind": "quota"}}
     monthly = run(ActionHandleReply(), after([], "et par mois ?", "inform", slots=kept))

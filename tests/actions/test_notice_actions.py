@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from typing import Any
@@ -16,8 +17,10 @@ from actions.notice import (
     ActionNotice,
     ValidateNoticeForm,
     parse_event,
+    rule_text,
     unknown_date,
 )
+from actions.notice_deadline import other_reading
 from tests.actions.helpers import Outcome, make_tracker, slot
 
 pytestmark = pytest.mark.unit
@@ -251,3 +254,51 @@ def test_the_date_question_gives_an_example_to_come_that_the_form_reads(run: Run
     written, numeric = re.findall(r"« ([^»]+) »", outcome.text)
     assert dates.read_date(written, today) == dates.read_date(numeric, today)
     assert dates.read_date(written, today) > today
+
+
+@pytest.mark.parametrize(
+    ("text", "other"),
+    [
+        # « mes jours changent le 5 mars » may name the day the change takes effect.
+        (
+            "mes jours changent définitivement le 5 mars 2027",
+            "Si le vendredi 5 mars 2027 est plutôt le jour où le changement doit prendre "
+            "effet : à notifier au plus tard le jeudi 18 février 2027.",
+        ),
+        # Said as the day of the notice: no other reading.
+        ("je préviens le 5 mars 2027 pour changer mes jours", None),
+    ],
+)
+def test_a_date_that_may_be_the_wished_one_also_gets_its_deadline(
+    run: Run, monkeypatch: pytest.MonkeyPatch, text: str, other: str | None
+) -> None:
+    monkeypatch.setenv("TELETRAVAIL_REFERENCE_DATE", "2026-12-07")
+    tracker = make_tracker(
+        "notice",
+        text=text,
+        slots={"notice_event": "calendar_change", "date": "05/03/2027"},
+    )
+    outcome = run(ActionNotice(), tracker)
+    assert outcome.texts[0].startswith("Date d'effet au plus tôt : samedi 20 mars 2027.")
+    if other is None:
+        assert "plutôt le jour où le changement doit prendre effet" not in outcome.texts[0]
+    else:
+        assert outcome.texts[0].split("\n\n")[1] == other
+
+
+def test_a_past_deadline_for_the_other_reading_is_said_too_late(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TELETRAVAIL_REFERENCE_DATE", "2026-12-07")
+    said = other_reading("end", dt.date(2027, 1, 15), "le 15 janvier")
+    assert said.startswith("Si le vendredi 15 janvier 2027 est plutôt le jour")
+    assert "c'est trop tard : il fallait notifier au plus tard le dimanche 15 novembre 2026" in said
+    assert other_reading("end", dt.date(2026, 12, 7), "aujourd'hui") == ""
+
+
+def test_a_month_without_its_day_is_asked_precisely() -> None:
+    text = rule_text(
+        ("end", "end_during_adaptation"), vague=dates.vague_date("arrêter début février")
+    )
+    assert "« début février » ne donne pas le jour : quelle date exacte ?" in text
+    assert "quelle date exacte" not in rule_text(("end",), vague=dates.vague_date("le 3 février"))

@@ -40,7 +40,8 @@ def test_yes_variants(text: str) -> None:
 
 @pytest.mark.unit
 @pytest.mark.parametrize(
-    "text", ["non", "non merci", "laisse tomber", "pas maintenant", "plus tard", "nan"]
+    "text",
+    ["non", "non merci", "laisse tomber", "pas maintenant", "plus tard", "nan", "bof jarrete la"],
 )
 def test_no_variants(text: str) -> None:
     assert yes_or_no(text) is False

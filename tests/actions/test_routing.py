@@ -16,6 +16,7 @@ from actions.routing import (
     names_a_change,
     notice_events,
     requested_document,
+    requested_topic,
     route,
     situation_of,
     unsure_route,
@@ -38,10 +39,15 @@ pytestmark = pytest.mark.unit
         "j'aimerais chiffrer ce que le télétravail m'apporte",
         "je voudrais savoir si je suis éligible au télétravail",
         "est ce que jsuis éligible au tt ? fais le test",  # the order opens its own clause
+        "ouais calcule moi le delai si c moi qui arrete",
     ],
 )
 def test_requests_for_ones_own_computation(text: str) -> None:
     assert is_explicit_request(text)
+
+
+def test_a_request_for_the_delay_names_the_notice() -> None:
+    assert requested_topic("ouais calcule moi le delai si c moi qui arrete") == "notice"
 
 
 @pytest.mark.parametrize(
