@@ -135,7 +135,30 @@ def without_opener(text: str) -> str:
     domicile ? »: searched alone, « et sinon » only moves the question's vector away from the
     passages (the answer/abstain decision read it as a weaker match).
     """
-    return _without_leading(without_acknowledgement(text), _OPENING_WORDS, _OPENING_PAIRS)
+    text = _last_question_after_statements(without_acknowledgement(text))
+    return _without_leading(text, _OPENING_WORDS, _OPENING_PAIRS)
+
+
+# A short « et … ? » closing a message after what the agent states.
+MAX_CLOSING_QUESTION_WORDS = 6
+_SENTENCE_END = re.compile(r"(?<=[.!])\s+")
+
+
+def _last_question_after_statements(text: str) -> str:
+    """« c bon g eu l'accord pour janvier. et le matériel ? » → « et le matériel ? ».
+
+    The statements before tell what happened; the question is the short « et … ? » that
+    closes the message, and searched with them it is answered from the statement's subject
+    (the duration of the authorisation instead of the equipment).
+    """
+    sentences = [part for part in _SENTENCE_END.split(text.strip()) if part]
+    if len(sentences) < 2 or "?" in " ".join(sentences[:-1]):
+        return text
+    last = sentences[-1]
+    tokens = _words(last)
+    if not last.rstrip().endswith("?") or not tokens or tokens[0] != "et":
+        return text
+    return last if len(tokens) <= MAX_CLOSING_QUESTION_WORDS else text
 
 
 def _words(text: str) -> list[str]:

@@ -165,6 +165,13 @@ def test_a_thank_you_may_carry_a_question(text: str, more: bool) -> None:
         ("et si je refuse ?", "si je refuse ?"),
         ("quel matériel est fourni ?", "quel matériel est fourni ?"),
         ("et ?", "et ?"),
+        # A short « et … ? » closing what the agent states is the question searched.
+        ("c bon g eu l'accord pour janvier. et le matériel ?", "le matériel ?"),
+        (
+            "je suis en DDT. et je peux partir télétravailler chez ma mère, loin du service ?",
+            "je suis en DDT. et je peux partir télétravailler chez ma mère, loin du service ?",
+        ),
+        ("c'est refusé ? et le recours ?", "c'est refusé ? et le recours ?"),
     ],
 )
 def test_the_opening_words_are_not_searched(text: str, rest: str) -> None:
