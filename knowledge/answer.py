@@ -145,6 +145,29 @@ def _anchor_units(
 _BLANKS = re.compile(r"…{2,}|\.{4,}|\bX{3,}\b|\bYY\b|_{3,}")
 
 
+# A line of a letter's heading: its signatory, place and date, or an addressee (« Le préfet, »,
+# « Paris, le 2 février 2021 », « - Mesdames et messieurs les préfets »).
+_LETTERHEAD = re.compile(
+    r"^(- )?(madame|monsieur|mesdames|messieurs|le prefet|le directeur|directeur|a$"
+    r"|[a-z]+, le \d)"
+)
+MAX_LETTERHEAD_CHARS = 120
+
+
+def is_letterhead(text: str) -> bool:
+    """Whether a unit is a line of a letter's heading, not a sentence that answers.
+
+    Titles (« Monsieur le directeur général de la police nationale ») are close to any
+    question naming a director or a manager: such a line is never the key of an answer.
+    """
+    folded = fold(text).strip()
+    return (
+        len(folded) <= MAX_LETTERHEAD_CHARS
+        and not folded.endswith(".")
+        and bool(_LETTERHEAD.search(folded))
+    )
+
+
 def has_blanks(text: str) -> bool:
     """Whether a unit is a line of a form or template to fill in (the annexes' models).
 
@@ -475,6 +498,13 @@ class AnswerEngine:
         filled = [c for c in candidates if not has_blanks(self.units(hits[c[1]])[c[2]].text)]
         candidates = filled or candidates
         candidates.sort(key=lambda c: -c[0])
+        # Nor is a line of a letter's heading: it may join the answer, after the key.
+        key = next(
+            (c for c in candidates if not is_letterhead(self.units(hits[c[1]])[c[2]].text)),
+            candidates[0],
+        )
+        candidates.remove(key)
+        candidates.insert(0, key)
         best = candidates[0][0]
         chosen: dict[int, list[int]] = {}
         order: list[int] = []

@@ -80,3 +80,10 @@ def test_a_close_unit_whose_paragraph_does_not_fit_joins_with_what_completes_it(
     folded = answer.answer.replace("’", "'")
     assert "comprise dans la durée de l'autorisation" in folded
     assert "trois mois maximum" in folded
+
+
+def test_a_line_of_a_letters_heading_is_never_the_key(engine: Any) -> None:
+    """« Monsieur le directeur général… » is close to any question naming a director."""
+    answer = engine.ask("et le directeur dans tout ça, il décide ?")
+    assert not answer.answer.startswith("Le préfet, Directeur de cabinet")
+    assert "accord du directeur de la structure" in answer.answer

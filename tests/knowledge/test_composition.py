@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from knowledge.answer import is_letterhead
 from knowledge.composition import (
     answer_span,
     key_span,
@@ -192,3 +195,18 @@ def test_a_unit_left_out_alone_between_two_shown_ones_is_a_gap() -> None:
     assert single_gaps([0, 2, 4]) == [1, 3]
     assert single_gaps([0, 1, 5]) == []  # two or more units apart: another point of the text
     assert single_gaps([]) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "heading"),
+    [
+        ("Le préfet,", True),
+        ("Paris, le 2 février 2021", True),
+        ("Monsieur le directeur général de la police nationale", True),
+        ("Mesdames et Messieurs les directrices et directeurs", True),
+        ("L'accord définitif est délivré par le directeur de la structure d'affectation.", False),
+        ("Le directeur de la structure donne son accord.", False),
+    ],
+)
+def test_lines_of_a_letters_heading(text: str, heading: bool) -> None:
+    assert is_letterhead(text) is heading
