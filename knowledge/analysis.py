@@ -44,6 +44,22 @@ def sanitize_text(text: str) -> str:
     return _CONTROL.sub(" ", text.encode("utf-8", "replace").decode("utf-8"))
 
 
+# A greeting opening a message (« bjr, jsuis à temps partiel »): it says nothing of the subject.
+_GREETING = re.compile(
+    r"^\s*(?:bonjour|bjr|bonsoir|salut|slt|hello|coucou|hey)(?![\w-])[\s,;:!.]*", re.IGNORECASE
+)
+
+
+def without_greeting(text: str) -> str:
+    """``text`` without the greeting it opens with; a greeting alone is returned whole.
+
+    Searched with the question, « bjr, » moves its vector away from the passages: « bjr,
+    jsuis à temps partiel » was abstained on, « jsuis à temps partiel » answered.
+    """
+    rest = _GREETING.sub("", text, count=1)
+    return rest if rest.strip() else text
+
+
 def fold(text: str) -> str:
     """Lowercase and strip diacritics (« Télétravail » → « teletravail »)."""
     decomposed = unicodedata.normalize("NFKD", text.lower())

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from knowledge.analysis import fold, term_alternatives
+from knowledge.analysis import fold, term_alternatives, without_greeting
 from knowledge.composition import (
     MAX_PART_CHARS,
     answer_span,
@@ -397,6 +397,9 @@ class AnswerEngine:
         known: KnownQueryVector | None = None,
     ) -> tuple[Query, list[Hit], list[np.ndarray], Signals]:
         """The passages of a question, the scores of their units, and its signals."""
+        searched = without_greeting(question)
+        if searched != question:
+            question, known = searched, None  # the NLU's vector is that of the whole text
         query = self.retriever.query(question, known=known)
         k = top_k or self.settings.answer_passages
         hits = self.retriever.search(question, k=k, method=method, query=query)

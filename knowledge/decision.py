@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 DECISION_FILE = "decision.json"
-DECISION_FORMAT = 5
+DECISION_FORMAT = 6
 # Development sets only: the holdout measures the decision, it never trains it.
 TRAINING_SETS = ("dev", "dev-extra", "dev3", "dev4", "dev5", "dev6")
 THRESHOLD = 0.5

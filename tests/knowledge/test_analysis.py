@@ -10,6 +10,7 @@ from knowledge.analysis import (
     fold,
     sanitize_text,
     term_alternatives,
+    without_greeting,
 )
 
 pytestmark = pytest.mark.unit
@@ -86,3 +87,18 @@ def test_giving_is_not_a_word_of_the_subject() -> None:
     assert "materiel" in terms
     assert not any(term.startswith("donn") for term in terms)
     assert any(term.startswith("donn") for term in analyze("la protection des données"))
+
+
+@pytest.mark.parametrize(
+    ("text", "rest"),
+    [
+        ("bjr, jsuis à temps partiel", "jsuis à temps partiel"),
+        ("Bonjour ! je suis à 80 %, combien de jours ?", "je suis à 80 %, combien de jours ?"),
+        ("salut", "salut"),  # a greeting alone stays whole
+        ("saluti tutti", "saluti tutti"),
+        ("bonjour-bonsoir", "bonjour-bonsoir"),
+        ("je dis bonjour au chef ?", "je dis bonjour au chef ?"),
+    ],
+)
+def test_the_greeting_opening_a_message_is_not_searched(text: str, rest: str) -> None:
+    assert without_greeting(text) == rest

@@ -87,3 +87,10 @@ def test_a_line_of_a_letters_heading_is_never_the_key(engine: Any) -> None:
     answer = engine.ask("et le directeur dans tout ça, il décide ?")
     assert not answer.answer.startswith("Le préfet, Directeur de cabinet")
     assert "accord du directeur de la structure" in answer.answer
+
+
+def test_a_greeting_does_not_change_the_answer(engine: Any) -> None:
+    greeted = engine.ask("bjr, jsuis a temps partiel")
+    plain = engine.ask("jsuis a temps partiel")
+    assert not greeted.abstained
+    assert greeted.answer == plain.answer
