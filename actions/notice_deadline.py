@@ -21,7 +21,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import dates
 from actions.common import RULES_TIMEOUT_S, failure_text, remember, run_in_thread, send_sources
 from knowledge.analysis import expand_abbreviations, fold
-from rules.deadline import compute_deadline
+from rules.deadline import compute_deadline, working_day_before
 from rules.extracts import notice_extract
 from rules.formatting import fr_date
 
@@ -91,7 +91,8 @@ def other_reading(event: str, day: dt.date, message: str) -> str:
     if day <= today or names_notification(message):
         return ""
     result = compute_deadline(event, day, today)  # type: ignore[arg-type]
-    latest = fr_date(result.latest_notification)
+    # « le dimanche 6 décembre (en jour ouvré : le vendredi 4 décembre 2026) », as the deadline.
+    latest = fr_date(result.latest_notification) + working_day_before(result.latest_notification)
     if result.too_late:
         return (
             f"Si le {fr_date(day)} est plutôt le jour où le changement doit prendre effet, "

@@ -46,7 +46,7 @@ def latest_notification(wished: dt.date, event: str) -> dt.date:
     return day
 
 
-def _working_day_before(day: dt.date) -> str:
+def working_day_before(day: dt.date) -> str:
     """« (en jour ouvré : le vendredi 4 décembre) » when ``day`` is a weekend or a holiday."""
     if is_working_day(day):
         return ""
@@ -66,7 +66,7 @@ def compute_deadline(event: NoticeEvent, wished: dt.date, today: dt.date) -> Dea
     parts = [
         f"Pour une {rule.label} qui prenne effet le {fr_date(wished)} : délai de prévenance "
         f"{describe_delay(rule.value)}, la notification doit être faite au plus tard le "
-        f"{fr_date(latest)}{_working_day_before(latest)}.",
+        f"{fr_date(latest)}{working_day_before(latest)}.",
     ]
     if too_late:
         parts.append(

@@ -293,6 +293,7 @@ def test_a_past_deadline_for_the_other_reading_is_said_too_late(
     said = other_reading("end", dt.date(2027, 1, 15), "le 15 janvier")
     assert said.startswith("Si le vendredi 15 janvier 2027 est plutôt le jour")
     assert "c'est trop tard : il fallait notifier au plus tard le dimanche 15 novembre 2026" in said
+    assert "(en jour ouvré : le vendredi 13 novembre 2026)" in said  # the Sunday, as a deadline
     assert other_reading("end", dt.date(2026, 12, 7), "aujourd'hui") == ""
 
 
