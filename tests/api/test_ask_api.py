@@ -51,7 +51,9 @@ def test_answer_is_made_of_the_texts_own_sentences(client: TestClient) -> None:
         for piece in re.split(r"(?<=[.;!?:])\s+", clean_markup(line))
         if piece
     ]
-    assert pieces and all(piece in source_text for piece in pieces)
+    # A list without its introduction is introduced by its section's title (« Décisions
+    # COSINUM proposées : »): a heading of the text, followed by a colon.
+    assert pieces and all(piece.removesuffix(" :") in source_text for piece in pieces)
     assert "portable" in body["answer"]
 
 

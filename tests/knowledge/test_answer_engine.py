@@ -94,3 +94,11 @@ def test_a_greeting_does_not_change_the_answer(engine: Any) -> None:
     plain = engine.ask("jsuis a temps partiel")
     assert not greeted.abstained
     assert greeted.answer == plain.answer
+
+
+def test_when_the_closest_unit_is_shown_the_next_closest_joins(engine: Any) -> None:
+    """The equipment list is shown and closest; the ban on personal computers, next closest in
+    another section, joins it instead of being left out."""
+    answer = engine.ask("le portable du taf rame, je peux bosser sur mon pc perso a la maison ?")
+    assert "micro-ordinateur portable" in answer.answer
+    assert "matériel informatique personnel est interdit" in answer.answer
