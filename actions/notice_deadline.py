@@ -61,6 +61,11 @@ DEADLINE_HINT = (
 )
 
 
+def _folded(text: str) -> str:
+    """The message as the patterns read it: abbreviations expanded, folded, no apostrophes."""
+    return fold(expand_abbreviations(text)).replace("'", " ")
+
+
 def wishes_effect_on(text: str, before: bool = False) -> bool:
     """Whether the date of the message is the day the change should take effect.
 
@@ -68,7 +73,7 @@ def wishes_effect_on(text: str, before: bool = False) -> bool:
     gives another (« et si c'est à partir de lundi prochain ? ») is one too, unless it says
     it is the notification's (« et si je préviens lundi ? »).
     """
-    folded = fold(expand_abbreviations(text)).replace("'", " ")
+    folded = _folded(text)
     if _DEADLINE_ASKED.search(folded):
         return True
     return (before or bool(_WISHED.search(folded))) and not _NOTIFIED.search(folded)
@@ -76,7 +81,7 @@ def wishes_effect_on(text: str, before: bool = False) -> bool:
 
 def names_notification(text: str) -> bool:
     """Whether the message says its date is the day of the notification (« si je préviens… »)."""
-    return _NOTIFIED.search(fold(expand_abbreviations(text)).replace("'", " ")) is not None
+    return _NOTIFIED.search(_folded(text)) is not None
 
 
 def other_reading(event: str, day: dt.date, message: str) -> str:

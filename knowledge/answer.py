@@ -477,8 +477,8 @@ class AnswerEngine:
         """
         words = {w for w in re.findall(r"[0-9a-z]+", fold(question)) if len(w) > 1}
         candidates: list[tuple[float, int, int]] = []
-        # The unit closest to the question, before any rank penalty (shown whatever its rank).
-        closest = (-np.inf, 0, 0)
+        # Units by their closeness to the question before any rank penalty: the closest is
+        # shown whatever its rank.
         raw: list[tuple[float, int, int]] = []
         question_cosines = self._question_cosines(query_vector)
         # A section cut into several passages is one text: its passages share the rank of
@@ -494,7 +494,6 @@ class AnswerEngine:
             for index, cosine in enumerate(np.maximum(scores, anchored).tolist()):
                 candidates.append((cosine - penalty, rank, index))
                 if not has_blanks(units[index].text):
-                    closest = max(closest, (cosine, rank, index))
                     raw.append((cosine, rank, index))
         if not candidates:
             return [AnswerPart(hits[0].chunk.text, self._source(hits[0], hits[0].chunk.text))]
@@ -546,6 +545,7 @@ class AnswerEngine:
         # demain, il a le droit ? » from the fourth section found (dev3 0.838 → 0.863, the
         # other sets unchanged; taking the second section's place instead: dev4 0.883 →
         # 0.850). Bounded: its part within CLOSEST_PART_CHARS, the answer MAX_ANSWER_CHARS.
+        closest = max(raw, default=(-np.inf, 0, 0))
         _, rank, index = closest
         if index in chosen.get(rank, []):
             # Already shown: the next closest unit not shown yet takes its place (« mon pc
