@@ -34,7 +34,7 @@ from actions.common import (
     run_in_thread,
     send_sources,
 )
-from actions.follow_ups import with_context, without_opener
+from actions.follow_ups import states_situation, with_context, without_opener
 from actions.replies import Choice, bot_turns, numbered
 from actions.settings import ActionSettings
 from knowledge.analysis import sanitize_text
@@ -104,6 +104,10 @@ REPHRASE = "Pouvez-vous reformuler votre question autrement ?"
 # A follow-up is searched with at most this many messages: itself and the chain of messages
 # it leans on.
 CONTEXT_MESSAGES = 3
+# A situation stated without a question (« jsuis contractuelle ds un lycée agricole », « mon
+# taf c'est surtout l'accueil au guichet ») asks, in a telework chat, what it changes for
+# telework: searched alone it finds nothing, since it asks nothing.
+SITUATION_QUESTION = "est-ce que je peux télétravailler ?"
 # How many of the bot's turns a follow-up may look back for the section it is about, over
 # the abstentions in between.
 MAX_TURNS_BACK = 2
@@ -442,6 +446,9 @@ async def answer_question(
                 # period: the topic just cited, named by its section's title, completes it.
                 with_topic = await retrieve(f"{topic_of(about[1])} : {question}")
                 answer = answer if with_topic.abstained else with_topic
+            if answer.abstained and states_situation(question):
+                implicit = await retrieve(f"{question} : {SITUATION_QUESTION}")
+                answer = answer if implicit.abstained else implicit
     except TimeoutError as error:
         logger.warning("Recherche trop longue ou refusée (%s)", type(error).__name__)
         dispatcher.utter_message(text=failure_text(error, BUSY_MESSAGE), buttons=[REFERENT_BUTTON])

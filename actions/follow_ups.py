@@ -228,7 +228,9 @@ def states_situation(text: str) -> bool:
     tokens = _words(without_acknowledgement(text))
     if not 2 <= len(tokens) <= MAX_STATEMENT_WORDS or "?" in text:
         return False
-    return not set(tokens) & _QUESTION_WORDS
+    # « c'est » states; « est-ce que » asks.
+    asking = {t for i, t in enumerate(tokens) if not (t == "est" and i and tokens[i - 1] == "c")}
+    return not asking & _QUESTION_WORDS
 
 
 def _leans_on(text: str, previous: str) -> bool:

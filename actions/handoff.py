@@ -398,8 +398,12 @@ class ActionHandleInform(Action):
             return await self._impact(dispatcher, tracker, distance, days)
         if latest_entity(tracker, "status") is not None:
             text = latest_text(tracker)
-            if is_question(text) and len(words(text)) >= MIN_QUESTION_WORDS:
-                # « et un contractuel en cdd de 6 mois ? » asks the rule for that status.
+            if (is_question(text) and len(words(text)) >= MIN_QUESTION_WORDS) or context_question(
+                tracker
+            ) is not None:
+                # « et un contractuel en cdd de 6 mois ? » asks the rule for that status;
+                # « jsuis titulaire » after « et si mon chef dit non ? » asks that question
+                # again for this status.
                 from actions.small_talk import answer_as_a_question
 
                 return await answer_as_a_question(dispatcher, tracker, domain)

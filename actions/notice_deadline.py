@@ -40,6 +40,12 @@ _WISHED = re.compile(
     r"|\b(quand|avant quelle date|avant quand)\b.{0,30}\b(prevenir|deposer|envoyer|informer)\b"
     r"|\b(s arrete\w*|s appliqu\w*|prenne effet|commence\w*|demarre\w*)\W+"
     r"(au|le|a partir du?|des le|pour le|dans|ds)\b"
+    # A wish to stop or change on a day (« jveux arrêter le 8 février », « je voudrais
+    # changer mon jour de tt le lundi 14 »): that day is the one it should take effect.
+    r"|\b(veux|voudrais|voudrait|aimerais|souhaite|souhaiterais|compte)\W+(\w+\W+){0,2}?"
+    r"(arreter|finir|stopper|cesser|changer|modifier|decaler|bouger)\W+(\w+\W+){0,4}?"
+    r"(le|au|du|a partir du?|des le)\W+(\d|1er|lundi|mardi|mercredi|jeudi|vendredi|samedi"
+    r"|dimanche)"
 )
 # Asking for the deadline itself (« j'envoie ma lettre avant quand ? », « il aurait dû me
 # prévenir quand au plus tard ? »): the date is the wished one, whatever verb of notifying
@@ -77,6 +83,11 @@ def wishes_effect_on(text: str, before: bool = False) -> bool:
     if _DEADLINE_ASKED.search(folded):
         return True
     return (before or bool(_WISHED.search(folded))) and not _NOTIFIED.search(folded)
+
+
+def asks_deadline(text: str) -> bool:
+    """Whether the message asks by when to notify (« il doit me prévenir qd au plus tard ? »)."""
+    return _DEADLINE_ASKED.search(_folded(text)) is not None
 
 
 def names_notification(text: str) -> bool:

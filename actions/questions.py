@@ -40,12 +40,14 @@ from actions.handoff import fell_back_before, offer_handoff, send_draft_info, se
 from actions.impact import impact_now
 from actions.manager import ask_question, quiz_index, send_guide
 from actions.notice import notice_for, notice_now, notice_question, read_date
+from actions.notice_deadline import asks_deadline
 from actions.parsing import MONTH_WORDS
 from actions.quota import QUOTITE_FIGURE, quota_now, stated_quotite
 from actions.replies import Choice
 from actions.routing import (
     END_EVENTS,
     Computation,
+    called_in,
     computation_of_passage,
     follow_up_events,
     is_explicit_request,
@@ -248,6 +250,26 @@ def _previous_events(tracker: Tracker) -> tuple[str, ...]:
     return notice_events(previous[0]) if len(previous) == 2 else ()
 
 
+async def _deadline_of_previous(
+    dispatcher: CollectingDispatcher, tracker: Tracker
+) -> list[EventType] | None:
+    """By when to notify, for the change and the day the message before named (None: none).
+
+    « il doit me prévenir qd au plus tard ? » after « mon chef veut que je vienne au bureau
+    mardi prochain alors que c'est mon jour de tt »: the day of that change is the one it
+    takes effect.
+    """
+    text = latest_text(tracker)
+    previous = recent_user_texts(tracker, 2)
+    if mentions_date(text) or len(previous) < 2 or not mentions_date(previous[0]):
+        return None
+    events = notice_events(previous[0]) or (("ponctual_change",) if called_in(previous[0]) else ())
+    day = await read_date(previous[0]) if events else None
+    if day is None:
+        return None
+    return await notice_for(dispatcher, tracker, events[0], day)
+
+
 class ActionAnswerQuestion(Action):
     """Answer a question from the texts, then offer its calculator (``action_answer_question``).
 
@@ -289,6 +311,10 @@ class ActionAnswerQuestion(Action):
             # « je voudrais que ça s'arrête au 18/01/27, j'envoie ma lettre avant quand ? »,
             # after questions on the adaptation period: the change the conversation is about.
             events = _conversation_events(tracker)
+        if not events and intent in NOTICE_INTENTS and asks_deadline(text):
+            found = await _deadline_of_previous(dispatcher, tracker)
+            if found is not None:
+                return found
         if events and not text.lstrip().startswith("/"):
             if events[0] in END_EVENTS and names_adaptation(text):
                 # « … arrêter mon tt, je ne suis plus en période d'adaptation »: that end.

@@ -351,6 +351,12 @@ _DAY_MOVED = re.compile(
 _END = re.compile(
     r"\b(arret\w*|fin|cess\w*|stopp\w*|termin\w*|quitt\w*|renonc\w*|abandonn\w*|sortir)\b"
 )
+# Called to the office on a telework day (« mon chef veut que je vienne au bureau mardi alors
+# que c'est mon jour de tt »): a ponctual change of that day.
+_CALLED_IN = re.compile(
+    r"\b(venir|vienne|viens|revenir|revienne|presentiel)\b.{0,80}\b(jour|journee)s? (de )?"
+    r"(tt|teletravail)\b"
+)
 # « l'arrêté », « un arrêté » : the decree, not « arrêter » (« je l'arrête » still stops).
 _DECREE = re.compile(
     r"(?<!\bje )(?<!\bon )(?<!\bil )(?<!\belle )(?<!\bvous )(?<!\bnous )(?<!\btu )"
@@ -401,15 +407,21 @@ def adaptation_over(folded: str) -> bool:
 # Said of the adaptation period after a computation for an end (« ah non elle est finie »),
 # or a time in telework longer than its three months at most (« jsuis en tt depuis 2 ans »).
 _OVER_BY_NOW = re.compile(
-    r"\b(elle|c|ca) (est )?(finie?|terminee?|passee?)\b"
+    r"\b(elle|c|ca) (est |etait |serait )?(deja )?(finie?|terminee?|passee?)\b"
     r"|\b(tt|teletravail)\W+(\w+\W+){0,2}depuis\W+(plus d\W+)?(\d+|un|deux|trois|quatre) ans?\b"
+    r"|\b(plus dedans|n y suis plus|y suis plus|en suis sortie?)\b"
 )
+# Said of the adaptation period just named (« c quoi déjà la période d'adaptation ? » —
+# « ok jsuis encore dedans »): the agent is still in it.
+_STILL_IN = re.compile(r"\b(encore|toujours) dedans\b|\by suis (encore|toujours)\b")
 
 
 def states_adaptation(text: str) -> bool:
     """Whether a follow-up of an end says where the agent stands (in the period or past it)."""
     folded = " ".join(words(text))
-    return bool(_ADAPTATION.search(folded) or _OVER_BY_NOW.search(folded))
+    return bool(
+        _ADAPTATION.search(folded) or _OVER_BY_NOW.search(folded) or _STILL_IN.search(folded)
+    )
 
 
 def follow_up_events(text: str, context: str | None) -> tuple[str, ...]:
@@ -422,6 +434,11 @@ def follow_up_events(text: str, context: str | None) -> tuple[str, ...]:
     if events or not context:
         return events
     return notice_events(context) if names_a_change(text) else ()
+
+
+def called_in(text: str) -> bool:
+    """Whether a message says the agent is asked to come in on a telework day."""
+    return _CALLED_IN.search(" ".join(words(text))) is not None
 
 
 def names_a_change(text: str) -> bool:
@@ -485,6 +502,8 @@ def situation_of(text: str, previous: str) -> str:
         return "end" if adaptation_over(folded) else "end_during_adaptation"
     if ending and _OVER_BY_NOW.search(folded):
         return "end"
+    if ending and _STILL_IN.search(folded):
+        return "end_during_adaptation"
     if len(named) == 1:
         return named[0]
     if named:

@@ -6,12 +6,14 @@ retrieval engine over the real texts.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from typing import ClassVar
 
 import pytest
 from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
 
 import actions.answers as answers
 from actions.answers import (
@@ -331,10 +333,6 @@ def _in_form(form: str, text: str) -> Tracker:
 def test_a_question_in_the_request_form_is_about_the_request(
     monkeypatch: pytest.MonkeyPatch, form: str, answered: bool
 ) -> None:
-    import asyncio
-
-    from rasa_sdk.executor import CollectingDispatcher
-
     from actions.questions import answer_in_form
 
     engine = use_engine(monkeypatch, RequestEngine())
@@ -412,3 +410,43 @@ def test_the_chain_is_not_searched_when_the_message_before_is_enough(
     outcome = run(ActionAnswerQuestion(), _conversation(*CHAIN))
     assert outcome.texts[0] == FakeEngine.ANSWER
     assert " ".join(CHAIN) not in engine.questions
+
+
+class SituationEngine(FakeEngine):
+    """Finds nothing for a statement; answers it once asked what it changes for telework."""
+
+    def ask(self, question: str) -> Answer:
+        self.questions.append(question)
+        if question.endswith(answers.SITUATION_QUESTION):
+            return Answer(self.ANSWER, False, self.SOURCES, 0.8)
+        return Answer(ABSTENTION_MESSAGE, True, self.SOURCES, 0.2)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("text", "asked"),
+    [
+        ("jsuis contractuelle ds un lycée agricole", True),
+        ("mon taf c'est surtout l'accueil des usagers au guichet", True),
+        # A question is searched as asked: nothing implied.
+        ("qui paie la chaise de bureau ?", False),
+    ],
+)
+def test_a_situation_stated_alone_asks_what_it_changes(
+    monkeypatch: pytest.MonkeyPatch, text: str, asked: bool
+) -> None:
+    engine = use_engine(monkeypatch, SituationEngine())
+    dispatcher = CollectingDispatcher()
+    asyncio.run(answers.answer_question(dispatcher, text))
+    implied = [q for q in engine.questions if q.endswith(answers.SITUATION_QUESTION)]
+    assert bool(implied) is asked
+    assert (dispatcher.messages[0]["text"] == FakeEngine.ANSWER) is asked
+
+
+@pytest.mark.integration
+def test_real_status_stated_alone_gets_its_rule(run: Run, engine: object) -> None:
+    """« jsuis contractuel a la draaf »: what applies to a contractuel, cited."""
+    tracker = make_tracker("question", text="jsuis contractuel a la draaf")
+    outcome = run(ActionAnswerQuestion(), tracker)
+    assert "contrat d'une durée supérieure à un an" in outcome.texts[0]
+    assert outcome.sources

@@ -360,10 +360,29 @@ def test_a_wished_date_already_out_of_reach_is_said_too_late(run: Run, engine: F
         ("go, le changement commencerait dans 3 semaines", True),
         ("ce serait pour le 8 avril", True),
         ("si je préviens le 4 février, ce serait bien ?", False),
+        # A wish to stop or change on a day: that day is the one it should take effect.
+        ("ok jsuis encore dedans, jveux arreter le 8 fevrier", True),
+        ("je voudrais changer mon jour de tt le lundi 14/12", True),
+        ("je veux arrêter le télétravail, je préviens le 8 février", False),
     ],
 )
 def test_which_date_is_the_wished_one(text: str, wished: bool) -> None:
     assert wishes_effect_on(text) is wished
+
+
+@pytest.mark.usefixtures("monday")
+def test_a_deadline_asked_after_the_day_is_computed_for_that_day(
+    run: Run, engine: FakeEngine
+) -> None:
+    """« il doit me prévenir qd au plus tard ? »: the day named the message before."""
+    tracker = ask("il doit me prevenir qd au plus tard ?", "ask_changes")
+    before = "mon chef veut que je vienne au bureau mardi 15 décembre alors que c mon jour de tt"
+    tracker.events.insert(0, {"event": "user", "text": before, "parse_data": {}})
+    outcome = run(ActionAnswerQuestion(), tracker)
+    # Mardi 15 décembre: 48 h before is Sunday 13, so Friday 11 in working days.
+    assert outcome.texts[0].startswith("À notifier au plus tard le dimanche 13 décembre 2026")
+    assert "vendredi 11 décembre 2026" in outcome.texts[0]
+    assert engine.questions == []
 
 
 def test_after_a_deadline_a_sending_date_is_the_notifications() -> None:

@@ -202,6 +202,9 @@ def test_notice_events_of_a_question(text: str, events: tuple[str, ...]) -> None
             "calendar_change",
         ),
         ("je préviens lundi", "end", "end"),
+        # « dedans »: the adaptation period just named.
+        ("ok jsuis encore dedans, jveux arreter le 8 fevrier", "end", "end_during_adaptation"),
+        ("et si elle etait deja finie ?", "end_during_adaptation", "end"),
     ],
 )
 def test_the_situation_of_a_follow_up(text: str, previous: str, event: str) -> None:
