@@ -26,7 +26,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import INTENT_QUESTIONS, answer_question, question_vector
+from actions.answers import INTENT_QUESTIONS, answer_question, context_question, question_vector
 from actions.common import (
     HELP_BUTTON,
     Button,
@@ -37,7 +37,7 @@ from actions.common import (
     remember,
 )
 from actions.computation_follow_ups import follow_up, notice_date
-from actions.follow_ups import asks_more, asks_whom, checks_back
+from actions.follow_ups import asks_more, asks_whom, checks_back, states_situation
 from actions.handoff import ActionHandleInform
 from actions.manager import (
     ask_again,
@@ -56,6 +56,7 @@ from actions.replies import (
     last_bot_text,
     last_choices,
     numbered,
+    opens_with_no,
     pick_by_words,
     read_reply,
     words,
@@ -244,6 +245,20 @@ async def _goodbye(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[E
     return []
 
 
+def states_a_lack(tracker: Tracker, text: str) -> bool:
+    """Whether a message the NLU read as a no states a situation after a question.
+
+    « jen ai pas de certificat » is no answer to an offer (none is pending when this is
+    asked) and says more than a no; « non j'en ai pas besoin » opens with one.
+    """
+    return (
+        yes_or_no(text) is None
+        and not opens_with_no(text)
+        and states_situation(text)
+        and context_question(tracker) is not None
+    )
+
+
 class ActionHandleReply(Action):
     """A bare reply outside forms: yes, no, stop, a value or a quiz letter."""
 
@@ -317,6 +332,10 @@ class ActionHandleReply(Action):
             return await ActionHandleInform().run(dispatcher, tracker, domain)
         if intent in ("deny", "stop") and text.rstrip().endswith("?") and len(words(text)) >= 3:
             # « et si je veux arrêter pendant ? » asks a question: it is not a « non ».
+            return await answer_as_a_question(dispatcher, tracker, domain)
+        if intent in ("deny", "stop") and states_a_lack(tracker, text):
+            # « jen ai pas de certificat » after « le certificat consuel, c qui qui paye ? »
+            # says where the agent stands: that question, asked again for this situation.
             return await answer_as_a_question(dispatcher, tracker, domain)
         if intent in ("deny", "stop"):
             dispatcher.utter_message(text=DECLINED)

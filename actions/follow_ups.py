@@ -228,9 +228,14 @@ def states_situation(text: str) -> bool:
     tokens = _words(without_acknowledgement(text))
     if not 2 <= len(tokens) <= MAX_STATEMENT_WORDS or "?" in text:
         return False
-    # « c'est » states; « est-ce que » asks.
-    asking = {t for i, t in enumerate(tokens) if not (t == "est" and i and tokens[i - 1] == "c")}
+    # « est-ce que », « est-il possible » ask; « c'est », « il est arrivé » state.
+    asking = {t for i, t in enumerate(tokens) if t != "est" or _asks_with_est(tokens, i)}
     return not asking & _QUESTION_WORDS
+
+
+def _asks_with_est(tokens: list[str], index: int) -> bool:
+    after = tokens[index + 1] if index + 1 < len(tokens) else ""
+    return index == 0 or after in {"ce", "il", "elle", "on"}
 
 
 def _leans_on(text: str, previous: str) -> bool:

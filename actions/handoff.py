@@ -19,7 +19,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 
-from actions.answers import answer_question, context_question
+from actions.answers import answer_question, context_question, question_text, question_vector
 from actions.common import (
     HELP_BUTTON,
     REFERENT_BUTTON,
@@ -407,9 +407,14 @@ class ActionHandleInform(Action):
                 from actions.small_talk import answer_as_a_question
 
                 return await answer_as_a_question(dispatcher, tracker, domain)
-            dispatcher.utter_message(
-                text="Voulez-vous vérifier votre éligibilité au télétravail ?",
-                buttons=[button("Vérifier mon éligibilité", "/start_eligibility"), HELP_BUTTON],
+            # « jsuis contractuelle en cdd de 2 ans »: what the texts say of that status (the
+            # search reads it as asking whether it allows telework), then the check offered.
+            await answer_question(
+                dispatcher,
+                question_text(tracker),
+                offers=[button("Vérifier mon éligibilité", "/start_eligibility")],
+                intent=latest_intent(tracker),
+                known=question_vector(tracker),
             )
             return []
         if context_question(tracker) is not None:

@@ -145,6 +145,12 @@ def asks_in_passing(text: str) -> bool:
     return bool(mark) and len(words(tail)) <= MAX_WORDS_AFTER_QUESTION
 
 
+def opens_with_no(text: str) -> bool:
+    """Whether a message opens with a no (« non j'en ai pas besoin »)."""
+    tokens = words(text)
+    return bool(tokens) and tokens[0] in _NO_OPENERS
+
+
 def yes_or_no(text: str) -> bool | None:
     """Read a short yes (« ouais vas-y », « volontiers ») or no (« non merci »).
 

@@ -318,6 +318,21 @@ def test_a_question_read_as_stop_is_answered_as_a_question(run: Run) -> None:
     assert "1 mois" in answer.texts[0]
 
 
+@pytest.mark.parametrize(
+    ("text", "answered"),
+    [("jen ai pas de certificat", True), ("non j'en ai pas besoin", False), ("non merci", False)],
+)
+def test_a_lack_read_as_no_after_a_question_asks_it_again(
+    run: Run, text: str, answered: bool
+) -> None:
+    """« jen ai pas de certificat » (NLU: deny) after a question on the certificate."""
+    tracker = after([], text, "deny")
+    previous = {"event": "user", "text": "le certificat consuel c qui qui paye ?"}
+    tracker.events.insert(0, previous)
+    outcome = run(ActionHandleReply(), tracker)
+    assert (outcome.texts[0] != DECLINED) is answered
+
+
 def test_notice_question_with_a_date_is_computed(run: Run) -> None:
     tracker = after(
         [], "je veux changer un jour de télétravail ponctuellement demain", "ask_changes"

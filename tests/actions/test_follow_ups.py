@@ -9,6 +9,7 @@ from actions.follow_ups import (
     asks_whom,
     checks_back,
     is_follow_up,
+    states_situation,
     with_context,
     without_acknowledgement,
     without_opener,
@@ -205,3 +206,19 @@ def test_asking_whom_to_turn_to(text: str, whom: bool) -> None:
 )
 def test_a_check_of_what_was_just_said(text: str, check: bool) -> None:
     assert checks_back(text) is check
+
+
+@pytest.mark.parametrize(
+    ("text", "stated"),
+    [
+        ("mon taf c'est surtout l'accueil des usagers au guichet", True),
+        ("il est arrivé sur le poste il y a 2 mois", True),
+        ("jsuis contractuelle en cdd de 2 ans", True),
+        ("est-ce que je peux télétravailler", False),
+        ("est-il possible de télétravailler le lundi", False),
+        ("je peux télétravailler ?", False),
+        ("ok", False),
+    ],
+)
+def test_a_situation_is_stated_without_asking(text: str, stated: bool) -> None:
+    assert states_situation(text) is stated

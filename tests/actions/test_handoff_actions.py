@@ -245,7 +245,10 @@ def test_status_suggests_the_eligibility_check(run: Run) -> None:
     )
     outcome = run(ActionHandleInform(), tracker)
     assert outcome.events == []
-    assert outcome.payloads[0] == "/start_eligibility"
+    # What the texts say of that status first (searched as « est-ce que je peux
+    # télétravailler ? »), then the check offered.
+    assert "contrat d'une durée supérieure à un an" in outcome.texts[0]
+    assert "/start_eligibility" in outcome.payloads
 
 
 def test_anything_else_asks_what_to_do(run: Run) -> None:
