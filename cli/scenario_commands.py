@@ -34,7 +34,7 @@ CHAT_TIMEOUT_S = 60.0
 ACTIONS_PORT = 55055
 RASA_PORT = 55005
 # The sets ``--set`` accepts: the judge's (the holdout) and the development sets (dev, then
-# dev2 to dev24 written later with new situations), tuned against while the holdout stays
+# dev2 to dev25 written later with new situations), tuned against while the holdout stays
 # unseen.
 SETS = {
     **SCENARIO_SETS,
@@ -62,6 +62,7 @@ SETS = {
     "dev22": SCENARIO_DIR / "dev22.yaml",
     "dev23": SCENARIO_DIR / "dev23.yaml",
     "dev24": SCENARIO_DIR / "dev24.yaml",
+    "dev25": SCENARIO_DIR / "dev25.yaml",
 }
 
 
