@@ -228,7 +228,10 @@ def recent_user_texts(tracker: Tracker, count: int = 3) -> list[str]:
     latest = latest_text(tracker)
     if latest and (not texts or texts[-1] != latest):
         texts.append(latest)
-    return texts[-count:]
+    # A message sent again (after a failed turn, kept in the history) is one message: the
+    # one before it is still the one it leans on.
+    distinct = [text for i, text in enumerate(texts) if i == 0 or text != texts[i - 1]]
+    return distinct[-count:]
 
 
 def requested_slot(tracker: Tracker) -> str | None:

@@ -385,6 +385,22 @@ def test_a_deadline_asked_after_the_day_is_computed_for_that_day(
     assert engine.questions == []
 
 
+@pytest.mark.usefixtures("monday")
+def test_a_question_sent_again_after_a_failure_still_leans_on_the_message_before(
+    run: Run, engine: FakeEngine
+) -> None:
+    """The failed turn stays in the history: its copy is not « the message before »."""
+    tracker = ask("il doit me prevenir qd au plus tard ?", "ask_changes")
+    before = "mon chef veut que je vienne au bureau mardi 15 décembre alors que c mon jour de tt"
+    failed = "il doit me prevenir qd au plus tard ?"
+    tracker.events[:0] = [
+        {"event": "user", "text": before, "parse_data": {}},
+        {"event": "user", "text": failed, "parse_data": {}},
+    ]
+    outcome = run(ActionAnswerQuestion(), tracker)
+    assert "vendredi 11 décembre 2026" in outcome.texts[0]
+
+
 def test_after_a_deadline_a_sending_date_is_the_notifications() -> None:
     # « et si je l'envoie dans 10 jours ? » after « j'envoie ma lettre avant quand ? »: the
     # date the letter leaves, not another wished date.
