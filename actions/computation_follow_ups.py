@@ -21,7 +21,9 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.adaptation_start import AdaptationStart, stated_start
 from actions.common import latest_entity, latest_text, remember
+from actions.dates import current_day
 from actions.follow_ups import is_follow_up, without_acknowledgement
 from actions.impact import check_days, check_distance, impact_entities, reply_impact
 from actions.notice import notice_question, read_date, reply_notice
@@ -29,7 +31,7 @@ from actions.notice_deadline import remember_wished, reply_deadline, wishes_effe
 from actions.parsing import parse_quotite, parse_transport_mode
 from actions.quota import check_quotite, reply_quota, said_quotite, stated_quotite
 from actions.replies import last_bot_text, last_choices, words
-from actions.routing import mentions_date, situation_of, states_adaptation
+from actions.routing import END_EVENTS, mentions_date, situation_of, states_adaptation
 from rules.extracts import names_administration
 
 _CORRECT = re.compile(r"\b(corrig\w*|rectifi\w*|modifi\w*|chang\w*|mauvaise|erreur|bonne)\b")
@@ -160,6 +162,17 @@ async def _notice_follow_up(
     if "date" in folded.split() and _CORRECT.search(folded):
         form = FollowupAction("notice_form")
         return [SlotSet("notice_event", event), SlotSet("date", None), form]
+    if event in END_EVENTS:
+        started = stated_start(text, current_day())
+        if started is not None:
+            # « ah mais g commencé le 1er octobre avec 3 mois d'adaptation »: the date is the
+            # start; the day of notice is the one computed before, and the period says which
+            # end it is.
+            notified = current_day()
+            with contextlib.suppress(TypeError, ValueError):
+                kept = last_computation(tracker).get("date") or notified
+                notified = dt.date.fromisoformat(str(kept))
+            return await notice_from_start(dispatcher, started, notified)
     day = await read_date(text) if mentions_date(text) else None
     if day is None:
         if is_follow_up(text, MAX_FOLLOW_UP_WORDS) and names_administration(text):
@@ -187,6 +200,24 @@ async def _notice_follow_up(
         await reply_notice(dispatcher, event, day, text)
         remembered = remember("notice", event=event, date=day.isoformat())
     return [SlotSet("date", None), SlotSet("notice_event", None), remembered]
+
+
+async def notice_from_start(
+    dispatcher: CollectingDispatcher, started: AdaptationStart, day: dt.date
+) -> list[EventType]:
+    """The end of telework notified on ``day``, for a telework started as ``started`` says.
+
+    The adaptation period's count comes first: the agent sees why the delay is one month or
+    two.
+    """
+    event = "end_during_adaptation" if started.covers(day) else "end"
+    dispatcher.utter_message(text=started.standing(day))
+    await reply_notice(dispatcher, event, day)
+    return [
+        SlotSet("date", None),
+        SlotSet("notice_event", None),
+        remember("notice", event=event, date=day.isoformat()),
+    ]
 
 
 async def notice_date(

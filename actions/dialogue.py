@@ -37,7 +37,13 @@ from actions.common import (
     remember,
 )
 from actions.computation_follow_ups import follow_up, notice_date
-from actions.follow_ups import asks_more, asks_whom, checks_back, states_situation
+from actions.follow_ups import (
+    MIN_QUESTION_WORDS,
+    asks_more,
+    asks_whom,
+    checks_back,
+    states_situation,
+)
 from actions.handoff import ActionHandleInform
 from actions.manager import (
     ask_again,
@@ -323,6 +329,10 @@ class ActionHandleReply(Action):
                 return grade(dispatcher, tracker, index, letter)
             if index is not None:
                 return ask_again(dispatcher, index)
+            if text.rstrip().endswith("?") and len(words(text)) >= MIN_QUESTION_WORDS:
+                # « et si c urgent ? » (« c » read as a letter) with no quiz waiting asks a
+                # question: answered, not « Puis-je vous aider sur autre chose ? ».
+                return await answer_as_a_question(dispatcher, tracker, domain)
         corrected = await follow_up(dispatcher, tracker) if intent in ("deny", "stop") else None
         if corrected is not None:
             # « ah non pardon c 30 km pas 40 » corrects the last computation: not a « non ».

@@ -25,6 +25,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.adaptation_start import stated_start
 from actions.answers import (
     answer_question,
     cited_section,
@@ -35,6 +36,8 @@ from actions.answers import (
     wider_context,
 )
 from actions.common import Button, button, latest_intent, latest_text, recent_user_texts
+from actions.computation_follow_ups import notice_from_start
+from actions.dates import current_day
 from actions.dialogue import OFFERS, RESUME_QUIZ, resolve_turn, run_choice
 from actions.handoff import fell_back_before, offer_handoff, send_draft_info, send_referent
 from actions.impact import impact_now
@@ -311,6 +314,12 @@ class ActionAnswerQuestion(Action):
             # « je voudrais que ça s'arrête au 18/01/27, j'envoie ma lettre avant quand ? »,
             # after questions on the adaptation period: the change the conversation is about.
             events = _conversation_events(tracker)
+        today = current_day()
+        started = stated_start(text, today)
+        if started is not None and set(_previous_events(tracker)) & set(END_EVENTS):
+            # « il a commencé le 1er septembre avec 3 mois d'adaptation » after « je peux
+            # mettre fin à son tt ? »: that end, notified today, in or after the period.
+            return await notice_from_start(dispatcher, started, today)
         if not events and intent in NOTICE_INTENTS and asks_deadline(text):
             found = await _deadline_of_previous(dispatcher, tracker)
             if found is not None:

@@ -29,12 +29,16 @@ _ASKING = re.compile(
 )
 # Beyond this many words of its own, a follow-up is a question that stands alone.
 MAX_SUBJECT_WORDS = 2
+# The index keeps « un » (« un an », « un mois » count); in a follow-up it says nothing of
+# the subject: counted, « et pour un contractuel ? » had a word the recourse section lacks
+# and was searched alone (who may telework), not asked of the recourse just cited.
+_NO_SUBJECT = frozenset({("un",)})
 
 
 def subject_words(question: str) -> list[tuple[str, ...]]:
-    """The question's terms, without those of its way of asking."""
+    """The question's terms, without those of its way of asking (nor an article)."""
     folded = re.sub(r"[^0-9a-z]+", " ", fold(expand_abbreviations(question)))
-    return term_alternatives(_ASKING.sub(" ", folded))
+    return [term for term in term_alternatives(_ASKING.sub(" ", folded)) if term not in _NO_SUBJECT]
 
 
 # A word of the question and one of a passage are one when either starts the other, this

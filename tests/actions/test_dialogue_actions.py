@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from rasa_sdk import Action, Tracker
 
-from actions.dialogue import DECLINED, UNCLEAR_CHOICE, ActionHandleReply
+from actions.dialogue import DECLINED, NOTHING_PENDING, UNCLEAR_CHOICE, ActionHandleReply
 from actions.manager import PICK_A_LETTER, ask_question
 from actions.questions import ActionAnswerQuestion
 from knowledge.answer import ABSTENTION_MESSAGE
@@ -405,6 +405,57 @@ def test_a_corrected_situation_is_computed_with_the_same_date(run: Run) -> None:
     assert slot("last_computation", remembered) in outcome.events
 
 
+@pytest.mark.parametrize(
+    ("text", "event", "effective", "period_end"),
+    [
+        # Started on 1 October with three months: still in the period on 8 December.
+        (
+            "ah mais g commence le 1er octobre avec 3 mois d'adaptation",
+            "end_during_adaptation",
+            "vendredi 8 janvier 2027",
+            "jeudi 31 décembre 2026",
+        ),
+        # Started on 1 September: the period ended on 30 November, two months' notice.
+        (
+            "il a commencé le 1er septembre avec 3 mois d'adaptation",
+            "end",
+            "lundi 8 février 2027",
+            "lundi 30 novembre 2026",
+        ),
+    ],
+)
+def test_a_start_with_its_adaptation_after_an_end_says_which_end_it_is(
+    run: Run,
+    monkeypatch: pytest.MonkeyPatch,
+    text: str,
+    event: str,
+    effective: str,
+    period_end: str,
+) -> None:
+    """The date is the start of the telework, not the day of notice (kept from before)."""
+    monkeypatch.setenv("TELETRAVAIL_REFERENCE_DATE", "2026-12-08")
+    kept = {"last_computation": {"kind": "notice", "event": "end", "date": "2026-12-08"}}
+    outcome = run(ActionAnswerQuestion(), after([], text, "inform", slots=kept))
+    assert f"jusqu'au {period_end} inclus" in outcome.texts[0]
+    assert f"Date d'effet au plus tôt : {effective}." in outcome.texts[1]
+    remembered = {"kind": "notice", "event": event, "date": "2026-12-08"}
+    assert slot("last_computation", remembered) in outcome.events
+
+
+def test_a_start_with_its_adaptation_after_a_question_on_ending_computes_that_end(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No computation before: the question named the end; notified today."""
+    monkeypatch.setenv("TELETRAVAIL_REFERENCE_DATE", "2026-12-08")
+    text = "il a commencé le 1er septembre avec 3 mois d'adaptation"
+    tracker = after([], text, "inform")
+    asked = "un de mes agents n'atteint pas ses objectifs en tt, je peux y mettre fin ?"
+    tracker.events.insert(0, {"event": "user", "text": asked})
+    outcome = run(ActionAnswerQuestion(), tracker)
+    assert "elle est terminée" in outcome.texts[0]
+    assert "Date d'effet au plus tôt : lundi 8 février 2027." in outcome.texts[1]
+
+
 QUOTA_OFFER = [{"title": "Calculer pour ma situation", "payload": "/start_quota"}]
 
 
@@ -528,3 +579,23 @@ def test_a_check_read_as_a_value_is_answered(run: Run) -> None:
 def test_the_bot_says_what_it_is_when_asked(run: Run) -> None:
     outcome = run(ActionHandleReply(), after([], "t'es un robot ?", "bot_challenge"))
     assert outcome.responses == ["utter_iamabot"]
+
+
+def test_a_question_read_as_a_quiz_letter_without_a_quiz_is_answered(run: Run) -> None:
+    """« et si c urgent ? »: « c » read as a letter (quiz_answer) when no quiz is waiting."""
+    letter = [{"entity": "quiz_choice", "value": "c"}]
+    tracker = after([], "et si c urgent ?", "quiz_answer", entities=letter)
+    previous = {
+        "event": "user",
+        "text": "un de mes agents n'atteint pas ses objectifs en tt, je peux y mettre fin ?",
+    }
+    tracker.events.insert(0, previous)
+    outcome = run(ActionHandleReply(), tracker)
+    assert NOTHING_PENDING not in outcome.texts
+    assert "Source :" in outcome.text and "mettre fin" in outcome.text
+
+
+def test_a_bare_letter_without_a_quiz_is_no_question(run: Run) -> None:
+    letter = [{"entity": "quiz_choice", "value": "b"}]
+    outcome = run(ActionHandleReply(), after([], "b", "quiz_answer", entities=letter))
+    assert outcome.texts == [NOTHING_PENDING]

@@ -14,6 +14,7 @@ CHSCT = (
 )
 MEDICAL = "VI – Le cas particulier des dérogations pour raisons médicales"
 ADAPTATION = "III – La procédure de demande › 4 – La période d'adaptation"
+RECOURSE = "III – La procédure de demande › 5 – Les voies de recours"
 DEFINITION = "I – Le télétravail c'est quoi ? › 1 – Définition et principes généraux du télétravail"
 
 
@@ -41,6 +42,16 @@ def test_duration_after_the_medical_derogation_is_its_own(engine: Any) -> None:
 
 def test_a_word_the_section_lacks_makes_a_new_question(engine: Any) -> None:
     assert answer_about(engine, "et pour un contractuel ?", DOC, ADAPTATION) is None
+
+
+def test_a_status_after_the_recourse_is_answered_from_it(engine: Any) -> None:
+    # « un » is a word of the index (« un an »), not of the follow-up's subject: counted, the
+    # recourse section lacked it and the follow-up was searched alone (who may telework).
+    assert subject_words("et pr un contractuel ?") == subject_words("et pour contractuel ?")
+    answer = answer_about(engine, "et pr un contractuel ?", DOC, RECOURSE)
+    assert answer is not None
+    assert "commission consultative paritaire" in fold(answer.answer)
+    assert answer.sources[0].section == RECOURSE
 
 
 def test_a_word_of_the_family_the_section_lacks_makes_a_new_question(engine: Any) -> None:
