@@ -34,7 +34,7 @@ CHAT_TIMEOUT_S = 60.0
 ACTIONS_PORT = 55055
 RASA_PORT = 55005
 # The sets ``--set`` accepts: the judge's (the holdout) and the development sets (dev, then
-# dev2 to dev25 written later with new situations), tuned against while the holdout stays
+# dev2 to dev26 written later with new situations), tuned against while the holdout stays
 # unseen.
 SETS = {
     **SCENARIO_SETS,
@@ -63,6 +63,7 @@ SETS = {
     "dev23": SCENARIO_DIR / "dev23.yaml",
     "dev24": SCENARIO_DIR / "dev24.yaml",
     "dev25": SCENARIO_DIR / "dev25.yaml",
+    "dev26": SCENARIO_DIR / "dev26.yaml",
 }
 
 
