@@ -355,6 +355,31 @@ def _holds_subject(question: str, answer: str) -> bool:
     return all(any(form in found for form in forms) for forms in subject_words(question))
 
 
+# Share of a message's own words an answer found with the whole chain before it must hold.
+MIN_SUBJECT_SHARE = 0.5
+
+
+def _speaks_of(question: str, answer: str) -> bool:
+    """Whether an answer found with the messages before holds most of a situation's words.
+
+    « mon taf c surtout l'accueil des usagers au guichet », two questions on a contract
+    after « je suis contractuel… » : the chain alone finds who may telework again (it holds
+    « travail », not « accueil », « usager » nor « guichet ») — the situation just stated is
+    the subject, searched next as a question of its own.
+    """
+    from knowledge.analysis import analyze
+    from knowledge.follow_up import subject_words
+
+    terms = subject_words(question)
+    if not terms or not states_situation(question):
+        # A question leaning on the chain (« qui valide le truc au final ? ») takes its
+        # subject from it: only a situation stated brings a subject of its own.
+        return True
+    found = set(analyze(answer))
+    held = sum(any(form in found for form in forms) for forms in terms)
+    return held / len(terms) >= MIN_SUBJECT_SHARE
+
+
 async def retrieve_about(
     question: str, about: tuple[str, str], known: KnownQueryVector | None = None
 ) -> Answer | None:
@@ -440,7 +465,10 @@ async def answer_question(
                 answer = answer if with_previous.abstained else with_previous
             if answer.abstained and wider:
                 with_chain = await retrieve(wider[-MAX_QUESTION_CHARS:])
-                answer = answer if with_chain.abstained else with_chain
+                if not with_chain.abstained and await run_in_thread(
+                    _speaks_of, question, with_chain.answer, timeout=ASK_TIMEOUT_S
+                ):
+                    answer = with_chain
             if answer.abstained and context and about:
                 # « si ça se passe mal pendant, je peux tout arrêter ? » after the adaptation
                 # period: the topic just cited, named by its section's title, completes it.

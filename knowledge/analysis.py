@@ -32,7 +32,12 @@ _KEPT_STOP_WORDS = frozenset(
 _EXTRA_STOP_WORDS = frozenset(
     {"faut", "falloir", "fallait", "faudra", "faudrait", "dois", "doivent", "devoir", "devez",
      "devons", "peux", "pouvoir", "pouvez", "pouvons", "peuvent", "pourrais", "pourrait",
-     "veux", "vouloir", "voudrais", "voulez", "veut", "donne", "donner", "donnez", "donnes"}
+     "veux", "vouloir", "voudrais", "voulez", "veut", "donne", "donner", "donnes", "donnez",
+     # The chat's « c » (« c'est ») and « g » (« j'ai »): « c moi qui donne l'accord final ? »
+     # weighed « c » as one of its three terms, found in no passage, and was abstained on.
+     "c", "g",
+     # « ça bloque ? » asks whether something stands in the way, as « je peux ? » does.
+     "bloque", "bloquer", "bloquant"}
 )  # fmt: skip
 
 

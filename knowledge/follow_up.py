@@ -22,10 +22,11 @@ from knowledge.dense import KnownQueryVector
 from knowledge.retrieval import Hit
 
 # Ways of asking whose nouns say nothing of the subject (« combien de temps » asks a
-# duration): left out when the follow-up's words are looked for in the cited section.
+# duration, and so does « ça leur prend combien de temps »): left out when the follow-up's
+# words are looked for in the cited section.
 _ASKING = re.compile(
-    r"\b(combien de (temps|fois)|a partir de quand|jusqu a quand|de quelle (facon|maniere)"
-    r"|en combien de temps|au bout de combien de temps)\b"
+    r"\b((prend\w* )?combien de (temps|fois)|a partir de quand|jusqu a quand"
+    r"|de quelle (facon|maniere)|en combien de temps|au bout de combien de temps)\b"
 )
 # Beyond this many words of its own, a follow-up is a question that stands alone.
 MAX_SUBJECT_WORDS = 2

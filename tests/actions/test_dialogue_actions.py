@@ -599,3 +599,16 @@ def test_a_bare_letter_without_a_quiz_is_no_question(run: Run) -> None:
     letter = [{"entity": "quiz_choice", "value": "b"}]
     outcome = run(ActionHandleReply(), after([], "b", "quiz_answer", entities=letter))
     assert outcome.texts == [NOTHING_PENDING]
+
+
+def test_a_situation_two_questions_later_is_answered_for_itself(run: Run) -> None:
+    """The chain before it finds who may telework again; the situation is the subject."""
+    tracker = after([], "mon taf c surtout l'accueil des usagers au guichet", "nlu_fallback")
+    asked = [
+        "jsuis contractuel en cdd de 10 mois a la draaf, jai droit au tt ?",
+        "et si mon contrat est prolonge a 2 ans ?",
+    ]
+    for text in reversed(asked):
+        tracker.events.insert(0, {"event": "user", "text": text})
+    outcome = run(ActionAnswerQuestion(), tracker)
+    assert "accueil" in outcome.text.split("Source :")[0]

@@ -21,6 +21,7 @@ DEFINITION = "I – Le télétravail c'est quoi ? › 1 – Définition et princ
 def test_the_way_of_asking_is_not_the_subject() -> None:
     assert subject_words("et ça dure combien de temps ?") == subject_words("et ça dure ?")
     assert subject_words("à partir de quand ?") == []
+    assert subject_words("et ça leur prend cb de temps ?") == []
     # Typed as in a chat: « cb » is « combien », a way of asking too.
     assert subject_words("elle dure cb de temps ?") == subject_words("elle dure combien de temps ?")
 
