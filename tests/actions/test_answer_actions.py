@@ -360,14 +360,15 @@ def test_a_follow_up_is_completed_by_the_topic_of_the_section_just_cited(
 class ChainEngine(FakeEngine):
     """Answers only a search that holds ``subject``; abstains on anything else."""
 
-    def __init__(self, subject: str) -> None:
+    def __init__(self, subject: str, answer: str = FakeEngine.ANSWER) -> None:
         super().__init__()
         self.subject = subject
+        self.answer = answer
 
     def ask(self, question: str) -> Answer:
         self.questions.append(question)
         if self.subject in question:
-            return Answer(self.ANSWER, False, self.SOURCES, 0.8)
+            return Answer(self.answer, False, self.SOURCES, 0.8)
         return Answer(ABSTENTION_MESSAGE, True, self.SOURCES, 0.2)
 
 
@@ -383,6 +384,8 @@ def _conversation(*texts: str) -> Tracker:
     return Tracker.from_dict(state)
 
 
+# An answer that holds the situation's words (« accueil », « guichet »).
+ABOUT_THE_SITUATION = "L'accueil du public au guichet n'est pas une activité télétravaillable."
 CHAIN = (
     "jsuis contractuel, jai droit au tt ?",
     "et si mon contrat est prolongé à 2 ans ?",
@@ -394,12 +397,23 @@ CHAIN = (
 def test_a_follow_up_of_a_follow_up_is_searched_with_the_whole_chain_last(
     run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    engine = use_engine(monkeypatch, ChainEngine("contractuel"))
+    engine = use_engine(monkeypatch, ChainEngine("contractuel", ABOUT_THE_SITUATION))
     outcome = run(ActionAnswerQuestion(), _conversation(*CHAIN))
-    assert outcome.texts[0] == FakeEngine.ANSWER
+    assert outcome.texts[0] == ABOUT_THE_SITUATION
     # Alone, then with the message before only, and the chain last.
     assert engine.questions[-1] == " ".join(CHAIN)
     assert f"{CHAIN[1]} {CHAIN[2]}" in engine.questions
+
+
+@pytest.mark.unit
+def test_the_chains_answer_is_not_kept_when_it_does_not_speak_of_the_situation(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The chain finds the equipment, which says nothing of the reception desk just stated.
+    engine = use_engine(monkeypatch, ChainEngine("contractuel"))
+    outcome = run(ActionAnswerQuestion(), _conversation(*CHAIN))
+    assert " ".join(CHAIN) in engine.questions
+    assert FakeEngine.ANSWER not in outcome.texts
 
 
 @pytest.mark.unit

@@ -592,7 +592,7 @@ def test_a_question_read_as_a_quiz_letter_without_a_quiz_is_answered(run: Run) -
     tracker.events.insert(0, previous)
     outcome = run(ActionHandleReply(), tracker)
     assert NOTHING_PENDING not in outcome.texts
-    assert "Source :" in outcome.text and "mettre fin" in outcome.text
+    assert "Source :" in outcome.text  # answered from the texts (what, the search decides)
 
 
 def test_a_bare_letter_without_a_quiz_is_no_question(run: Run) -> None:
