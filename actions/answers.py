@@ -341,6 +341,18 @@ def topic_of(section: str) -> str:
     return re.sub(r"^\s*([0-9IVXivx]+|[A-Za-z])\s*[–—.)-]\s*", "", last).strip()
 
 
+def _subject_share(question: str, answer: str) -> float:
+    """Share of the message's own subject words the answer's text holds (1.0: none to hold)."""
+    from knowledge.analysis import analyze
+    from knowledge.follow_up import subject_words
+
+    terms = subject_words(question)
+    if not terms:
+        return 1.0
+    found = set(analyze(answer))
+    return sum(any(form in found for form in forms) for forms in terms) / len(terms)
+
+
 def _holds_subject(question: str, answer: str) -> bool:
     """Whether the answer's text has every word of the follow-up's own subject.
 
@@ -348,11 +360,7 @@ def _holds_subject(question: str, answer: str) -> bool:
     « et le matériel ? » after the number of days: the days' passage has no « matériel », the
     follow-up opens a new subject and is searched alone.
     """
-    from knowledge.analysis import analyze
-    from knowledge.follow_up import subject_words
-
-    found = set(analyze(answer))
-    return all(any(form in found for form in forms) for forms in subject_words(question))
+    return _subject_share(question, answer) == 1.0
 
 
 # Share of a message's own words an answer found with the whole chain before it must hold.
@@ -365,19 +373,10 @@ def _speaks_of(question: str, answer: str) -> bool:
     « mon taf c surtout l'accueil des usagers au guichet », two questions on a contract
     after « je suis contractuel… » : the chain alone finds who may telework again (it holds
     « travail », not « accueil », « usager » nor « guichet ») — the situation just stated is
-    the subject, searched next as a question of its own.
+    the subject, searched next as a question of its own. A question leaning on the chain
+    (« qui valide le truc au final ? ») takes its subject from it.
     """
-    from knowledge.analysis import analyze
-    from knowledge.follow_up import subject_words
-
-    terms = subject_words(question)
-    if not terms or not states_situation(question):
-        # A question leaning on the chain (« qui valide le truc au final ? ») takes its
-        # subject from it: only a situation stated brings a subject of its own.
-        return True
-    found = set(analyze(answer))
-    held = sum(any(form in found for form in forms) for forms in terms)
-    return held / len(terms) >= MIN_SUBJECT_SHARE
+    return not states_situation(question) or _subject_share(question, answer) >= MIN_SUBJECT_SHARE
 
 
 async def retrieve_about(

@@ -168,10 +168,7 @@ async def _notice_follow_up(
             # « ah mais g commencé le 1er octobre avec 3 mois d'adaptation »: the date is the
             # start; the day of notice is the one computed before, and the period says which
             # end it is.
-            notified = current_day()
-            with contextlib.suppress(TypeError, ValueError):
-                kept = last_computation(tracker).get("date") or notified
-                notified = dt.date.fromisoformat(str(kept))
+            notified = _kept_day(tracker) or current_day()
             return await notice_from_start(dispatcher, started, notified)
     day = await read_date(text) if mentions_date(text) else None
     if day is None:
@@ -181,14 +178,10 @@ async def _notice_follow_up(
             return await notice_question(dispatcher, tracker, (event,), offer=False)
         # « pardon, je suis encore en période d'adaptation »: the same date, the situation
         # corrected.
-        kept = last_computation(tracker).get("date")
-        if _DEFINITION.search(folded) or not isinstance(kept, str):
+        day = _kept_day(tracker)
+        if _DEFINITION.search(folded) or day is None:
             return None  # « c quoi deja la période d'adaptation ? » asks, corrects nothing
         if situation_of(text, event) == event and not states_adaptation(text):
-            return None
-        with contextlib.suppress(ValueError):
-            day = dt.date.fromisoformat(kept)
-        if day is None:
             return None
     # « bon en fait j'arrête le tt, je préviens le 1er février » changes the situation too:
     # never recompute the previous one with the new date.
@@ -200,6 +193,16 @@ async def _notice_follow_up(
         await reply_notice(dispatcher, event, day, text)
         remembered = remember("notice", event=event, date=day.isoformat())
     return [SlotSet("date", None), SlotSet("notice_event", None), remembered]
+
+
+def _kept_day(tracker: Tracker) -> dt.date | None:
+    """The day of notice the last computation kept, if it kept a readable one."""
+    kept = last_computation(tracker).get("date")
+    if not isinstance(kept, str):
+        return None
+    with contextlib.suppress(ValueError):
+        return dt.date.fromisoformat(kept)
+    return None
 
 
 async def notice_from_start(
